@@ -1,0 +1,39 @@
+# Two commands from a fresh clone: `make build` and `make test`.
+# Both create .venv when missing and install policygen with its test extras into it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test lint typecheck unit schema golden clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## build: validate and render every company in companies/ into output/
+build: $(STAMP)
+	$(BIN)/policygen validate
+
+## test: ruff, mypy (strict) and the whole pytest suite
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## schema: refresh the committed JSON Schema after changing the facts model
+schema: $(STAMP)
+	$(BIN)/policygen schema > schema/company.schema.json
+
+clean:
+	rm -rf $(VENV) output/*/

@@ -1,0 +1,57 @@
+"""The one error hierarchy of policygen.
+
+Every problem a user can cause (bad facts, a broken YAML file, a stale output) is a
+:class:`UserError` carrying located messages, so the command line can print them as
+``file:line:col: field.path: message`` and exit 1. Anything else that escapes is a bug
+in policygen itself and is allowed to show its traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A point in a user's file, 1-based like every editor shows it."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line == 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
+class LocatedMessage:
+    """One problem, pinned to where the user can fix it."""
+
+    location: Location
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.location}: {self.field}: {self.message}"
+        return f"{self.location}: {self.message}"
+
+
+class PolicygenError(Exception):
+    """Root of every error policygen raises on purpose."""
+
+
+class UserError(PolicygenError):
+    """A problem in the user's input or project, reported without a traceback."""
+
+    def __init__(self, messages: Iterable[LocatedMessage]) -> None:
+        self.messages = tuple(sorted(messages))
+        super().__init__("\n".join(str(message) for message in self.messages))
+
+
+def user_error(path: str, message: str, *, line: int = 0, column: int = 0, field: str = "") -> UserError:
+    """A single-message :class:`UserError`, for the many places that find one problem."""
+    return UserError([LocatedMessage(Location(path, line, column), field, message)])

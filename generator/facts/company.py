@@ -1,0 +1,205 @@
+"""The whole of one company's facts, and the rules that tie its parts together."""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from generator.facts.base import (
+    LANGUAGES,
+    CountryCode,
+    FactsModel,
+    Identifier,
+    Language,
+    LocalizedText,
+    WebAddress,
+    fact_error,
+)
+from generator.facts.controller import PRESIDENT_OF_UODO, Contact, Controller, SupervisoryAuthority
+from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
+
+DataPath = tuple[str | int, ...]
+
+
+class Document(FactsModel):
+    """What the policy covers and in which languages it is published."""
+
+    languages: Annotated[list[Language], Field(min_length=1)] = list(LANGUAGES)
+    """Languages the policy is published in: `pl`, `en` or both (the default)."""
+    websites: list[WebAddress] = []
+    """The websites the policy covers, e.g. `https://smartcp.org`."""
+    services: list[LocalizedText] = []
+    """The services or products the policy covers, named in each language."""
+
+    @field_validator("languages")
+    @classmethod
+    def _no_repeats(cls, languages: list[Language]) -> list[Language]:
+        if len(set(languages)) != len(languages):
+            raise fact_error("languages", "each language is listed once")
+        return languages
+
+
+class AutomatedDecisions(FactsModel):
+    """Profiling and decisions made without human involvement (Art. 13(2)(f), Art. 22)."""
+
+    profiling: bool = False
+    """Whether personal data is used to evaluate or predict aspects of a person (Art. 4(4))."""
+    solely_automated_decisions: bool = False
+    """Whether decisions with legal or similarly significant effects are made solely by machine."""
+    logic: LocalizedText | None = None
+    """Meaningful information about the logic involved."""
+    significance: LocalizedText | None = None
+    """The significance and the envisaged consequences for the person."""
+
+    @model_validator(mode="after")
+    def _explained_when_used(self) -> Self:
+        if self.profiling or self.solely_automated_decisions:
+            if self.logic is None:
+                raise fact_error("logic", "profiling or automated decisions need their logic explained (Art. 13(2)(f))")
+            if self.significance is None:
+                raise fact_error(
+                    "significance", "profiling or automated decisions need their significance and consequences"
+                )
+        return self
+
+
+class DataStorage(FactsModel):
+    """Where the controller keeps the data it holds itself."""
+
+    countries: Annotated[list[CountryCode], Field(min_length=1)]
+    """Countries (ISO codes, or `EU`) where the data is stored."""
+    note: LocalizedText | None = None
+    """Anything a reader should know about the storage, e.g. the data centre's operator."""
+
+
+class ChangeChannel(StrEnum):
+    """How people learn of a change to the policy."""
+
+    WEBSITE = "website"
+    EMAIL = "email"
+    ACCOUNT = "account"
+
+
+class PolicyChanges(FactsModel):
+    """How changes to the policy are announced."""
+
+    announced_by: Annotated[list[ChangeChannel], Field(min_length=1)] = [ChangeChannel.WEBSITE]
+    """website (a notice on the site), email, account (a notice in the user's account)."""
+    advance_notice: LocalizedText | None = None
+    """How far ahead material changes are announced, e.g. `14 dni` / `14 days`."""
+
+
+class StandardSection(StrEnum):
+    """The sections every policy may have; extra sections are placed after one of them."""
+
+    CONTROLLER = "controller"
+    DPO = "dpo"
+    SCOPE = "scope"
+    DATA = "data"
+    PURPOSES = "purposes"
+    RETENTION = "retention"
+    PROVISION = "provision"
+    RECIPIENTS = "recipients"
+    TRANSFERS = "transfers"
+    COOKIES = "cookies"
+    AUTOMATED_DECISIONS = "automated_decisions"
+    RIGHTS = "rights"
+    COMPLAINT = "complaint"
+    SECURITY = "security"
+    CHILDREN = "children"
+    STORAGE = "storage"
+    CHANGES = "changes"
+
+
+class ExtraSection(FactsModel):
+    """A company-specific section, written in Markdown for each language."""
+
+    id: Identifier
+    """Anchor of the section; stays the same in every language."""
+    title: LocalizedText
+    """The section's heading, without a number."""
+    body: LocalizedText
+    """The section's text in Markdown (no headings, no raw HTML)."""
+    after: StandardSection = StandardSection.SECURITY
+    """The standard section this one follows."""
+
+
+class Company(FactsModel):
+    """All the facts of one company's privacy policy."""
+
+    document: Document = Document()
+    """Languages and scope of the policy."""
+    controller: Controller
+    """Who the controller is."""
+    contact: Contact
+    """How to reach the controller and its data protection officer."""
+    data_categories: Annotated[list[DataCategory], Field(min_length=1)]
+    """The categories of personal data processed, with their sources."""
+    purposes: Annotated[list[Purpose], Field(min_length=1)]
+    """The purposes of processing, each with its legal basis and retention."""
+    recipients: list[Recipient] = []
+    """Processors, independent controllers and categories of recipients."""
+    cookies: list[Cookie] = []
+    """Cookies and similar technologies used on the websites."""
+    automated_decisions: AutomatedDecisions = AutomatedDecisions()
+    """Profiling and automated decision-making."""
+    security_measures: list[LocalizedText] = []
+    """Technical and organisational measures worth telling readers about."""
+    minimum_age: Annotated[int, Field(ge=13, le=21)] | None = None
+    """Age below which the services are not offered and data is not knowingly collected."""
+    data_storage: DataStorage | None = None
+    """Where the controller stores the data."""
+    policy_changes: PolicyChanges = PolicyChanges()
+    """The channels through which readers learn of a new version of the policy."""
+    supervisory_authority: SupervisoryAuthority = PRESIDENT_OF_UODO
+    """The authority to complain to; by default the President of UODO (Prezes UODO)."""
+    sections: list[ExtraSection] = []
+    """Company-specific sections in Markdown."""
+
+    def reference_problems(self) -> list[tuple[DataPath, str]]:
+        """Ids that repeat or refer to nothing, each with the path of the offending value."""
+        problems: list[tuple[DataPath, str]] = []
+        for collection, ids in (
+            ("data_categories", [category.id for category in self.data_categories]),
+            ("purposes", [purpose.id for purpose in self.purposes]),
+            ("sections", [section.id for section in self.sections]),
+        ):
+            counts = Counter(ids)
+            for index, item_id in enumerate(ids):
+                if counts[item_id] > 1:
+                    problems.append(((collection, index, "id"), f"id '{item_id}' is used more than once"))
+        category_ids = {category.id for category in self.data_categories}
+        purpose_ids = {purpose.id for purpose in self.purposes}
+        for index, purpose in enumerate(self.purposes):
+            for position, category_id in enumerate(purpose.data_categories):
+                if category_id not in category_ids:
+                    problems.append(
+                        (
+                            ("purposes", index, "data_categories", position),
+                            _unknown("data category", category_id, category_ids),
+                        )
+                    )
+            special = any(
+                category.special for category in self.data_categories if category.id in purpose.data_categories
+            )
+            if special and purpose.special_category_condition is None:
+                problems.append(
+                    (
+                        ("purposes", index, "special_category_condition"),
+                        "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)",
+                    )
+                )
+        for index, recipient in enumerate(self.recipients):
+            for position, purpose_id in enumerate(recipient.purposes):
+                if purpose_id not in purpose_ids:
+                    problems.append(
+                        (("recipients", index, "purposes", position), _unknown("purpose", purpose_id, purpose_ids))
+                    )
+        return problems
+
+
+def _unknown(kind: str, given: str, known: set[str]) -> str:
+    return f"no {kind} has the id '{given}'; known: {', '.join(sorted(known))}"

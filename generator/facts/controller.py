@@ -1,0 +1,199 @@
+"""Who the controller is and how people reach it (GDPR Art. 13(1)(a)-(b), Art. 27, Art. 77)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import EmailStr, Field, model_validator
+
+from generator.facts.base import CountryCode, FactsModel, LocalizedText, PlainText, WebAddress, fact_error
+from generator.facts.identifiers import Krs, Nip, Phone, Regon, normalise_polish_postal_code
+from generator.facts.jurisdictions import is_in_eea
+
+
+class Address(FactsModel):
+    """A postal address as it is written on letters in its country."""
+
+    street: PlainText
+    """Street, building and unit, e.g. `ul. Dekabrystów 82` or `Al. Jerozolimskie 181B`."""
+    postal_code: PlainText
+    """Postal code; in Poland `NN-NNN` (written without the dash it is normalised)."""
+    city: PlainText
+    """City or town, in its local spelling."""
+    country: CountryCode = "PL"
+    """ISO country code; Poland (`PL`) when left out."""
+
+    @model_validator(mode="after")
+    def _polish_postal_code(self) -> Self:
+        if self.country == "PL":
+            normalised = normalise_polish_postal_code(self.postal_code)
+            if normalised is None:
+                raise fact_error(
+                    "postal_code", f"a Polish postal code is written NN-NNN, e.g. 00-193; got '{self.postal_code}'"
+                )
+            object.__setattr__(self, "postal_code", normalised)
+        return self
+
+
+class LegalForm(StrEnum):
+    """The controller's legal form, which decides the registry data it must show."""
+
+    SP_Z_OO = "sp_z_oo"
+    SA = "sa"
+    PSA = "psa"
+    SP_K = "sp_k"
+    SKA = "ska"
+    SP_J = "sp_j"
+    SP_P = "sp_p"
+    CIVIL_PARTNERSHIP = "civil_partnership"
+    SOLE_TRADER = "sole_trader"
+    FOUNDATION = "foundation"
+    ASSOCIATION = "association"
+    FOREIGN_ENTITY = "foreign_entity"
+
+
+KRS_REGISTERED_FORMS = frozenset(
+    {
+        LegalForm.SP_Z_OO,
+        LegalForm.SA,
+        LegalForm.PSA,
+        LegalForm.SP_K,
+        LegalForm.SKA,
+        LegalForm.SP_J,
+        LegalForm.SP_P,
+        LegalForm.FOUNDATION,
+        LegalForm.ASSOCIATION,
+    }
+)
+"""Forms entered in the National Court Register (KRS); sole traders are in CEIDG instead."""
+
+FORMS_WITH_SHARE_CAPITAL = frozenset({LegalForm.SP_Z_OO, LegalForm.SA, LegalForm.PSA, LegalForm.SKA})
+"""Forms whose capital the Commercial Companies Code requires them to state."""
+
+FORMS_RUN_BY_PEOPLE = frozenset({LegalForm.SOLE_TRADER, LegalForm.CIVIL_PARTNERSHIP})
+"""Forms where the controller is a natural person (or the partners), who must be named."""
+
+
+class Money(FactsModel):
+    """An amount of money, e.g. share capital."""
+
+    amount: Annotated[Decimal, Field(gt=0)]
+    """The amount, e.g. `5000`."""
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
+    """ISO 4217 currency code."""
+
+
+class Representative(FactsModel):
+    """The controller's representative in the EU (Art. 27 GDPR), for controllers outside it."""
+
+    name: PlainText
+    """The representative's name."""
+    address: Address
+    """The representative's address in the EU."""
+    email: EmailStr
+    """E-mail address for data protection matters."""
+
+
+class Controller(FactsModel):
+    """The organisation that decides why and how personal data is processed."""
+
+    legal_name: PlainText
+    """Full registered name, e.g. `SmartAction.io Sp. z o.o.` or `NanoMedia Damian Kiełbasa`."""
+    brand_name: PlainText | None = None
+    """The name the public knows, when it differs from the legal name, e.g. `SmartCP`."""
+    legal_form: LegalForm
+    """Legal form: sp_z_oo, sa, psa, sp_k, ska, sp_j, sp_p, civil_partnership, sole_trader,
+    foundation, association or foreign_entity."""
+    owner: PlainText | None = None
+    """For a sole trader or civil partnership: the full name(s) of the person(s) running it."""
+    address: Address
+    """Registered office (for a sole trader: the main place of business)."""
+    nip: Nip | None = None
+    """Tax identification number (NIP)."""
+    regon: Regon | None = None
+    """Statistical number (REGON)."""
+    krs: Krs | None = None
+    """National Court Register number (KRS), for forms entered in the register."""
+    registry_court: LocalizedText | None = None
+    """The registry court keeping the KRS file, e.g. `Sąd Rejonowy dla m.st. Warszawy w Warszawie,
+    XII Wydział Gospodarczy KRS`."""
+    share_capital: Money | None = None
+    """Share capital, for forms that have one."""
+    eu_representative: Representative | None = None
+    """Representative in the EU; required when the controller is established outside the EEA."""
+
+    @model_validator(mode="after")
+    def _registry_facts_fit_the_form(self) -> Self:
+        form = self.legal_form
+        if self.krs is not None and form not in KRS_REGISTERED_FORMS:
+            raise fact_error("krs", f"a {form.value} is not entered in the KRS; remove the KRS number")
+        if self.krs is not None and self.registry_court is None:
+            raise fact_error("registry_court", "a KRS number needs the registry court that keeps the file")
+        if self.registry_court is not None and self.krs is None:
+            raise fact_error("krs", "a registry court is given, but no KRS number")
+        if self.share_capital is not None and form not in FORMS_WITH_SHARE_CAPITAL:
+            raise fact_error("share_capital", f"a {form.value} has no share capital; remove it")
+        if form in FORMS_RUN_BY_PEOPLE and self.owner is None:
+            raise fact_error(
+                "owner", "a sole trader's or civil partnership's policy must name the person(s) running it"
+            )
+        if not is_in_eea(self.address.country) and self.eu_representative is None:
+            raise fact_error(
+                "eu_representative",
+                "a controller established outside the EEA must name its EU representative (Art. 27 GDPR)",
+            )
+        return self
+
+
+class DataProtectionOfficer(FactsModel):
+    """The data protection officer (inspektor ochrony danych, IOD), where one is designated."""
+
+    name: PlainText | None = None
+    """The officer's name; may be left out when the role is reached through its own mailbox."""
+    email: EmailStr
+    """E-mail address of the officer."""
+    phone: Phone | None = None
+    """Phone number of the officer."""
+    address: Address | None = None
+    """Postal address for letters to the officer, when not the controller's."""
+
+
+class Contact(FactsModel):
+    """How people reach the controller about their data."""
+
+    email: EmailStr
+    """E-mail address for data protection requests."""
+    phone: Phone | None = None
+    """Phone number."""
+    postal_address: Address | None = None
+    """Correspondence address, when it differs from the registered address."""
+    contact_form: WebAddress | None = None
+    """Web address of a contact form."""
+    profiles: list[WebAddress] = []
+    """Other public channels where the controller answers, e.g. a LinkedIn profile."""
+    dpo: DataProtectionOfficer | None = None
+    """The data protection officer, when one is designated."""
+
+
+class SupervisoryAuthority(FactsModel):
+    """The authority people may complain to (Art. 77 GDPR)."""
+
+    name: LocalizedText
+    """The authority's name in each language."""
+    address: Address
+    """The authority's postal address."""
+    website: WebAddress
+    """The authority's website."""
+
+
+PRESIDENT_OF_UODO = SupervisoryAuthority(
+    name=LocalizedText(
+        pl="Prezes Urzędu Ochrony Danych Osobowych",
+        en="President of the Personal Data Protection Office (Prezes Urzędu Ochrony Danych Osobowych)",
+    ),
+    address=Address(street="ul. Stawki 2", postal_code="00-193", city="Warszawa", country="PL"),
+    website="https://uodo.gov.pl/",
+)
+"""The Polish supervisory authority since 25 May 2018, successor of GIODO."""

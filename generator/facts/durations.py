@@ -1,0 +1,130 @@
+"""Durations and retention rules, kept structured so each language can say them right.
+
+A retention period written as free text ("3 lata") cannot be translated or checked;
+``3 years`` parsed into an amount and a unit can be spelt with the correct Polish
+plural by Babel, compared between versions, and verified to be positive.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.facts.base import FactsModel, LocalizedText, fact_error
+
+
+class TimeUnit(StrEnum):
+    """Units a duration can be counted in."""
+
+    YEAR = "year"
+    MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
+    HOUR = "hour"
+    MINUTE = "minute"
+
+
+_DURATION = re.compile(r"^\s*(?P<amount>[+-]?\d+)\s+(?P<unit>[a-z]+?)s?\s*$")
+_UNITS = "|".join(unit.value for unit in TimeUnit)
+DURATION_PATTERN = rf"^[1-9][0-9]* ({_UNITS})s?$"
+
+
+class Duration(FactsModel):
+    """A positive whole number of time units."""
+
+    amount: int
+    """How many units."""
+    unit: TimeUnit
+    """The unit counted."""
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit.value}{'' if self.amount == 1 else 's'}"
+
+
+def parse_duration(value: Any) -> Any:
+    """``"26 months"`` into a :class:`Duration`; anything else is a located error."""
+    if isinstance(value, Duration):
+        return value
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if match is None or match["unit"] not in TimeUnit._value2member_map_:
+        raise PydanticCustomError(
+            "duration", "expected a duration such as '3 years', '26 months', '30 days' or '24 hours'"
+        )
+    amount = int(match["amount"])
+    if amount <= 0:
+        raise PydanticCustomError("duration_positive", "a duration must be positive; got {value}", {"value": value})
+    return Duration(amount=amount, unit=TimeUnit(match["unit"]))
+
+
+DurationText = Annotated[
+    Duration,
+    BeforeValidator(parse_duration),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DURATION_PATTERN, "examples": ["3 years", "26 months", "30 days"]}),
+]
+"""A duration written as `<amount> <unit>`, e.g. `3 years`, `26 months`, `30 days`, `24 hours`."""
+
+
+def _parse_lifetime(value: Any) -> Any:
+    if value == "session":
+        return None
+    return parse_duration(value)
+
+
+CookieLifetime = Annotated[
+    Duration | None,
+    BeforeValidator(_parse_lifetime),
+    PlainSerializer(lambda duration: "session" if duration is None else str(duration), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": rf"^(session|[1-9][0-9]* ({_UNITS})s?)$"}),
+]
+"""`session` for a cookie deleted when the browser closes, else a duration such as `2 years`."""
+
+
+class RetentionStart(StrEnum):
+    """The moment a retention period is counted from."""
+
+    COLLECTION = "collection"
+    CONTRACT_END = "contract_end"
+    TAX_YEAR_END = "tax_year_end"
+    LAST_ACTIVITY = "last_activity"
+    ACCOUNT_DELETION = "account_deletion"
+
+
+class RetentionUntil(StrEnum):
+    """An event that ends retention, for purposes whose period is not a fixed length."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    OBJECTION = "objection"
+    CONTRACT_END = "contract_end"
+    CLAIMS_TIME_BARRED = "claims_time_barred"
+    WARRANTY_EXPIRED = "warranty_expired"
+    ACCOUNT_DELETED = "account_deleted"
+
+
+class Retention(FactsModel):
+    """How long data kept for one purpose is stored: a fixed period or an ending event."""
+
+    period: DurationText | None = None
+    """A fixed period, e.g. `5 years`; give either this or `until`."""
+    counted_from: RetentionStart = RetentionStart.COLLECTION
+    """When the period starts: collection, contract_end, tax_year_end (end of the calendar year
+    in which the tax payment deadline passed), last_activity or account_deletion."""
+    until: RetentionUntil | None = None
+    """The event that ends storage: consent_withdrawn, objection, contract_end,
+    claims_time_barred, warranty_expired or account_deleted; give either this or `period`."""
+    note: LocalizedText | None = None
+    """Anything a reader needs beyond the period, e.g. the law that sets it."""
+
+    @model_validator(mode="after")
+    def _period_or_event(self) -> Self:
+        if self.period is None and self.until is None:
+            raise fact_error("period", "give either a retention period (e.g. '3 years') or an ending event ('until')")
+        if self.period is not None and self.until is not None:
+            raise fact_error("until", "give either a retention period or an ending event, not both")
+        if self.until is not None and "counted_from" in self.model_fields_set:
+            raise fact_error("counted_from", "counted_from applies to a retention period, not to an ending event")
+        return self

@@ -1,0 +1,252 @@
+"""What is processed, why, on which legal basis, by whom and for how long (Art. 13/14)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from generator.facts.base import CountryCode, FactsModel, Identifier, LocalizedText, PlainText, fact_error
+from generator.facts.durations import CookieLifetime, Retention
+from generator.facts.jurisdictions import ADEQUATE_COUNTRIES, DPF_COUNTRY, is_in_eea
+
+
+class DataSource(StrEnum):
+    """Where a category of data comes from (Art. 13 for the person, Art. 14 otherwise)."""
+
+    DATA_SUBJECT = "data_subject"
+    AUTOMATIC = "automatic"
+    THIRD_PARTY = "third_party"
+
+
+class DataCategory(FactsModel):
+    """A category of personal data the controller processes."""
+
+    id: Identifier
+    """Name that purposes use to refer to this category."""
+    name: LocalizedText
+    """The category's name, e.g. `Dane kontaktowe` / `Contact details`."""
+    includes: LocalizedText | None = None
+    """What the category covers, e.g. `imię i nazwisko, adres e-mail` / `name, e-mail address`."""
+    source: DataSource = DataSource.DATA_SUBJECT
+    """data_subject (given by the person), automatic (collected when the site or service is used)
+    or third_party (received from someone else: name them in `source_name`)."""
+    source_name: LocalizedText | None = None
+    """Who the data comes from, when the source is third_party (Art. 14(2)(f))."""
+    publicly_available: bool = False
+    """Whether a third-party source is publicly accessible (Art. 14(2)(f))."""
+    special: bool = False
+    """Whether this is a special category of data (Art. 9(1)): health, beliefs, biometrics..."""
+
+    @model_validator(mode="after")
+    def _third_party_source_is_named(self) -> Self:
+        if self.source is DataSource.THIRD_PARTY and self.source_name is None:
+            raise fact_error("source_name", "data received from a third party needs the source named (Art. 14(2)(f))")
+        if self.source is not DataSource.THIRD_PARTY and self.source_name is not None:
+            raise fact_error(
+                "source_name", "source_name is for data received from a third party; set source: third_party"
+            )
+        return self
+
+
+class LegalBasis(StrEnum):
+    """The lawful basis of Art. 6(1) GDPR, points (a) to (f)."""
+
+    CONSENT = "consent"
+    CONTRACT = "contract"
+    LEGAL_OBLIGATION = "legal_obligation"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_TASK = "public_task"
+    LEGITIMATE_INTERESTS = "legitimate_interests"
+
+    @property
+    def letter(self) -> str:
+        """The point of Art. 6(1) this basis is."""
+        return "abcdef"[list(LegalBasis).index(self)]
+
+
+class SpecialCategoryCondition(StrEnum):
+    """The condition of Art. 9(2) GDPR, points (a) to (j), for special categories of data."""
+
+    A = "a"
+    B = "b"
+    C = "c"
+    D = "d"
+    E = "e"
+    F = "f"
+    G = "g"
+    H = "h"
+    I = "i"  # noqa: E741 - the article's own letter
+    J = "j"
+
+
+class Requirement(StrEnum):
+    """Whether giving the data is required, and by what (Art. 13(2)(e))."""
+
+    STATUTORY = "statutory"
+    CONTRACTUAL = "contractual"
+    CONTRACT_PRECONDITION = "contract_precondition"
+    VOLUNTARY = "voluntary"
+
+
+class Provision(FactsModel):
+    """Whether the person must give the data, and what happens if they do not."""
+
+    requirement: Requirement
+    """statutory (the law requires it), contractual, contract_precondition (needed to conclude
+    the contract) or voluntary."""
+    consequence: LocalizedText
+    """What follows from not giving the data, e.g. `we cannot create the account`."""
+
+
+class Purpose(FactsModel):
+    """One purpose of processing with its legal basis and retention."""
+
+    id: Identifier
+    """Name that recipients and extra sections use to refer to this purpose."""
+    name: LocalizedText
+    """Short name of the purpose, e.g. `Prowadzenie konta` / `Running your account`."""
+    description: LocalizedText | None = None
+    """What the processing for this purpose involves."""
+    legal_basis: LegalBasis
+    """consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests
+    (Art. 6(1)(a)-(f))."""
+    legitimate_interest: LocalizedText | None = None
+    """The legitimate interest pursued; required when the basis is legitimate_interests."""
+    legal_obligation: LocalizedText | None = None
+    """The law that imposes the obligation, when the basis is legal_obligation."""
+    special_category_condition: SpecialCategoryCondition | None = None
+    """The Art. 9(2) point that permits processing special categories for this purpose."""
+    data_categories: Annotated[list[Identifier], Field(min_length=1)]
+    """The ids of the data categories this purpose uses."""
+    retention: Retention
+    """How long the data is kept for this purpose."""
+    provision: Provision | None = None
+    """Whether giving the data is required, and the consequence of not giving it."""
+    direct_marketing: bool = False
+    """Whether this purpose is direct marketing (the right to object is then absolute)."""
+
+    @model_validator(mode="after")
+    def _basis_details(self) -> Self:
+        if self.legal_basis is LegalBasis.LEGITIMATE_INTERESTS and self.legitimate_interest is None:
+            raise fact_error(
+                "legitimate_interest", "the basis legitimate_interests needs the interest stated (Art. 13(1)(d))"
+            )
+        if self.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS and self.legitimate_interest is not None:
+            raise fact_error(
+                "legitimate_interest", "a legitimate interest is stated, but the basis is not legitimate_interests"
+            )
+        if self.legal_obligation is not None and self.legal_basis is not LegalBasis.LEGAL_OBLIGATION:
+            raise fact_error("legal_obligation", "a legal obligation is named, but the basis is not legal_obligation")
+        return self
+
+
+class RecipientRole(StrEnum):
+    """How a recipient stands towards the data."""
+
+    PROCESSOR = "processor"
+    CONTROLLER = "controller"
+    JOINT_CONTROLLER = "joint_controller"
+
+
+class TransferSafeguard(StrEnum):
+    """The Chapter V GDPR ground for sending data outside the EEA."""
+
+    ADEQUACY = "adequacy"
+    DPF = "dpf"
+    SCC = "scc"
+    BCR = "bcr"
+    DEROGATION = "derogation"
+
+
+class Recipient(FactsModel):
+    """A named recipient (processor or controller), or a category of recipients."""
+
+    name: PlainText | None = None
+    """Legal name, e.g. `Google Ireland Limited`; leave out for a category of recipients."""
+    category: LocalizedText
+    """What kind of recipient this is, e.g. `dostawca hostingu` / `hosting provider`."""
+    service: PlainText | None = None
+    """The product used, e.g. `Google Analytics 4`."""
+    role: RecipientRole = RecipientRole.PROCESSOR
+    """processor (acts on our instructions), controller (decides on its own) or joint_controller."""
+    countries: list[CountryCode] = ["PL"]
+    """Where the recipient processes or accesses the data, as ISO codes (`EU` for the Union)."""
+    safeguard: TransferSafeguard | None = None
+    """For any country outside the EEA: adequacy, dpf (EU-US Data Privacy Framework),
+    scc (standard contractual clauses), bcr (binding corporate rules) or derogation (Art. 49)."""
+    safeguard_copy: LocalizedText | None = None
+    """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
+    purposes: list[Identifier] = []
+    """Ids of the purposes for which this recipient receives data; empty means all."""
+
+    @model_validator(mode="after")
+    def _transfer_is_safeguarded(self) -> Self:
+        outside = [country for country in self.countries if not is_in_eea(country)]
+        if not outside:
+            if self.safeguard is not None:
+                raise fact_error(
+                    "safeguard", "every country of this recipient is in the EEA; no transfer safeguard applies"
+                )
+            return self
+        listed = ", ".join(outside)
+        if self.safeguard is None:
+            raise fact_error(
+                "safeguard",
+                f"data goes outside the EEA ({listed}); "
+                "name the transfer safeguard: adequacy, dpf, scc, bcr or derogation",
+            )
+        if self.safeguard is TransferSafeguard.ADEQUACY:
+            lacking = [country for country in outside if country not in ADEQUATE_COUNTRIES]
+            if DPF_COUNTRY in lacking:
+                raise fact_error(
+                    "safeguard",
+                    "the US adequacy decision covers only recipients certified under the EU-US Data Privacy "
+                    "Framework; use dpf for a certified recipient, or scc",
+                )
+            if lacking:
+                raise fact_error(
+                    "safeguard", f"no adequacy decision covers {', '.join(lacking)}; use scc, bcr or derogation"
+                )
+        if self.safeguard is TransferSafeguard.DPF and outside != [DPF_COUNTRY]:
+            raise fact_error("safeguard", "the EU-US Data Privacy Framework covers transfers to the US only")
+        return self
+
+
+class CookieCategory(StrEnum):
+    """Why a cookie is set, which decides whether consent is needed."""
+
+    NECESSARY = "necessary"
+    PREFERENCES = "preferences"
+    ANALYTICS = "analytics"
+    MARKETING = "marketing"
+
+
+class StorageTechnology(StrEnum):
+    """Cookies and the similar technologies that store or read data on a device."""
+
+    COOKIE = "cookie"
+    LOCAL_STORAGE = "local_storage"
+    PIXEL = "pixel"
+
+
+class Cookie(FactsModel):
+    """A cookie or similar technology set on the visitor's device."""
+
+    name: PlainText
+    """The cookie's name as the browser shows it, e.g. `_ga`."""
+    provider: PlainText
+    """Who sets and reads it, e.g. `Google Ireland Limited` or the controller's own name."""
+    party: Annotated[str, Field(pattern=r"^(first|third)$")] = "first"
+    """first (set by our own site) or third (set by another domain)."""
+    technology: StorageTechnology = StorageTechnology.COOKIE
+    """cookie, local_storage or pixel."""
+    category: CookieCategory
+    """necessary, preferences, analytics or marketing."""
+    purpose: LocalizedText
+    """What the cookie is used for."""
+    lifetime: CookieLifetime
+    """`session`, or how long it stays on the device, e.g. `2 years`."""
+    legal_basis: LegalBasis = LegalBasis.CONSENT
+    """The Art. 6(1) basis for the processing the cookie enables."""

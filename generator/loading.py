@@ -1,0 +1,238 @@
+"""Reading a facts file: safe YAML 1.2 with the position of every key and value.
+
+We build the data from the parser's event stream ourselves instead of using a YAML
+constructor, for three reasons: every node's position is kept for located errors, the
+features that make YAML unsafe or surprising (aliases, anchors, tags, duplicate keys,
+several documents) are refused where they occur, and nothing recurses, so a deeply
+nested file is a located error rather than a crashed interpreter.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml import events as ev
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.resolver import VersionedResolver
+
+from generator.errors import user_error
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Facts of the largest real company fit in a few dozen kilobytes; anything near this is a mistake."""
+
+MAX_DEPTH = 24
+"""The facts schema nests about eight levels; deeper input cannot be valid."""
+
+DataPath = tuple[str | int, ...]
+Point = tuple[int, int]
+
+
+@dataclass
+class LoadedYaml:
+    """The plain data of one file and where each piece of it stands."""
+
+    source: str
+    data: Any
+    value_points: dict[DataPath, Point] = field(default_factory=dict)
+    key_points: dict[DataPath, Point] = field(default_factory=dict)
+
+    def point_of_value(self, path: DataPath) -> Point:
+        """Where the value at ``path`` starts, or its nearest enclosing value's start."""
+        while path not in self.value_points and path:
+            path = path[:-1]
+        return self.value_points.get(path, (1, 1))
+
+    def point_of_key(self, path: DataPath) -> Point:
+        """Where the key naming ``path`` stands; for list items, where the item starts."""
+        return self.key_points.get(path) or self.point_of_value(path)
+
+
+def read_facts_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
+    """Read and parse ``path``; every failure is a located :class:`UserError`."""
+    name = shown_as or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise user_error(name, f"file is {size} bytes; facts files are limited to {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as error:
+        raise user_error(name, f"cannot read the file: {error.strerror}") from error
+    return parse_facts(raw, name)
+
+
+def parse_facts(raw: bytes, name: str) -> LoadedYaml:
+    """Parse the bytes of a facts file named ``name`` in messages."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise user_error(name, f"file is {len(raw)} bytes; facts files are limited to {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _point_of_byte(raw, error.start)
+        raise user_error(
+            name, f"the file is not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded", line=line, column=column
+        ) from error
+    builder = _Builder(name, text)
+    try:
+        builder.consume(YAML(typ="safe", pure=True).parse(text))
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        raise user_error(name, f"YAML syntax error: {problem}", line=line, column=column) from error
+    except ReaderError as error:
+        line, column = _point_of_character(text, error.position)
+        raise user_error(
+            name, f"character U+{error.character:04X} is not allowed in YAML", line=line, column=column
+        ) from error
+    except YAMLError as error:
+        raise user_error(name, f"YAML syntax error: {error}") from error
+    return builder.result()
+
+
+def _point_of_character(text: str, offset: int) -> Point:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _point_of_byte(raw: bytes, offset: int) -> Point:
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", errors="replace")) + 1
+
+
+class _Builder:
+    """Turns parser events into plain dicts, lists and scalars, recording positions."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self.resolver = VersionedResolver(version=(1, 2))
+        self.loaded = LoadedYaml(source=name, data=None)
+        self.stack: list[tuple[DataPath, dict[str, Any] | list[Any]]] = []
+        self.pending_key: tuple[str, Point] | None = None
+        self.documents = 0
+
+    def result(self) -> LoadedYaml:
+        return self.loaded
+
+    def fail(self, event: ev.Event, message: str) -> None:
+        mark = event.start_mark
+        raise user_error(self.name, message, line=mark.line + 1, column=mark.column + 1)
+
+    def consume(self, stream: Any) -> None:
+        for event in stream:
+            if isinstance(event, ev.DocumentStartEvent):
+                self.documents += 1
+                if self.documents > 1:
+                    self.fail(event, "a facts file holds one YAML document; remove the second '---'")
+            elif isinstance(event, ev.AliasEvent):
+                self.fail(event, f"aliases (*{event.anchor}) are not allowed; write the value out in full")
+            elif isinstance(event, ev.ScalarEvent | ev.MappingStartEvent | ev.SequenceStartEvent):
+                self.check_plain(event)
+                if isinstance(event, ev.ScalarEvent):
+                    self.scalar(event)
+                else:
+                    self.open_collection(event)
+            elif isinstance(event, ev.MappingEndEvent | ev.SequenceEndEvent):
+                self.stack.pop()
+
+    def check_plain(self, event: ev.NodeEvent) -> None:
+        if event.anchor is not None:
+            self.fail(event, f"anchors (&{event.anchor}) are not allowed; facts files use no anchors or aliases")
+        tag = getattr(event, "tag", None)
+        if tag is not None:
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            self.fail(event, f"tags ({shown}) are not allowed; write plain values")
+
+    def place(self, event: ev.Event, value: Any) -> DataPath | None:
+        """Put ``value`` where the current collection expects it; ``None`` when it is a key."""
+        point = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            if not self.documents:
+                self.documents = 1
+            self.loaded.data = value
+            self.loaded.value_points[()] = point
+            return ()
+        parent_path, parent = self.stack[-1]
+        if isinstance(parent, list):
+            path = (*parent_path, len(parent))
+            parent.append(value)
+        elif self.pending_key is None:
+            if not isinstance(value, str):
+                self.fail(event, "a mapping key must be a plain word, not a list or mapping")
+            if value in parent:
+                first = self.loaded.key_points[(*parent_path, value)]
+                self.fail(event, f"duplicate key '{value}' (first defined at line {first[0]})")
+            self.pending_key = (value, point)
+            return None
+        else:
+            key, key_point = self.pending_key
+            self.pending_key = None
+            path = (*parent_path, key)
+            parent[key] = value
+            self.loaded.key_points[path] = key_point
+        self.loaded.value_points[path] = point
+        return path
+
+    def scalar(self, event: ev.ScalarEvent) -> None:
+        expecting_key = bool(self.stack) and isinstance(self.stack[-1][1], dict) and self.pending_key is None
+        value: Any = event.value if expecting_key else self.resolve(event)
+        self.place(event, value)
+
+    def open_collection(self, event: ev.CollectionStartEvent) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nested deeper than {MAX_DEPTH} levels; the facts schema is far shallower")
+        collection: dict[str, Any] | list[Any] = {} if isinstance(event, ev.MappingStartEvent) else []
+        path = self.place(event, collection)
+        if path is None:
+            self.fail(event, "a mapping key must be a plain word, not a list or mapping")
+            return
+        self.stack.append((path, collection))
+
+    def resolve(self, event: ev.ScalarEvent) -> Any:
+        """YAML 1.2 core schema: quoted scalars and dates stay text, so ``NO`` is a string."""
+        if event.style:
+            return event.value
+        tag = str(self.resolver.resolve(ScalarNode, event.value, (True, False)))
+        text = event.value
+        if tag.endswith(":null"):
+            return None
+        if tag.endswith(":bool"):
+            return text.lower() == "true"
+        if tag.endswith(":int"):
+            return _int(text)
+        if tag.endswith(":float"):
+            return _float(text)
+        return text
+
+
+def _int(text: str) -> int | str:
+    digits = text.replace("_", "")
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-")
+    try:
+        if digits[:2] in ("0o", "0O"):
+            return sign * int(digits[2:], 8)
+        if digits[:2] in ("0x", "0X"):
+            return sign * int(digits[2:], 16)
+        return sign * int(digits, 10)
+    except ValueError:
+        return text
+
+
+def _float(text: str) -> float | str:
+    lowered = text.lower().replace("_", "")
+    if lowered.lstrip("+-") == ".inf":
+        return -math.inf if lowered.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    try:
+        return float(lowered)
+    except ValueError:
+        return text

@@ -1,0 +1,194 @@
+"""From a facts file to a validated :class:`~generator.facts.Company`, or located errors.
+
+Pydantic reports a problem by its path through the data; the loader knows where each
+path stands in the file. Joining the two gives every problem as
+``file:line:col: field.path: message``, all problems of a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import LocatedMessage, Location, UserError
+from generator.facts import Company
+from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES
+from generator.loading import DataPath, LoadedYaml, read_facts_file
+
+
+def load_company(path: Path | str) -> Company:
+    """Read, parse and validate one company's facts file."""
+    path = Path(path)
+    return validate_loaded(read_facts_file(path, display_name(path)))
+
+
+def validate_files(paths: list[Path]) -> list[Company]:
+    """Validate several files, reporting the problems of all of them together."""
+    companies: list[Company] = []
+    problems: list[LocatedMessage] = []
+    for path in paths:
+        try:
+            companies.append(load_company(path))
+        except UserError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise UserError(problems)
+    return companies
+
+
+def display_name(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def validate_loaded(loaded: LoadedYaml) -> Company:
+    """Validate parsed facts; raises :class:`UserError` listing every problem."""
+    if loaded.data is None:
+        raise _error(loaded, (), "the file is empty; it should hold the company's facts as a mapping")
+    if not isinstance(loaded.data, dict):
+        kind = "a list" if isinstance(loaded.data, list) else "a single value"
+        raise _error(loaded, (), f"expected a mapping of company facts at the top level, found {kind}")
+    try:
+        company = Company.model_validate(loaded.data, context={PUBLISHED_LANGUAGES: _published_languages(loaded.data)})
+    except ValidationError as error:
+        raise UserError(_locate(loaded, problem) for problem in error.errors(include_url=False)) from None
+    problems = company.reference_problems()
+    if problems:
+        raise UserError(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)
+    return company
+
+
+def _published_languages(data: dict[str, Any]) -> tuple[str, ...]:
+    document = data.get("document")
+    languages = document.get("languages") if isinstance(document, dict) else None
+    if isinstance(languages, list) and languages and all(language in LANGUAGES for language in languages):
+        return tuple(languages)
+    return LANGUAGES
+
+
+def _error(loaded: LoadedYaml, path: DataPath, message: str) -> UserError:
+    return UserError([_message(loaded, path, message, pointing_at_key=False)])
+
+
+def _message(loaded: LoadedYaml, path: DataPath, text: str, *, pointing_at_key: bool) -> LocatedMessage:
+    line, column = loaded.point_of_key(path) if pointing_at_key else loaded.point_of_value(path)
+    return LocatedMessage(Location(loaded.source, line, column), field_path(path), text)
+
+
+def field_path(path: DataPath) -> str:
+    """``("purposes", 2, "retention")`` as ``purposes[2].retention``."""
+    shown = ""
+    for step in path:
+        shown += f"[{step}]" if isinstance(step, int) else (f".{step}" if shown else step)
+    return shown
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[DataPath, tuple[int | str, ...]]:
+    """Split pydantic's ``loc`` into the part that exists in the data and the rest.
+
+    ``loc`` may contain union branch labels that are not in the data; they are skipped.
+    """
+    path: list[str | int] = []
+    current = data
+    for index, step in enumerate(loc):
+        in_mapping = isinstance(current, dict) and isinstance(step, str) and step in current
+        in_list = isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current)
+        if in_mapping or in_list:
+            current = current[step]
+            path.append(step)
+        elif isinstance(current, dict | list):
+            return tuple(path), tuple(loc[index:])
+    return tuple(path), ()
+
+
+def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
+    kind = problem["type"]
+    context = problem.get("ctx") or {}
+    loc = tuple(problem["loc"])
+    if "field" in context:
+        loc = (*loc, context["field"])
+    path, rest = _data_path(loaded.data, loc)
+    if kind == "extra_forbidden":
+        return _message(loaded, path, _unknown_key(path), pointing_at_key=True)
+    if rest:
+        # The value is not in the file: point at the mapping that should hold it.
+        location = _message(loaded, path, "", pointing_at_key=False)
+        text = "required key is missing" if kind == "missing" else problem["msg"]
+        return LocatedMessage(location.location, field_path((*path, *rest)), text)
+    return _message(loaded, path, _friendly(kind, problem["msg"], context), pointing_at_key=False)
+
+
+def _friendly(kind: str, text: str, context: dict[str, Any]) -> str:
+    if kind == "string_type":
+        return "expected text"
+    if kind == "value_error" and "email address" in text:
+        return "not a valid e-mail address: " + text.rsplit(": ", 1)[-1]
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "expected a whole number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "expected true or false"
+    if kind == "list_type":
+        return "expected a list"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "expected a mapping of keys to values"
+    if kind in ("enum", "literal_error"):
+        return f"expected one of: {context.get('expected', '')}".replace("'", "")
+    if kind == "too_short" and context.get("min_length") == 1:
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return "does not have the expected form"
+    return text
+
+
+def _unknown_key(path: DataPath) -> str:
+    key = str(path[-1])
+    known = sorted(_fields_of_model_at(path[:-1]))
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
+    return f"unknown key '{key}'{hint}"
+
+
+def _fields_of_model_at(path: DataPath) -> list[str]:
+    """The keys allowed at ``path``, found by walking the model's annotations."""
+    annotation: Any = Company
+    for step in path:
+        model = _model_in(annotation)
+        if isinstance(step, str):
+            if model is None or step not in model.model_fields:
+                return []
+            annotation = model.model_fields[step].annotation
+        else:
+            annotation = _item_type(annotation)
+    model = _model_in(annotation)
+    return list(model.model_fields) if model else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def _item_type(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is list:
+        return typing.get_args(annotation)[0]
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for argument in typing.get_args(annotation):
+            if typing.get_origin(argument) is list or typing.get_origin(argument) is typing.Annotated:
+                return _item_type(argument)
+    return annotation
