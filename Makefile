@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit schema golden clean
+.PHONY: build test lint typecheck unit schema i18n clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 
 ## build: validate and render every company in companies/ into output/
 build: $(STAMP)
-	$(BIN)/policygen validate
+	$(BIN)/policygen build
 
 ## test: ruff, mypy (strict) and the whole pytest suite
 test: lint typecheck unit
@@ -30,6 +30,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(BIN)/pytest
+
+## i18n: extract template strings into locales/messages.pot and merge them into each catalog
+i18n: $(STAMP)
+	$(BIN)/python scripts/update_catalogs.py
 
 ## schema: refresh the committed JSON Schema after changing the facts model
 schema: $(STAMP)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator import __version__
@@ -35,6 +36,21 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
     validate.set_defaults(run=_validate)
 
+    build = commands.add_parser("build", help="validate facts and write every policy as Markdown, HTML and PDF")
+    build.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    build.add_argument(
+        "--lang",
+        type=_choices(("pl", "en")),
+        default=("pl", "en"),
+        help="languages to build, e.g. pl,en (default: all)",
+    )
+    build.add_argument(
+        "--format", type=_choices(("md", "html", "pdf")), default=("md", "html", "pdf"), help="formats, e.g. md,html"
+    )
+    build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
+    build.set_defaults(run=_build)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
     schema.set_defaults(run=_schema)
     return parser
@@ -48,6 +64,38 @@ def _validate(arguments: argparse.Namespace) -> int:
     validate_files(files)
     for path in files:
         print(f"{display_name(path)}: valid")
+    return 0
+
+
+def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+    def parse(text: str) -> tuple[str, ...]:
+        chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+        unknown = [part for part in chosen if part not in allowed]
+        if unknown or not chosen:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)}, separated by commas")
+        return chosen
+
+    return parse
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from error
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    from generator.build import build
+
+    written = build(
+        arguments.paths or [Path(DEFAULT_COMPANIES)],
+        out_dir=arguments.out,
+        languages=arguments.lang,
+        formats=arguments.format,
+        today=arguments.today,
+    )
+    print(f"wrote {len(written)} files to {arguments.out}")
     return 0
 
 

@@ -82,8 +82,12 @@ def parse_facts(raw: bytes, name: str) -> LoadedYaml:
         builder.consume(YAML(typ="safe", pure=True).parse(text))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = error.problem or error.context or "invalid YAML"
+        problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        opened = error.context_mark
+        if error.problem and error.context and opened is not None and opened.line + 1 != line:
+            # An unclosed bracket or quote is noticed far from where it was opened.
+            problem += f" ({error.context} started at line {opened.line + 1}, column {opened.column + 1})"
         raise user_error(name, f"YAML syntax error: {problem}", line=line, column=column) from error
     except ReaderError as error:
         line, column = _point_of_character(text, error.position)
@@ -177,6 +181,9 @@ class _Builder:
             path = (*parent_path, key)
             parent[key] = value
             self.loaded.key_points[path] = key_point
+            if value is None and isinstance(event, ev.ScalarEvent) and event.value == "":
+                # An empty value is marked where the next token starts, often on a later line.
+                point = key_point
         self.loaded.value_points[path] = point
         return path
 

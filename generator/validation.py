@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from pathlib import Path
@@ -18,7 +19,9 @@ from pydantic import BaseModel, ValidationError
 
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
-from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES
+from generator.facts.base import IDENTIFIER_PATTERN, LANGUAGES, PUBLISHED_LANGUAGES
+from generator.facts.controller import CURRENCY_PATTERN
+from generator.facts.processing import COOKIE_PARTY_PATTERN
 from generator.loading import DataPath, LoadedYaml, read_facts_file
 
 
@@ -53,10 +56,12 @@ def display_name(path: Path) -> str:
 
 def validate_loaded(loaded: LoadedYaml) -> Company:
     """Validate parsed facts; raises :class:`UserError` listing every problem."""
-    if loaded.data is None:
-        raise _error(loaded, (), "the file is empty; it should hold the company's facts as a mapping")
+    if loaded.data is None and () not in loaded.value_points:
+        raise _error(
+            loaded, (), "the file holds no facts (it is empty or only comments); start with keys such as 'controller:'"
+        )
     if not isinstance(loaded.data, dict):
-        kind = "a list" if isinstance(loaded.data, list) else "a single value"
+        kind = {list: "a list", type(None): "an empty value"}.get(type(loaded.data), "a single value")
         raise _error(loaded, (), f"expected a mapping of company facts at the top level, found {kind}")
     try:
         company = Company.model_validate(loaded.data, context={PUBLISHED_LANGUAGES: _published_languages(loaded.data)})
@@ -125,29 +130,79 @@ def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
         location = _message(loaded, path, "", pointing_at_key=False)
         text = "required key is missing" if kind == "missing" else problem["msg"]
         return LocatedMessage(location.location, field_path((*path, *rest)), text)
-    return _message(loaded, path, _friendly(kind, problem["msg"], context), pointing_at_key=False)
+    return _message(loaded, path, _friendly(kind, problem["msg"], context, problem.get("input")), pointing_at_key=False)
 
 
-def _friendly(kind: str, text: str, context: dict[str, Any]) -> str:
+_PATTERN_MEANINGS = {
+    IDENTIFIER_PATTERN: "expected an id of lowercase letters, digits, '_' or '-' that starts with a letter",
+    COOKIE_PARTY_PATTERN: "expected first or third",
+    CURRENCY_PATTERN: "expected a three-letter currency code such as PLN or EUR",
+}
+
+
+def _friendly(kind: str, text: str, context: dict[str, Any], value: Any) -> str:
+    found = f", found {_described(value)}"
     if kind == "string_type":
-        return "expected text"
+        return "expected text" + found
     if kind == "value_error" and "email address" in text:
-        return "not a valid e-mail address: " + text.rsplit(": ", 1)[-1]
+        reason = str(context.get("reason", text.partition(": ")[2])).rstrip(".")
+        return f"not a valid e-mail address: {reason[:1].lower()}{reason[1:]}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return "expected a whole number"
+        return "expected a whole number" + found
+    if kind in ("decimal_type", "decimal_parsing", "float_type", "float_parsing"):
+        return "expected a number" + found
     if kind in ("bool_type", "bool_parsing"):
-        return "expected true or false"
+        return "expected true or false" + found
     if kind == "list_type":
-        return "expected a list"
+        return "expected a list" + found
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return "expected a mapping of keys to values"
+        return "expected a mapping of keys to values" + found
     if kind in ("enum", "literal_error"):
-        return f"expected one of: {context.get('expected', '')}".replace("'", "")
-    if kind == "too_short" and context.get("min_length") == 1:
+        return _expected_one_of(str(context.get("expected", "")), value)
+    if kind in ("too_short", "string_too_short") and context.get("min_length") == 1:
         return "must not be empty"
+    if kind in _BOUNDS:
+        return f"{_BOUNDS[kind]} {next(iter(context.values()), '')}{found}"
     if kind == "string_pattern_mismatch":
-        return "does not have the expected form"
+        meaning = _PATTERN_MEANINGS.get(
+            str(context.get("pattern")), f"does not match the pattern {context.get('pattern')}"
+        )
+        return meaning + found
     return text
+
+
+_BOUNDS = {
+    "greater_than": "must be greater than",
+    "greater_than_equal": "must be at least",
+    "less_than": "must be less than",
+    "less_than_equal": "must be at most",
+}
+
+
+def _expected_one_of(expected: str, value: Any) -> str:
+    options = re.findall(r"'([^']*)'", expected) or [expected]
+    listed = ", ".join(options[:-1]) + " or " + options[-1] if len(options) > 1 else options[0]
+    message = f"expected one of: {listed}, found {_described(value)}"
+    close = difflib.get_close_matches(value, options, n=1) if isinstance(value, str) else []
+    return message + (f"; did you mean '{close[0]}'?" if close else "")
+
+
+def _described(value: Any) -> str:
+    """What the user wrote, in words: ``the text 'abc'``, ``a list``, ``an empty value``."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
 
 
 def _unknown_key(path: DataPath) -> str:

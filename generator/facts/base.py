@@ -125,5 +125,6 @@ def _web_address(value: str) -> str:
 WebAddress = Annotated[Text, AfterValidator(_web_address)]
 """An absolute http(s) address, kept exactly as written."""
 
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 """A short lowercase name (letters, digits, `_`, `-`) that other facts refer to."""

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
     LANGUAGES,
@@ -37,8 +38,11 @@ class Document(FactsModel):
     @field_validator("languages")
     @classmethod
     def _no_repeats(cls, languages: list[Language]) -> list[Language]:
-        if len(set(languages)) != len(languages):
-            raise fact_error("languages", "each language is listed once")
+        repeated = sorted({language for language in languages if languages.count(language) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "repeated_language", f"'{repeated[0]}' is listed more than once; list each language once"
+            )
         return languages
 
 
@@ -95,13 +99,12 @@ class PolicyChanges(FactsModel):
 class StandardSection(StrEnum):
     """The sections every policy may have; extra sections are placed after one of them."""
 
+    SCOPE = "scope"
     CONTROLLER = "controller"
     DPO = "dpo"
-    SCOPE = "scope"
     DATA = "data"
     PURPOSES = "purposes"
     RETENTION = "retention"
-    PROVISION = "provision"
     RECIPIENTS = "recipients"
     TRANSFERS = "transfers"
     COOKIES = "cookies"

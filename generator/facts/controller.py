@@ -76,12 +76,15 @@ FORMS_RUN_BY_PEOPLE = frozenset({LegalForm.SOLE_TRADER, LegalForm.CIVIL_PARTNERS
 """Forms where the controller is a natural person (or the partners), who must be named."""
 
 
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+
 class Money(FactsModel):
     """An amount of money, e.g. share capital."""
 
     amount: Annotated[Decimal, Field(gt=0)]
     """The amount, e.g. `5000`."""
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "PLN"
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)] = "PLN"
     """ISO 4217 currency code."""
 
 

@@ -231,6 +231,9 @@ class StorageTechnology(StrEnum):
     PIXEL = "pixel"
 
 
+COOKIE_PARTY_PATTERN = r"^(first|third)$"
+
+
 class Cookie(FactsModel):
     """A cookie or similar technology set on the visitor's device."""
 
@@ -238,7 +241,7 @@ class Cookie(FactsModel):
     """The cookie's name as the browser shows it, e.g. `_ga`."""
     provider: PlainText
     """Who sets and reads it, e.g. `Google Ireland Limited` or the controller's own name."""
-    party: Annotated[str, Field(pattern=r"^(first|third)$")] = "first"
+    party: Annotated[str, Field(pattern=COOKIE_PARTY_PATTERN)] = "first"
     """first (set by our own site) or third (set by another domain)."""
     technology: StorageTechnology = StorageTechnology.COOKIE
     """cookie, local_storage or pixel."""

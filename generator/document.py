@@ -1,0 +1,247 @@
+"""The document model: one outline for every language, then each language's text.
+
+Section numbers and anchors are decided here, once, from the facts alone, so the Polish
+and English policies, and the Markdown, HTML and PDF of each, cannot disagree: every
+renderer walks the same :class:`OutlineSection` tree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from generator.facts import Company
+from generator.facts.base import Language
+from generator.facts.company import ExtraSection, StandardSection
+from generator.facts.jurisdictions import is_in_eea
+from generator.facts.processing import CookieCategory
+from generator.i18n import Formats, translations
+from generator.markdown_text import Markdown, escape, link, table, tidy_blocks
+from generator.resources import TEMPLATES
+
+
+@dataclass(frozen=True)
+class OutlineSection:
+    """A numbered section, the same in every language and format."""
+
+    anchor: str
+    """Stable id used in links and HTML ids, e.g. ``purpose-account``."""
+    number: str
+    """``3`` for a section, ``3.2`` for a subsection."""
+    template: str
+    """The template that writes the section's title and body."""
+    item: Any = None
+    """The fact the section is about (a purpose, a cookie category, an extra section)."""
+    children: tuple[OutlineSection, ...] = ()
+
+
+def _standard_sections_that_apply(company: Company) -> list[StandardSection]:
+    """The standard sections the facts call for, in reading order."""
+    applies = {
+        StandardSection.SCOPE: bool(company.document.websites or company.document.services),
+        StandardSection.DPO: company.contact.dpo is not None,
+        StandardSection.TRANSFERS: any(
+            not is_in_eea(country) for recipient in company.recipients for country in recipient.countries
+        ),
+        StandardSection.RECIPIENTS: bool(company.recipients),
+        StandardSection.COOKIES: bool(company.cookies),
+        StandardSection.AUTOMATED_DECISIONS: company.automated_decisions.profiling
+        or company.automated_decisions.solely_automated_decisions,
+        StandardSection.SECURITY: bool(company.security_measures),
+        StandardSection.CHILDREN: company.minimum_age is not None,
+        StandardSection.STORAGE: company.data_storage is not None,
+    }
+    return [section for section in StandardSection if applies.get(section, True)]
+
+
+def build_outline(company: Company) -> tuple[OutlineSection, ...]:
+    """Number every section that applies; extra sections follow the standard one they name."""
+    present = _standard_sections_that_apply(company)
+    order = list(StandardSection)
+    extras_after: dict[StandardSection, list[ExtraSection]] = {}
+    for extra in company.sections:
+        host = extra.after
+        while host not in present:
+            host = order[order.index(host) - 1]
+        extras_after.setdefault(host, []).append(extra)
+
+    planned: list[tuple[str, str, Any, list[tuple[str, str, Any]]]] = []
+    for standard in present:
+        planned.append((standard.value, f"sections/{standard.value}.md.j2", None, _children_of(standard, company)))
+        planned.extend((extra.id, "sections/extra.md.j2", extra, []) for extra in extras_after.get(standard, []))
+    return tuple(
+        OutlineSection(
+            anchor=anchor,
+            number=str(number),
+            template=template,
+            item=item,
+            children=tuple(
+                OutlineSection(anchor=child_anchor, number=f"{number}.{position}", template=child_template, item=child)
+                for position, (child_anchor, child_template, child) in enumerate(children, start=1)
+            ),
+        )
+        for number, (anchor, template, item, children) in enumerate(planned, start=1)
+    )
+
+
+def _children_of(section: StandardSection, company: Company) -> list[tuple[str, str, Any]]:
+    if section is StandardSection.PURPOSES:
+        return [(f"purpose-{purpose.id}", "sections/purpose.md.j2", purpose) for purpose in company.purposes]
+    if section is StandardSection.COOKIES:
+        used = {cookie.category for cookie in company.cookies}
+        return [
+            (f"cookies-{category.value}", "sections/cookie_category.md.j2", category)
+            for category in CookieCategory
+            if category in used
+        ]
+    return []
+
+
+def walk(sections: tuple[OutlineSection, ...]) -> Iterator[OutlineSection]:
+    """Every section and subsection in reading order."""
+    for section in sections:
+        yield section
+        yield from walk(section.children)
+
+
+@dataclass(frozen=True)
+class RenderedSection:
+    """One section's text in one language."""
+
+    outline: OutlineSection
+    title: Markdown
+    body: Markdown
+    children: tuple[RenderedSection, ...]
+
+    @property
+    def plain_title(self) -> str:
+        """The title without Markdown escapes, for metadata and bookmarks."""
+        return unescape(self.title)
+
+    @property
+    def numbered_title(self) -> Markdown:
+        """``3. Title`` or ``3.2 Title``, as headings and the table of contents show it."""
+        separator = ". " if "." not in self.outline.number else " "
+        return Markdown(f"{self.outline.number}{separator}{self.title}")
+
+    @property
+    def plain_numbered_title(self) -> str:
+        """The numbered title without Markdown escapes, for bookmarks and checks."""
+        return unescape(self.numbered_title)
+
+
+@dataclass(frozen=True)
+class PolicyDocument:
+    """A whole policy in one language: what every output format renders."""
+
+    company: Company
+    slug: str
+    language: Language
+    last_updated: datetime.date
+    sections: tuple[RenderedSection, ...]
+    languages: tuple[Language, ...]
+    """All languages the policy is published in, for links between translations."""
+
+    def walk(self) -> Iterator[RenderedSection]:
+        """Every rendered section and subsection in reading order."""
+
+        def descend(sections: tuple[RenderedSection, ...]) -> Iterator[RenderedSection]:
+            for section in sections:
+                yield section
+                yield from descend(section.children)
+
+        return descend(self.sections)
+
+
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def unescape(markdown: str) -> str:
+    """Undo :func:`generator.markdown_text.escape`."""
+    return _ESCAPED.sub(r"\1", markdown)
+
+
+@cache
+def template_environment(language: Language) -> Environment:
+    """The Markdown template environment of one language: facts escaped, undefined names fatal."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=escape,
+        extensions=["jinja2.ext.i18n"],
+        # A block tag eats its newline; a line that starts with a space before `{% trans %}`
+        # continues the paragraph above it.
+        trim_blocks=True,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    catalog = translations(language)
+
+    def gettext(message: str) -> Markdown:
+        return Markdown(catalog.gettext(message))
+
+    def ngettext(singular: str, plural: str, count: int) -> Markdown:
+        return Markdown(catalog.ngettext(singular, plural, count))
+
+    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.tests["in_eea"] = is_in_eea
+    environment.globals.update(
+        fmt=Formats(language),
+        language=language,
+        link=link,
+        table=table,
+        email=lambda address: link(address, f"mailto:{address}"),
+        raw_markdown=Markdown,
+    )
+    # Section blocks are rendered one by one, without their template's top-level imports,
+    # so the shared macros are made globals of the environment instead.
+    macros = environment.get_template("macros.md.j2").make_module()
+    environment.globals.update({name: getattr(macros, name) for name in macros.__dict__ if not name.startswith("_")})
+    return environment
+
+
+def render_document(company: Company, slug: str, language: Language, last_updated: datetime.date) -> PolicyDocument:
+    """Write every section of the outline in ``language``."""
+    environment = template_environment(language)
+    outline = build_outline(company)
+    numbers = {section.anchor: section.number for section in walk(outline)}
+
+    def ref(anchor: str) -> Markdown:
+        return Markdown(f"[{numbers[anchor]}](#{anchor})")
+
+    def has_section(anchor: str) -> bool:
+        return anchor in numbers
+
+    shared = {"company": company, "ref": ref, "has_section": has_section}
+
+    def render(section: OutlineSection) -> RenderedSection:
+        template = environment.get_template(section.template)
+        context = {**shared, "section": section, "item": section.item}
+        return RenderedSection(
+            outline=section,
+            title=Markdown(render_block(template, "title", context).strip()),
+            body=tidy_blocks(render_block(template, "body", context)),
+            children=tuple(render(child) for child in section.children),
+        )
+
+    return PolicyDocument(
+        company=company,
+        slug=slug,
+        language=language,
+        last_updated=last_updated,
+        sections=tuple(render(section) for section in outline),
+        languages=tuple(company.document.languages),
+    )
+
+
+def render_block(template: Template, name: str, context: dict[str, Any]) -> Markdown:
+    block: Callable[[Any], Iterator[str]] = template.blocks[name]
+    return Markdown("".join(block(template.new_context(context))))

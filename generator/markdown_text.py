@@ -1,0 +1,97 @@
+"""Markdown that is safe to splice together: facts are escaped exactly once.
+
+Templates write Markdown; facts are data. Every value a template prints passes through
+:func:`escape` unless it is already :class:`Markdown` (text we composed ourselves), the
+way MarkupSafe treats HTML. ``Markdown % values`` escapes the values, which is what makes
+``{% trans name=... %}`` blocks safe.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+_INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&!#$])")
+_LINE_START_MARKER = re.compile(r"^[-+=>]")
+_LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+class Markdown(str):
+    """A string of trusted Markdown; formatting it with ``%`` escapes the arguments."""
+
+    __slots__ = ()
+
+    def __mod__(self, values: Any) -> Markdown:
+        if isinstance(values, dict):
+            return Markdown(str.__mod__(self, {key: _escaped(value) for key, value in values.items()}))
+        if isinstance(values, tuple):
+            return Markdown(str.__mod__(self, tuple(_escaped(value) for value in values)))
+        return Markdown(str.__mod__(self, _escaped(values)))
+
+    def __add__(self, other: str) -> Markdown:
+        return Markdown(str.__add__(self, escape(other)))
+
+
+def _escaped(value: Any) -> Any:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else escape(value)
+
+
+def escape(value: Any) -> Markdown:
+    """Plain text as Markdown that renders exactly that text, on one line.
+
+    Newlines fold into spaces: a fact can never start a heading, a list, a table row or
+    front matter, whatever it contains.
+    """
+    if isinstance(value, Markdown):
+        return value
+    if isinstance(value, Markup):
+        # Jinja's `|safe` marks a macro's output, which our finalize already escaped.
+        return Markdown(value)
+    if value is None:
+        raise TypeError("None reached a template's output; a template printed a missing optional fact")
+    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = _INLINE_SPECIAL.sub(r"\\\1", text)
+    text = _LINE_START_MARKER.sub(lambda marker: "\\" + marker[0], text)
+    return Markdown(_LINE_START_NUMBER.sub(r"\1\\\2", text))
+
+
+def link(text: Any, address: str) -> Markdown:
+    """A link whose destination is a validated http(s) or mailto address."""
+    if re.search(r"[\s<>\\]", address):
+        raise ValueError(f"unsafe link destination {address!r}")
+    return Markdown(f"[{escape(text)}](<{address}>)")
+
+
+def table(header: list[Any], rows: list[list[Any]]) -> Markdown:
+    """A GFM pipe table; cells are escaped unless they are Markdown already."""
+    lines = [
+        "| " + " | ".join(escape(cell) for cell in header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines.extend("| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows)
+    return Markdown("\n".join(lines))
+
+
+_BLOCK_START = re.compile(r"^(\||- |\*\*[^*]+\*\*$)")
+
+
+def tidy_blocks(markdown: str) -> Markdown:
+    """Blank lines around tables and lists, and no runs of blank lines.
+
+    Templates stay readable when a block tag may swallow the newline that separated a
+    paragraph from the list or table after it; this puts the separation back. It only
+    touches line starts our templates write: a fact never starts a line.
+    """
+    lines: list[str] = []
+    for line in markdown.strip().splitlines():
+        previous = lines[-1] if lines else ""
+        starts_block = bool(_BLOCK_START.match(line))
+        continues_block = bool(_BLOCK_START.match(previous)) or previous.startswith("  ")
+        if previous and ((starts_block and not continues_block) or (continues_block and not starts_block and line)):
+            lines.append("")
+        if line or (previous and lines):
+            lines.append(line)
+    return Markdown("\n".join(lines).replace("\n\n\n", "\n\n"))

@@ -1,0 +1,75 @@
+"""The Markdown of a policy: YAML front matter, title, contents, numbered sections.
+
+Headings carry their anchor as a ``{#id}`` attribute, which Hugo, Jekyll (kramdown),
+MkDocs (attr_list) and Pandoc all understand, so links into the policy work in the
+user's own site generator as well as in our HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from generator.document import PolicyDocument, RenderedSection, render_block, template_environment, unescape
+from generator.markdown_text import Markdown
+
+
+@dataclass(frozen=True)
+class MarkdownPolicy:
+    """A rendered Markdown policy and the labels other formats reuse."""
+
+    front_matter: dict[str, Any]
+    body: str
+    title: str
+    updated: str
+    """``Last updated: <date>`` in the policy's language, as plain text."""
+
+    @property
+    def text(self) -> str:
+        """The complete file: front matter, then the body."""
+        lines = [
+            "---",
+            *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in self.front_matter.items()),
+        ]
+        return "\n".join([*lines, "---", "", self.body])
+
+
+def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
+    """Title, slug and the other language texts around the sections."""
+    environment = template_environment(document.language)
+    template = environment.get_template("policy.md.j2")
+    context = {"company": document.company, "last_updated": document.last_updated}
+    return {
+        name: Markdown(render_block(template, name, context).strip())
+        for name in ("title", "slug", "updated", "contents")
+    }
+
+
+def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
+    """The policy as CommonMark with GFM tables and heading anchors."""
+    labels = policy_labels(document)
+    title = unescape(labels["title"])
+    parts = [f"# {labels['title']}", "", f"*{labels['updated']}*", "", f"**{labels['contents']}**", ""]
+    parts.extend(_contents_entry(section) for section in document.walk())
+    for section in document.walk():
+        level = "#" * (section.outline.number.count(".") + 2)
+        parts.extend(["", f"{level} {section.numbered_title} {{#{section.outline.anchor}}}", ""])
+        if section.body:
+            parts.append(section.body)
+    front_matter = {
+        "title": title,
+        "lang": document.language,
+        "date": document.last_updated.isoformat(),
+        "lastmod": document.last_updated.isoformat(),
+        "slug": unescape(labels["slug"]),
+        "translationKey": f"{document.slug}-privacy-policy",
+    }
+    return MarkdownPolicy(
+        front_matter=front_matter, body="\n".join(parts) + "\n", title=title, updated=unescape(labels["updated"])
+    )
+
+
+def _contents_entry(section: RenderedSection) -> str:
+    indent = "  " * section.outline.number.count(".")
+    return f"{indent}- [{section.numbered_title}](#{section.outline.anchor})"

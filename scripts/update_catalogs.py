@@ -1,0 +1,64 @@
+"""Extract template strings into locales/messages.pot and merge them into every catalog.
+
+Run as `make i18n`. Babel's command line stamps dates and placeholder contacts into the
+headers on every run; this writes the same headers every time, so a catalog changes in
+git only when its messages do.
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+LOCALES = ROOT / "locales"
+METHOD_MAP = [("**.j2", "jinja2")]
+OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+
+
+HEADER_COMMENT = (
+    "# {language} translations of the policygen templates.\n"
+    "# Update with `make i18n`; every message must be translated and none may be fuzzy."
+)
+VOLATILE_HEADER_LINE = re.compile(
+    rb'^"(POT-Creation-Date|PO-Revision-Date|Report-Msgid-Bugs-To|Last-Translator): .*\n', re.M
+)
+
+
+def _write(path: Path, catalog: Catalog, *, omit_header: bool) -> None:
+    """Write the catalog without the header lines that would change on every run."""
+    catalog.project = "policygen"
+    catalog.version = ""
+    catalog.language_team = "policygen"
+    buffer = BytesIO()
+    write_po(buffer, catalog, width=0, no_location=True, omit_header=omit_header, sort_output=True)
+    path.write_bytes(VOLATILE_HEADER_LINE.sub(b"", buffer.getvalue()))
+
+
+def main() -> None:
+    template = Catalog(fuzzy=False)
+    for _filename, _lineno, message, comments, context in extract_from_dir(
+        TEMPLATES, METHOD_MAP, OPTIONS, strip_comment_tags=True
+    ):
+        template.add(message, None, [], auto_comments=comments, context=context)
+    _write(LOCALES / "messages.pot", template, omit_header=True)
+    for catalog_path in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+        with catalog_path.open("rb") as stream:
+            catalog = read_po(stream)
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        catalog.header_comment = HEADER_COMMENT.format(language=catalog.locale.english_name if catalog.locale else "")
+        _write(catalog_path, catalog, omit_header=False)
+        untranslated = sum(1 for message in catalog if message.id and not message.string)
+        messages = sum(1 for message in catalog if message.id)
+        print(f"{catalog_path.relative_to(ROOT)}: {messages} messages, {untranslated} untranslated")
+
+
+if __name__ == "__main__":
+    main()

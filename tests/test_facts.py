@@ -1,0 +1,224 @@
+"""Behaviour of the facts model: what it accepts, how it normalises, and what it refuses.
+
+Each test edits the minimal valid fixture as text, so YAML parsing (unquoted numbers,
+YAML 1.2 scalars) takes part exactly as it does for a real facts file.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.errors import UserError
+from generator.facts import Company
+from generator.facts.durations import Duration, TimeUnit
+from generator.loading import parse_facts
+from generator.validation import validate_loaded
+
+MINIMAL = (Path(__file__).parent / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def _edited(*edits: tuple[str, str]) -> str:
+    text = MINIMAL
+    for old, new in edits:
+        assert text.count(old) == 1, f"the minimal fixture should hold {old!r} once"
+        text = text.replace(old, new)
+    return text
+
+
+def _company(text: str) -> Company:
+    return validate_loaded(parse_facts(text.encode(), "f.yaml"))
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(UserError) as raised:
+        _company(text)
+    return [str(message) for message in raised.value.messages]
+
+
+def test_the_minimal_fixture_reads_as_written() -> None:
+    company = _company(MINIMAL)
+    assert company.controller.nip == "5252345675"
+    assert company.controller.krs == "0000123456"
+    assert company.contact.phone == "+48 22 123 45 67"
+    assert [purpose.id for purpose in company.purposes] == ["contract", "accounting", "analytics"]
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ('nip: "PL5252345675"', "5252345675"),
+        ('nip: "PL 525-234-56-75"', "5252345675"),
+        ('nip: "525 234 56 75"', "5252345675"),
+        ('nip: "pl525-23-45-675"', "5252345675"),
+        ("nip: 5252345675", "5252345675"),
+        ("nip: 0123456789", "0123456789"),
+    ],
+)
+def test_a_nip_is_stored_as_ten_digits(written: str, stored: str) -> None:
+    assert _company(_edited(('nip: "5252345675"', written))).controller.nip == stored
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ('regon: "521-345-678"', "521345678"),
+        ('regon: "521 345 678"', "521345678"),
+        ("regon: 521345678", "521345678"),
+        ("regon: 001234562", "001234562"),
+        ("regon: 01234567500015", "01234567500015"),
+        ('regon: "0123456750 0015"', "01234567500015"),
+    ],
+)
+def test_a_regon_is_stored_as_its_digits(written: str, stored: str) -> None:
+    assert _company(_edited(('regon: "521345678"', written))).controller.regon == stored
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("krs: 0000915658", "0000915658"),
+        ("krs: 915658", "0000915658"),
+        ('krs: "0000-915-658"', "0000915658"),
+        ('krs: "0000 915 658"', "0000915658"),
+    ],
+)
+def test_a_krs_number_keeps_its_leading_zeros(written: str, stored: str) -> None:
+    assert _company(_edited(('krs: "0000123456"', written))).controller.krs == stored
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("22 123 45 67", "+48 22 123 45 67"),
+        ("+48221234567", "+48 22 123 45 67"),
+        ("0048 22 123 45 67", "+48 22 123 45 67"),
+        ("(22) 123-45-67", "+48 22 123 45 67"),
+        ("600 100 200", "+48 600 100 200"),
+        ("+44 20 7946 0958", "+44 20 7946 0958"),
+    ],
+)
+def test_a_phone_number_is_stored_in_international_form(written: str, stored: str) -> None:
+    company = _company(_edited(('phone: "+48 22 123 45 67"', f'phone: "{written}"')))
+    assert company.contact.phone == stored
+
+
+def test_a_phone_number_written_as_a_yaml_number_asks_for_quotes() -> None:
+    assert _problems(_edited(('phone: "+48 22 123 45 67"', "phone: 221234567"))) == [
+        "f.yaml:22:10: contact.phone: write the phone number in quotes, e.g. '+48 22 123 45 67'"
+    ]
+
+
+def test_a_polish_postal_code_without_its_dash_is_normalised() -> None:
+    company = _company(_edited(("postal_code: 00-950", 'postal_code: "00193"')))
+    assert company.controller.address.postal_code == "00-193"
+
+
+def test_an_unquoted_postal_code_is_refused_because_yaml_drops_its_leading_zeros() -> None:
+    assert _problems(_edited(("postal_code: 00-950", "postal_code: 00193"))) == [
+        "f.yaml:12:18: controller.address.postal_code: expected text; put the value in quotes"
+    ]
+
+
+def test_a_foreign_postal_code_is_kept_as_written() -> None:
+    company = _company(
+        _edited(
+            ("postal_code: 00-950", 'postal_code: "10115"'),
+            ("    city: Warszawa\n", "    city: Berlin\n    country: DE\n"),
+        )
+    )
+    assert company.controller.address.postal_code == "10115"
+    assert company.controller.address.country == "DE"
+
+
+def _without_english(text: str) -> str:
+    return re.sub(r"^ +en: .*\n", "", text, flags=re.MULTILINE)
+
+
+def test_a_policy_published_only_in_polish_needs_no_english_texts() -> None:
+    text = _without_english(_edited(("languages: [pl, en]", "languages: [pl]")))
+    assert "en:" not in text
+    company = _company(text)
+    assert company.document.languages == ["pl"]
+    assert company.purposes[0].name.pl == "Wykonanie umowy"
+    assert company.purposes[0].name.en is None
+
+
+def test_a_policy_published_in_both_languages_needs_every_english_text() -> None:
+    problems = _problems(_without_english(MINIMAL))
+    assert len(problems) == MINIMAL.count("\n      en: ") + MINIMAL.count("\n    en: ")
+    assert all("missing the English text ('en')" in problem for problem in problems)
+
+
+def test_a_language_listed_twice_is_refused() -> None:
+    assert _problems(_edited(("languages: [pl, en]", "languages: [pl, pl]"))) == [
+        "f.yaml:3:14: document.languages: 'pl' is listed more than once; list each language once"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "amount", "unit", "shown"),
+    [
+        ("1 year", 1, TimeUnit.YEAR, "1 year"),
+        ("26 months", 26, TimeUnit.MONTH, "26 months"),
+        ("2 weeks", 2, TimeUnit.WEEK, "2 weeks"),
+        ("30 days", 30, TimeUnit.DAY, "30 days"),
+        ("1 days", 1, TimeUnit.DAY, "1 day"),
+        ("24 hours", 24, TimeUnit.HOUR, "24 hours"),
+    ],
+)
+def test_durations_are_parsed_into_amount_and_unit(written: str, amount: int, unit: TimeUnit, shown: str) -> None:
+    company = _company(_edited(("period: 26 months", f"period: {written}")))
+    period = company.purposes[2].retention.period
+    assert period == Duration(amount=amount, unit=unit)
+    assert str(period) == shown
+    assert company.model_dump(mode="json")["purposes"][2]["retention"]["period"] == shown
+
+
+@pytest.mark.parametrize("written", ["0 days", "-1 year", "26", "26 moons", "twenty-six months", "'26months'"])
+def test_a_duration_that_is_not_a_positive_amount_of_a_unit_is_refused(written: str) -> None:
+    problems = _problems(_edited(("period: 26 months", f"period: {written}")))
+    assert len(problems) == 1
+    assert problems[0].startswith("f.yaml:67:15: purposes[2].retention.period: ")
+
+
+def test_a_session_cookie_has_no_lifetime() -> None:
+    company = _company(_edited(("lifetime: 2 years", "lifetime: session")))
+    assert company.cookies[0].lifetime is None
+    assert company.model_dump(mode="json")["cookies"][0]["lifetime"] == "session"
+
+
+def test_a_cookie_lifetime_is_a_duration() -> None:
+    company = _company(MINIMAL)
+    assert company.cookies[0].lifetime == Duration(amount=2, unit=TimeUnit.YEAR)
+
+
+def test_a_special_category_needs_an_article_9_condition() -> None:
+    special = ("    source: automatic\n", "    source: automatic\n    special: true\n")
+    assert _problems(_edited(special)) == [
+        "f.yaml:58:5: purposes[2].special_category_condition: "
+        "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)"
+    ]
+    condition = (
+        "    legal_basis: legitimate_interests\n",
+        "    legal_basis: legitimate_interests\n    special_category_condition: a\n",
+    )
+    company = _company(_edited(special, condition))
+    assert company.data_categories[1].special
+    assert company.purposes[2].special_category_condition == "a"
+
+
+def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
+    recipient = _company(MINIMAL).recipients[1]
+    assert recipient.countries == ["US"]
+    assert recipient.safeguard == "dpf"
+
+
+def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
+    problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
+    assert problems == [
+        "f.yaml:74:16: recipients[0].safeguard: "
+        "every country of this recipient is in the EEA; no transfer safeguard applies"
+    ]
