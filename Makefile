@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit schema i18n clean
+.PHONY: build test lint typecheck unit schema i18n golden clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ unit: $(STAMP)
 ## i18n: extract template strings into locales/messages.pot and merge them into each catalog
 i18n: $(STAMP)
 	$(BIN)/python scripts/update_catalogs.py
+
+## golden: rewrite the reviewed copies in tests/golden after an intended change, then read `git diff`
+golden: $(STAMP)
+	POLICYGEN_UPDATE_GOLDEN=1 $(BIN)/pytest -q tests/test_golden.py
 
 ## schema: refresh the committed JSON Schema after changing the facts model
 schema: $(STAMP)

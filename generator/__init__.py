@@ -1,8 +1,40 @@
-"""policygen: bilingual GDPR privacy policies from one YAML file of facts per company."""
+"""policygen: bilingual GDPR privacy policies from one YAML file of facts per company.
+
+The library API, for site-generator plugins and scripts::
+
+    from generator import build, load_company
+
+    company = load_company("companies/acme.yaml")   # validated facts, or UserError
+    written = build(["companies"], out_dir=Path("public/privacy"))
+
+Both raise :class:`generator.errors.UserError`, whose ``messages`` are located problems.
+"""
+
+from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.build import build
+    from generator.validation import load_company
 
 try:
     __version__ = version("policygen")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
+
+__all__ = ["__version__", "build", "load_company"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so `policygen --help` does not load the rendering stack.
+    if name == "build":
+        from generator.build import build
+
+        return build
+    if name == "load_company":
+        from generator.validation import load_company
+
+        return load_company
+    raise AttributeError(name)

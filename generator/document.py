@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2.ext import Extension
 
 from generator.facts import Company
 from generator.facts.base import Language
@@ -22,7 +23,7 @@ from generator.facts.company import ExtraSection, StandardSection
 from generator.facts.jurisdictions import is_in_eea
 from generator.facts.processing import CookieCategory
 from generator.i18n import Formats, translations
-from generator.markdown_text import Markdown, escape, link, table, tidy_blocks
+from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
 
 
@@ -167,6 +168,29 @@ def unescape(markdown: str) -> str:
     return _ESCAPED.sub(r"\1", markdown)
 
 
+class KeepLineEnds(Extension):
+    """A block tag that ends a line of text keeps that line's newline.
+
+    With ``trim_blocks`` a tag eats the newline after it, which is right for a control
+    line such as ``{% if x %}`` standing alone, but joins ``- item{% endtrans %}`` to the
+    next line. Marking such tags ``+%}`` limits the trimming to lines made only of tags.
+    Section templates are written line by line as Markdown and get this treatment; the
+    macros make inline phrases, where every newline is layout and is trimmed.
+    """
+
+    _LAST_TAG = re.compile(r"\{%[^%\n]*?(?<![+-])%\}$")
+    _TAG = re.compile(r"\{%.*?%\}")
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if not (name or "").startswith("sections/"):
+            return source
+        lines = source.split("\n")
+        for index, line in enumerate(lines):
+            if self._LAST_TAG.search(line) and self._TAG.sub("", line).strip():
+                lines[index] = line[:-2] + "+%}"
+        return "\n".join(lines)
+
+
 @cache
 def template_environment(language: Language) -> Environment:
     """The Markdown template environment of one language: facts escaped, undefined names fatal."""
@@ -175,9 +199,9 @@ def template_environment(language: Language) -> Environment:
         undefined=StrictUndefined,
         autoescape=False,
         finalize=escape,
-        extensions=["jinja2.ext.i18n"],
-        # A block tag eats its newline; a line that starts with a space before `{% trans %}`
-        # continues the paragraph above it.
+        extensions=["jinja2.ext.i18n", KeepLineEnds],
+        # A control line (`{% if %}` alone) leaves no trace; a line that starts with a space
+        # before `{% trans %}` continues the paragraph above it.
         trim_blocks=True,
         lstrip_blocks=False,
         keep_trailing_newline=True,
@@ -228,7 +252,7 @@ def render_document(company: Company, slug: str, language: Language, last_update
         return RenderedSection(
             outline=section,
             title=Markdown(render_block(template, "title", context).strip()),
-            body=tidy_blocks(render_block(template, "body", context)),
+            body=Markdown(render_block(template, "body", context).strip()),
             children=tuple(render(child) for child in section.children),
         )
 

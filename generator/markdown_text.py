@@ -73,25 +73,3 @@ def table(header: list[Any], rows: list[list[Any]]) -> Markdown:
     ]
     lines.extend("| " + " | ".join(escape(cell) for cell in row) + " |" for row in rows)
     return Markdown("\n".join(lines))
-
-
-_BLOCK_START = re.compile(r"^(\||- |\*\*[^*]+\*\*$)")
-
-
-def tidy_blocks(markdown: str) -> Markdown:
-    """Blank lines around tables and lists, and no runs of blank lines.
-
-    Templates stay readable when a block tag may swallow the newline that separated a
-    paragraph from the list or table after it; this puts the separation back. It only
-    touches line starts our templates write: a fact never starts a line.
-    """
-    lines: list[str] = []
-    for line in markdown.strip().splitlines():
-        previous = lines[-1] if lines else ""
-        starts_block = bool(_BLOCK_START.match(line))
-        continues_block = bool(_BLOCK_START.match(previous)) or previous.startswith("  ")
-        if previous and ((starts_block and not continues_block) or (continues_block and not starts_block and line)):
-            lines.append("")
-        if line or (previous and lines):
-            lines.append(line)
-    return Markdown("\n".join(lines).replace("\n\n\n", "\n\n"))

@@ -41,12 +41,18 @@ def _write(path: Path, catalog: Catalog, *, omit_header: bool) -> None:
     path.write_bytes(VOLATILE_HEADER_LINE.sub(b"", buffer.getvalue()))
 
 
-def main() -> None:
+def extract_template_catalog() -> Catalog:
+    """Every translatable string of the templates."""
     template = Catalog(fuzzy=False)
     for _filename, _lineno, message, comments, context in extract_from_dir(
         TEMPLATES, METHOD_MAP, OPTIONS, strip_comment_tags=True
     ):
         template.add(message, None, [], auto_comments=comments, context=context)
+    return template
+
+
+def main() -> None:
+    template = extract_template_catalog()
     _write(LOCALES / "messages.pot", template, omit_header=True)
     for catalog_path in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
         with catalog_path.open("rb") as stream:

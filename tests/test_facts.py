@@ -113,7 +113,9 @@ def test_a_phone_number_written_as_a_yaml_number_asks_for_quotes() -> None:
 
 def test_a_polish_postal_code_without_its_dash_is_normalised() -> None:
     company = _company(_edited(("postal_code: 00-950", 'postal_code: "00193"')))
-    assert company.controller.address.postal_code == "00-193"
+    address = company.controller.address
+    assert address is not None
+    assert address.postal_code == "00-193"
 
 
 def test_an_unquoted_postal_code_is_refused_because_yaml_drops_its_leading_zeros() -> None:
@@ -129,8 +131,10 @@ def test_a_foreign_postal_code_is_kept_as_written() -> None:
             ("    city: Warszawa\n", "    city: Berlin\n    country: DE\n"),
         )
     )
-    assert company.controller.address.postal_code == "10115"
-    assert company.controller.address.country == "DE"
+    address = company.controller.address
+    assert address is not None
+    assert address.postal_code == "10115"
+    assert address.country == "DE"
 
 
 def _without_english(text: str) -> str:

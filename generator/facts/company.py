@@ -6,6 +6,7 @@ from collections import Counter
 from enum import StrEnum
 from typing import Annotated, Self
 
+from markdown_it import MarkdownIt
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -117,6 +118,31 @@ class StandardSection(StrEnum):
     CHANGES = "changes"
 
 
+_MARKDOWN_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+_REFUSED_MARKDOWN = {
+    "heading_open": "headings are not allowed in a section body; policygen numbers the headings itself",
+    "html_block": "raw HTML is not allowed; write Markdown",
+    "html_inline": "raw HTML is not allowed; write Markdown",
+    "image": "images are not allowed in a policy",
+}
+
+
+class MarkdownText(LocalizedText):
+    """Markdown given once per published language: paragraphs, lists, links, emphasis, tables."""
+
+    @model_validator(mode="after")
+    def _only_body_markdown(self) -> Self:
+        for language in LANGUAGES:
+            text = getattr(self, language)
+            if text is None:
+                continue
+            for token in _MARKDOWN_PARSER.parse(text):
+                for part in (token, *(token.children or [])):
+                    if part.type in _REFUSED_MARKDOWN:
+                        raise fact_error(language, _REFUSED_MARKDOWN[part.type])
+        return self
+
+
 class ExtraSection(FactsModel):
     """A company-specific section, written in Markdown for each language."""
 
@@ -124,8 +150,8 @@ class ExtraSection(FactsModel):
     """Anchor of the section; stays the same in every language."""
     title: LocalizedText
     """The section's heading, without a number."""
-    body: LocalizedText
-    """The section's text in Markdown (no headings, no raw HTML)."""
+    body: MarkdownText
+    """The section's text in Markdown (no headings, raw HTML or images)."""
     after: StandardSection = StandardSection.SECURITY
     """The standard section this one follows."""
 

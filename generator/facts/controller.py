@@ -111,8 +111,9 @@ class Controller(FactsModel):
     foundation, association or foreign_entity."""
     owner: PlainText | None = None
     """For a sole trader or civil partnership: the full name(s) of the person(s) running it."""
-    address: Address
-    """Registered office (for a sole trader: the main place of business)."""
+    address: Address | None = None
+    """Registered office; required for every form but a sole trader or civil partnership, whose
+    owners may run the business without a fixed place of business."""
     nip: Nip | None = None
     """Tax identification number (NIP)."""
     regon: Regon | None = None
@@ -142,7 +143,9 @@ class Controller(FactsModel):
             raise fact_error(
                 "owner", "a sole trader's or civil partnership's policy must name the person(s) running it"
             )
-        if not is_in_eea(self.address.country) and self.eu_representative is None:
+        if self.address is None and form not in FORMS_RUN_BY_PEOPLE:
+            raise fact_error("address", f"a {form.value} must give its registered office")
+        if self.address is not None and not is_in_eea(self.address.country) and self.eu_representative is None:
             raise fact_error(
                 "eu_representative",
                 "a controller established outside the EEA must name its EU representative (Art. 27 GDPR)",

@@ -1,0 +1,61 @@
+"""Shared fixtures: policies built once per session, and how to read their headings back."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from generator.build import build
+from generator.document import unescape
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"
+BUILD_DAY = datetime.date(2026, 11, 22)
+
+Heading = tuple[int, str, str]
+"""(level, numbered title, anchor); level 1 for sections, 2 for subsections."""
+
+
+@pytest.fixture(scope="session")
+def minimal_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal company built in every language and format."""
+    out = tmp_path_factory.mktemp("minimal")
+    build([MINIMAL], out_dir=out, today=BUILD_DAY)
+    return out / "minimal"
+
+
+def markdown_headings(text: str) -> list[Heading]:
+    return [
+        (len(match[1]) - 1, unescape(match[2]), match[3])
+        for match in re.finditer(r"^(#{2,3}) (.+) \{#([a-z0-9_-]+)\}$", text, re.MULTILINE)
+    ]
+
+
+def html_headings(text: str) -> list[Heading]:
+    return [
+        (int(match[1]) - 1, html.unescape(re.sub(r"<[^>]+>", "", match[3])), match[2])
+        for match in re.finditer(r'<h([23]) id="([^"]+)">(.*?)</h\1>', text)
+    ]
+
+
+def pdf_outline(path: Path) -> list[tuple[int, str]]:
+    reader = PdfReader(path)
+
+    def walk(items: Sequence[object], level: int) -> Iterator[tuple[int, str]]:
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, level + 1)
+            else:
+                yield level, str(getattr(item, "title", ""))
+
+    return list(walk(reader.outline, 1))
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)

@@ -1,0 +1,89 @@
+"""Facts are data: hostile text in any free-text field shows literally and injects nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUILD_DAY, MINIMAL, markdown_headings
+
+from generator.build import build
+from generator.loading import read_facts_file
+from generator.render.pdf import ProjectAssetFetcher, render_pdf
+
+HOSTILE = (
+    "<script>alert(1)</script> *star* _under_ | pipe [x](javascript:alert(1)) "
+    "![i](file:///etc/passwd) <http://169.254.169.254/> &amp; {#fake} # hash\n---\n# heading"
+)
+FREE_TEXT_KEYS = {"legal_name", "brand_name", "owner", "street", "city", "name", "service", "provider"}
+
+
+def _poison(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {name: _poison(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_poison(item, key) for item in value]
+    if isinstance(value, str) and (key in {"pl", "en"} or key in FREE_TEXT_KEYS):
+        return f"{value} {HOSTILE}"
+    return value
+
+
+@pytest.fixture(scope="module")
+def hostile_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("hostile")
+    facts = folder / "hostile.yaml"
+    # JSON is YAML 1.2, so the poisoned data can be written back without a YAML emitter.
+    facts.write_text(json.dumps(_poison(read_facts_file(MINIMAL).data), ensure_ascii=False), encoding="utf-8")
+    build([facts], out_dir=folder / "out", today=BUILD_DAY)
+    return folder / "out" / "hostile"
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_html_carries_hostile_text_as_text(hostile_output: Path, language: str) -> None:
+    for name in ("privacy-policy.html", "privacy-policy.fragment.html"):
+        page = (hostile_output / language / name).read_text(encoding="utf-8")
+        assert "<script" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert 'href="javascript:' not in page
+        assert "<img" not in page
+        assert 'href="http://169.254.169.254/' not in page.split("<main>")[0]
+        assert "[x](javascript:alert(1))" in page
+        assert 'id="fake"' not in page
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_markdown_structure_survives(hostile_output: Path, minimal_output: Path, language: str) -> None:
+    hostile = (hostile_output / language / "privacy-policy.md").read_text(encoding="utf-8")
+    plain = (minimal_output / language / "privacy-policy.md").read_text(encoding="utf-8")
+    assert [anchor for *_, anchor in markdown_headings(hostile)] == [anchor for *_, anchor in markdown_headings(plain)]
+    assert hostile.count("\n---\n") == plain.count("\n---\n") == 1, "only the front matter's closing line"
+    for table in re.findall(r"(?:^\|.*\|$\n?)+", hostile, re.MULTILINE):
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table.strip().splitlines()}
+        assert len(widths) == 1, f"a fact broke a table:\n{table}"
+
+
+def test_pdf_renderer_reads_only_its_own_assets() -> None:
+    page = """<html><head><style>@import url("http://169.254.169.254/x.css");
+    body { background: url("file:///etc/passwd") }</style>
+    <link rel="stylesheet" href="file:///etc/passwd"></head>
+    <body><p>x</p><img src="file:///etc/passwd"><img src="http://example.com/a.png">
+    <a rel="attachment" href="file:///etc/hostname">a</a></body></html>"""
+    fetcher = ProjectAssetFetcher()
+    pdf = render_pdf(page, BUILD_DAY, fetcher=fetcher)
+    assert pdf.startswith(b"%PDF")
+    assert "http://169.254.169.254/x.css" in fetcher.refused
+    assert "file:///etc/passwd" in fetcher.refused
+    assert "http://example.com/a.png" in fetcher.refused
+    assert b"root:" not in pdf
+
+
+def test_pdf_of_a_policy_with_links_in_its_sections_fetches_nothing_but_fonts(hostile_output: Path) -> None:
+    # The hostile facts built above put file:// and http:// addresses into every section.
+    assert (hostile_output / "en" / "privacy-policy.pdf").read_bytes().startswith(b"%PDF")
+    fetcher = ProjectAssetFetcher()
+    html = (hostile_output / "en" / "privacy-policy.html").read_text(encoding="utf-8")
+    render_pdf(html, BUILD_DAY, fetcher=fetcher)
+    assert fetcher.refused == []

@@ -1,0 +1,87 @@
+"""Languages: Babel formatting, and catalogs that stop the build when incomplete."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from conftest import ROOT
+
+from generator.errors import UserError
+from generator.facts.durations import Duration, TimeUnit
+from generator.i18n import Formats, catalog_path, translations
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "polish", "english"),
+    [
+        (1, TimeUnit.YEAR, "1 rok", "1 year"),
+        (2, TimeUnit.YEAR, "2 lata", "2 years"),
+        (5, TimeUnit.YEAR, "5 lat", "5 years"),
+        (22, TimeUnit.YEAR, "22 lata", "22 years"),
+        (26, TimeUnit.MONTH, "26 miesięcy", "26 months"),
+        (24, TimeUnit.HOUR, "24 godziny", "24 hours"),
+        (30, TimeUnit.DAY, "30 dni", "30 days"),
+        (1, TimeUnit.DAY, "1 dzień", "1 day"),
+    ],
+)
+def test_durations_use_each_languages_plural_forms(amount: int, unit: TimeUnit, polish: str, english: str) -> None:
+    duration = Duration(amount=amount, unit=unit)
+    assert Formats("pl").duration(duration) == polish
+    assert Formats("en").duration(duration) == english
+
+
+def test_dates_countries_and_lists() -> None:
+    day = datetime.date(2024, 7, 21)
+    assert Formats("pl").date(day) == "21 lipca 2024"
+    assert Formats("en").date(day) == "21 July 2024"
+    assert Formats("pl").countries(["US", "IE", "PL"]) == "Stany Zjednoczone, Irlandia i Polska"
+    assert Formats("en").countries(["US", "IE", "PL"]) == "United States, Ireland and Poland"
+    assert Formats("pl").list(["A", "B", "C"]) == "A, B i C"
+
+
+def _catalog(tmp_path: Path, body: str) -> Path:
+    path = catalog_path("pl", tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Language: pl\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n\n' + body,
+        encoding="utf-8",
+    )
+    return tmp_path
+
+
+def test_an_untranslated_message_stops_the_build(tmp_path: Path) -> None:
+    locales = _catalog(tmp_path, 'msgid "Contents"\nmsgstr ""\n')
+    with pytest.raises(UserError) as raised:
+        translations("pl", locales)
+    assert str(raised.value) == f"{catalog_path('pl', locales)}:6:1: msgid 'Contents': message is not translated"
+
+
+def test_a_fuzzy_message_stops_the_build(tmp_path: Path) -> None:
+    locales = _catalog(tmp_path, '#, fuzzy\nmsgid "Contents"\nmsgstr "Spis treści"\n')
+    with pytest.raises(UserError, match="translation is marked fuzzy"):
+        translations("pl", locales)
+
+
+def test_a_template_string_missing_from_the_catalog_is_refused(tmp_path: Path) -> None:
+    locales = _catalog(tmp_path, 'msgid "Contents"\nmsgstr "Spis treści"\n')
+    catalog = translations("pl", locales)
+    assert catalog.gettext("Contents") == "Spis treści"
+    with pytest.raises(UserError, match="missing from the catalog; run `make i18n`"):
+        catalog.gettext("A sentence nobody translated")
+
+
+def test_the_committed_catalogs_hold_exactly_the_template_strings() -> None:
+    spec = importlib.util.spec_from_file_location("update_catalogs", ROOT / "scripts" / "update_catalogs.py")
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    extracted = {message.id for message in script.extract_template_catalog() if message.id}
+    for path in (ROOT / "locales" / "messages.pot", catalog_path("pl", ROOT / "locales")):
+        with path.open("rb") as stream:
+            committed = {message.id for message in read_po(stream) if message.id}
+        assert committed == extracted, f"{path.relative_to(ROOT)} is stale: run `make i18n`"

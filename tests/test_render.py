@@ -1,0 +1,119 @@
+"""One outline, every format and language: numbering, anchors, facts, escaping, determinism."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_DAY, MINIMAL, html_headings, markdown_headings, pdf_outline, pdf_text
+
+from generator.build import build
+from generator.validation import load_company
+
+LANGUAGES = ("pl", "en")
+
+
+def read(folder: Path, language: str, suffix: str) -> str:
+    return (folder / language / f"privacy-policy.{suffix}").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_markdown_html_and_pdf_show_the_same_numbered_headings(minimal_output: Path, language: str) -> None:
+    from_markdown = markdown_headings(read(minimal_output, language, "md"))
+    assert from_markdown, "no headings found"
+    assert html_headings(read(minimal_output, language, "html")) == from_markdown
+    assert html_headings(read(minimal_output, language, "fragment.html")) == from_markdown
+    assert pdf_outline(minimal_output / language / "privacy-policy.pdf") == [
+        (level, title) for level, title, _anchor in from_markdown
+    ]
+
+
+def test_polish_and_english_have_the_same_sections_numbers_and_anchors(minimal_output: Path) -> None:
+    def skeleton(language: str) -> list[tuple[int, str, str]]:
+        return [
+            (level, title.split(" ")[0], anchor)
+            for level, title, anchor in markdown_headings(read(minimal_output, language, "md"))
+        ]
+
+    assert skeleton("pl") == skeleton("en")
+
+
+def test_numbering_is_contiguous(minimal_output: Path) -> None:
+    numbers = [title.split(" ")[0] for _level, title, _ in markdown_headings(read(minimal_output, "en", "md"))]
+    top = [number for number in numbers if number.endswith(".")]
+    assert top == [f"{index}." for index in range(1, len(top) + 1)]
+
+
+def test_sections_the_facts_do_not_need_are_left_out(tmp_path: Path) -> None:
+    source = MINIMAL.read_text(encoding="utf-8")
+    without_cookies = source.split("\ncookies:")[0] + "\n"
+    facts = tmp_path / "nocookies.yaml"
+    facts.write_text(without_cookies, encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", formats=("md",), today=BUILD_DAY)
+    headings = markdown_headings(read(tmp_path / "out" / "nocookies", "en", "md"))
+    anchors = [anchor for _level, _title, anchor in headings]
+    assert "cookies" not in anchors
+    top = [title.split(" ")[0] for level, title, _ in headings if level == 1]
+    assert top == [f"{index}." for index in range(1, len(top) + 1)]
+
+
+def test_every_internal_link_resolves_to_a_heading(minimal_output: Path) -> None:
+    for language in LANGUAGES:
+        text = read(minimal_output, language, "md")
+        anchors = {anchor for _level, _title, anchor in markdown_headings(text)}
+        targets = set(re.findall(r"\]\(<?#([a-z0-9_-]+)>?\)", text))
+        assert targets, "the contents list links to the sections"
+        assert targets <= anchors
+
+
+def test_identifiers_and_email_appear_in_every_file(minimal_output: Path) -> None:
+    company = load_company(MINIMAL)
+    facts = [company.controller.nip, company.controller.regon, company.controller.krs, company.contact.email]
+    for language in LANGUAGES:
+        texts = {suffix: read(minimal_output, language, suffix) for suffix in ("md", "html", "fragment.html")}
+        texts["pdf"] = pdf_text(minimal_output / language / "privacy-policy.pdf")
+        for suffix, text in texts.items():
+            for fact in facts:
+                assert fact is not None
+                assert fact in text, f"{fact} missing from {language} {suffix}"
+
+
+def test_pdf_text_keeps_polish_letters(minimal_output: Path) -> None:
+    text = pdf_text(minimal_output / "pl" / "privacy-policy.pdf")
+    assert "Przykład" in text
+    assert "Prezes Urzędu Ochrony Danych Osobowych" in text
+    for letter in "ąęółśżń":
+        assert letter in text
+
+
+def test_dates_are_formatted_per_language(minimal_output: Path) -> None:
+    assert "22 listopada 2026" in read(minimal_output, "pl", "md")
+    assert "22 November 2026" in read(minimal_output, "en", "md")
+
+
+def test_front_matter_names_title_language_date_and_translation_key(minimal_output: Path) -> None:
+    text = read(minimal_output, "pl", "md")
+    front_matter = text.split("---\n")[1]
+    assert 'lang: "pl"\n' in front_matter
+    assert 'date: "2026-11-22"\n' in front_matter
+    assert 'translationKey: "minimal-privacy-policy"\n' in front_matter
+    assert 'slug: "polityka-prywatnosci"\n' in front_matter
+
+
+def test_html_page_declares_language_and_links_the_translation(minimal_output: Path) -> None:
+    page = read(minimal_output, "pl", "html")
+    assert '<html lang="pl">' in page
+    assert '<link rel="alternate" hreflang="en" href="../en/privacy-policy.html">' in page
+    assert '<th scope="col">' in page
+    fragment = read(minimal_output, "pl", "fragment.html")
+    assert fragment.startswith('<article class="privacy-policy" lang="pl">')
+    assert "<html" not in fragment
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, minimal_output: Path) -> None:
+    build([MINIMAL], out_dir=tmp_path, today=BUILD_DAY)
+    for language in LANGUAGES:
+        for suffix in ("md", "html", "fragment.html", "pdf"):
+            name = f"{language}/privacy-policy.{suffix}"
+            assert (tmp_path / "minimal" / name).read_bytes() == (minimal_output / name).read_bytes(), name
