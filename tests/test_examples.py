@@ -1,0 +1,108 @@
+"""The four example companies: valid, complete in both languages, and guarded by checksums."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_DAY, ROOT
+
+from generator.build import build
+from generator.cli import main
+
+COMPANIES = ROOT / "companies"
+EXAMPLES = sorted(path.stem for path in COMPANIES.glob("*.yaml"))
+
+SEED_FACTS = {
+    "smartcp": ["SmartAction.io Sp. z o.o.", "SmartCP", "Dekabrystów 82", "42-202", "Częstochowa", "info@smartcp.org"],
+    "clarops": ["Damian Jarzębowski", "ClarOps", "+48 739 217 107", "linkedin.com/in/damian-jarzebowski"],
+    "clusteric": [
+        "NanoMedia Damian Kiełbasa",
+        "9222828810",
+        "061496025",
+        "Łapiguz 10",
+        "22-400",
+        "Zamość",
+        "contact@clusteric.com",
+        "https://clusteric.com/members/login",
+    ],
+    "optingo": [
+        "Optingo Digital Sp. z o.o.",
+        "Al. Jerozolimskie 181B",
+        "02-222",
+        "0000915658",
+        "7011048379",
+        "389742770",
+        "office@optingo.eu",
+        "iodo@optingo.eu",
+        "https://optingo.eu",
+        "https://optingo.digital",
+    ],
+}
+
+
+def test_the_four_seed_companies_are_there() -> None:
+    assert sorted(SEED_FACTS) == EXAMPLES
+
+
+def test_every_example_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(COMPANIES)]) == 0
+    assert capsys.readouterr().out.count(": valid") == len(EXAMPLES)
+
+
+@pytest.fixture(scope="module")
+def markdown(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("examples")
+    build([COMPANIES], out_dir=out, formats=("md",), today=BUILD_DAY)
+    return out
+
+
+@pytest.mark.parametrize("company", EXAMPLES)
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_seed_fact_appears_in_both_languages(markdown: Path, company: str, language: str) -> None:
+    text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
+    for fact in SEED_FACTS[company]:
+        assert fact in text, f"{fact!r} missing from {company} {language}"
+
+
+@pytest.mark.parametrize("company", EXAMPLES)
+def test_no_example_names_the_defunct_authority_or_framework(markdown: Path, company: str) -> None:
+    for language in ("pl", "en"):
+        text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
+        for stale in (
+            "GIODO",
+            "Generalny Inspektor",
+            "Privacy Shield",
+            "Tarcza Prywatności",
+            "Prawo telekomunikacyjne",
+        ):
+            assert stale not in text
+
+
+@pytest.mark.parametrize(
+    ("field", "good", "bad"), [("nip", "7011048379", "7011048378"), ("regon", "389742770", "389742771")]
+)
+def test_one_changed_digit_of_an_identifier_is_caught_with_its_position(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, good: str, bad: str
+) -> None:
+    source = (COMPANIES / "optingo.yaml").read_text(encoding="utf-8")
+    line = next(number for number, text in enumerate(source.splitlines(), 1) if f'{field}: "{good}"' in text)
+    facts = tmp_path / "optingo.yaml"
+    facts.write_text(source.replace(f'"{good}"', f'"{bad}"'), encoding="utf-8")
+    assert main(["validate", str(facts)]) == 1
+    error = capsys.readouterr().err
+    assert re.fullmatch(
+        rf"{re.escape(str(facts))}:{line}:\d+: controller\.{field}: {field.upper()} checksum does not match; "
+        r"check the digits\n",
+        error,
+    )
+
+
+def test_a_krs_number_that_lost_a_digit_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # KRS numbers carry no check digit: a changed digit can only be caught when the length changes.
+    source = (COMPANIES / "optingo.yaml").read_text(encoding="utf-8")
+    facts = tmp_path / "optingo.yaml"
+    facts.write_text(source.replace('"0000915658"', '"000915658"'), encoding="utf-8")
+    assert main(["validate", str(facts)]) == 1
+    assert "controller.krs: a KRS number has 10 digits, this one has 9" in capsys.readouterr().err
