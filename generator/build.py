@@ -1,28 +1,57 @@
-"""``build()``: the pipeline from facts files to policies, one stage after another.
+"""``build()``: the pipeline from facts files to published policies, stage after stage.
 
-load and validate every file (nothing is written if any is invalid) -> outline and
-per-language document -> Markdown -> HTML -> PDF -> atomic writes.
+For each company whose inputs changed since its last build: load and validate (nothing is
+written if any file is invalid) -> render the text in every language -> decide the
+version and date from the text (state) -> Markdown, HTML, PDF of the current and of every
+archived version -> atomic writes -> state file -> manifest. Companies whose facts,
+templates and catalogs are unchanged are not even parsed.
 """
 
 from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from generator import __version__
+from generator.changes import describe_changes
 from generator.document import PolicyDocument, render_document
-from generator.errors import user_error
+from generator.errors import LocatedMessage, UserError, user_error
 from generator.facts import Company
-from generator.facts.base import LANGUAGES, Language
+from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
+from generator.loading import parse_facts
 from generator.project import facts_files
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
-from generator.validation import validate_files
-from generator.writing import OutputFile, company_slug, write_outputs
+from generator.state import (
+    PolicyState,
+    Version,
+    inputs_hash,
+    load_state,
+    next_state,
+    state_bytes,
+    state_path,
+    text_hash,
+)
+from generator.validation import display_name, validate_loaded
+from generator.writing import (
+    MANIFEST,
+    OutputFile,
+    clear_staging,
+    company_slug,
+    inside,
+    manifest_bytes,
+    read_manifest,
+    write_atomically,
+    write_outputs,
+)
 
 FORMATS = ("md", "html", "pdf")
 POLICY_STEM = "privacy-policy"
+FILE_FORMATS = {"md": ("md",), "html": ("html", "fragment.html"), "pdf": ("pdf",)}
 
 
 def today_for_build(given: datetime.date | None = None) -> datetime.date:
@@ -38,6 +67,43 @@ def today_for_build(given: datetime.date | None = None) -> datetime.date:
     return datetime.datetime.now(tz=datetime.UTC).date()
 
 
+@dataclass(frozen=True)
+class CompanyBuilt:
+    """What happened to one company in a build, for progress output."""
+
+    slug: str
+    version: int
+    date: datetime.date
+    rendered: bool
+    """False when its inputs were unchanged and nothing was rendered."""
+
+
+@dataclass
+class BuildResult:
+    """Every company's outcome and every file written."""
+
+    companies: list[CompanyBuilt] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Job:
+    slug: str
+    company: Company
+    previous: PolicyState | None
+    inputs: str
+    languages: tuple[Language, ...]
+    formats: tuple[str, ...]
+    today: datetime.date
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    slug: str
+    state: PolicyState
+    outputs: list[OutputFile]
+
+
 def build(
     paths: Iterable[Path],
     *,
@@ -45,42 +111,166 @@ def build(
     languages: Sequence[Language] = LANGUAGES,
     formats: Sequence[str] = FORMATS,
     today: datetime.date | None = None,
-) -> list[Path]:
-    """Validate every facts file, then render and write its policies; returns the files written."""
+    jobs: int | None = None,
+    on_company: Callable[[CompanyBuilt], None] | None = None,
+) -> BuildResult:
+    """Bring every company's policies, state file and the manifest up to date."""
     files = facts_files(paths)
-    companies = validate_files(files)
     day = today_for_build(today)
+    manifest = read_manifest(out_dir)
+    result = BuildResult()
+    jobs_to_render: list[_Job] = []
+    problems: list[LocatedMessage] = []
+    for path in files:
+        slug = company_slug(path)
+        raw = path.read_bytes()
+        previous = load_state(path)
+        inputs = inputs_hash(raw)
+        if previous is not None and _up_to_date(
+            out_dir=out_dir,
+            slug=slug,
+            state=previous,
+            inputs=inputs,
+            manifest=manifest,
+            languages=languages,
+            formats=formats,
+        ):
+            result.companies.append(CompanyBuilt(slug, previous.version, previous.date, rendered=False))
+            continue
+        try:
+            company = validate_loaded(parse_facts(raw, display_name(path)))
+        except UserError as error:
+            problems.extend(error.messages)
+            continue
+        jobs_to_render.append(_Job(slug, company, previous, inputs, tuple(languages), tuple(formats), day))
+    if problems:
+        raise UserError(problems)
+
+    clear_staging(out_dir)
+    rendered = _render_all(jobs_to_render, jobs)
+    by_slug = {path.stem: path for path in files}
+    for outcome in rendered:
+        produced = [output.manifest_entry() for output in outcome.outputs]
+        paths_now = {entry["path"] for entry in produced}
+        for entry in manifest:
+            if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
+                inside(out_dir, entry["path"]).unlink(missing_ok=True)
+        result.written.extend(write_outputs(out_dir, outcome.outputs))
+        state_file = state_path(by_slug[outcome.slug])
+        new_state = state_bytes(outcome.state)
+        if not state_file.exists() or state_file.read_bytes() != new_state:
+            write_atomically(state_file, new_state)
+            result.written.append(state_file)
+        manifest = [entry for entry in manifest if entry.get("company") != outcome.slug] + produced
+        built = CompanyBuilt(outcome.slug, outcome.state.version, outcome.state.date, rendered=True)
+        result.companies.append(built)
+        if on_company:
+            on_company(built)
+    if rendered or not (out_dir / MANIFEST).exists():
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomically(out_dir / MANIFEST, manifest_bytes(manifest, __version__))
+    for built in result.companies:
+        if not built.rendered and on_company:
+            on_company(built)
+    return result
+
+
+def _up_to_date(
+    *,
+    out_dir: Path,
+    slug: str,
+    state: PolicyState,
+    inputs: str,
+    manifest: list[dict[str, object]],
+    languages: Sequence[Language],
+    formats: Sequence[str],
+) -> bool:
+    """Whether the last build used these very inputs and its outputs are all still there."""
+    if state.inputs_hash != inputs:
+        return False
+    published = state.current.facts.get("document", {}).get("languages", LANGUAGES)
+    expected = {
+        f"{slug}/{language}/{POLICY_STEM}.{suffix}"
+        for language in published
+        if language in languages
+        for file_format in formats
+        for suffix in FILE_FORMATS[file_format]
+    }
+    listed = {str(entry.get("path")) for entry in manifest if entry.get("company") == slug}
+    return expected <= listed and all((out_dir / path).is_file() for path in expected)
+
+
+def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered]:
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    if workers <= 1:
+        return [render_company(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(render_company, jobs))
+
+
+def render_company(job: _Job) -> _Rendered:
+    """One company's current policy and archive, in every requested language and format."""
+    company = job.company
+    facts = company.model_dump(mode="json")
+    previous = job.previous
+    drafts = {
+        language: render_document(company, job.slug, language, job.today, previous.history if previous else ())
+        for language in company.document.languages
+    }
+    changes = describe_changes(previous.current.facts, facts) if previous else []
+    state = next_state(
+        previous,
+        content_hash=text_hash([drafts[language].text() for language in company.document.languages]),
+        inputs=job.inputs,
+        facts=facts,
+        changes=changes,
+        today=job.today,
+        pinned_date=company.document.last_updated,
+    )
     outputs: list[OutputFile] = []
-    for path, company in zip(files, companies, strict=True):
-        outputs.extend(render_company(company_slug(path), company, languages, formats, day))
-    return write_outputs(out_dir, outputs)
+    for index, version in enumerate(state.history):
+        is_current = index == len(state.history) - 1
+        snapshot = company if is_current else _facts_of(version)
+        folder = PurePosixPath(job.slug) if is_current else PurePosixPath(job.slug, "archive", f"v{version.version}")
+        for language in snapshot.document.languages:
+            if language not in job.languages:
+                continue
+            document = render_document(snapshot, job.slug, language, version.date, state.history[: index + 1])
+            outputs.extend(_formats_of(document, folder / language, job.formats, version))
+    return _Rendered(job.slug, state, outputs)
 
 
-def render_company(
-    slug: str, company: Company, languages: Sequence[Language], formats: Sequence[str], day: datetime.date
+def _facts_of(version: Version) -> Company:
+    languages = tuple(version.facts.get("document", {}).get("languages", LANGUAGES))
+    return Company.model_validate(version.facts, context={PUBLISHED_LANGUAGES: languages})
+
+
+def _formats_of(
+    document: PolicyDocument, folder: PurePosixPath, formats: Sequence[str], version: Version
 ) -> list[OutputFile]:
-    """Every requested format of every published, requested language of one company."""
-    outputs: list[OutputFile] = []
-    for language in company.document.languages:
-        if language in languages:
-            document = render_document(company, slug, language, day)
-            outputs.extend(_formats_of(document, formats))
-    return outputs
-
-
-def _formats_of(document: PolicyDocument, formats: Sequence[str]) -> list[OutputFile]:
-    folder = PurePosixPath(document.slug, document.language)
     markdown = render_markdown(document)
+
+    def output(suffix: str, file_format: str, content: bytes) -> OutputFile:
+        return OutputFile(
+            relative_path=folder / f"{POLICY_STEM}.{suffix}",
+            content=content,
+            company=document.slug,
+            language=document.language,
+            format=file_format,
+            version=version.version,
+            date=version.date.isoformat(),
+        )
+
     outputs = []
     if "md" in formats:
-        outputs.append(OutputFile(folder / f"{POLICY_STEM}.md", markdown.text.encode()))
+        outputs.append(output("md", "md", markdown.text.encode()))
     if "html" in formats:
         html = render_html(document, markdown)
-        outputs.append(OutputFile(folder / f"{POLICY_STEM}.html", html.page.encode()))
-        outputs.append(OutputFile(folder / f"{POLICY_STEM}.fragment.html", html.fragment.encode()))
+        outputs.append(output("html", "html", html.page.encode()))
+        outputs.append(output("fragment.html", "html-fragment", html.fragment.encode()))
     if "pdf" in formats:
         from generator.render.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
         print_page = render_html(document, markdown, for_print=True).page
-        outputs.append(OutputFile(folder / f"{POLICY_STEM}.pdf", render_pdf(print_page, document.last_updated)))
+        outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated)))
     return outputs

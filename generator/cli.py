@@ -49,7 +49,18 @@ def _parser() -> argparse.ArgumentParser:
         "--format", type=_choices(("md", "html", "pdf")), default=("md", "html", "pdf"), help="formats, e.g. md,html"
     )
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
+    build.add_argument("--jobs", type=_positive, help="companies rendered in parallel (default: all cores)")
     build.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="exit 1, naming each stale file, when a build would change anything")
+    check.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    check.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    check.set_defaults(run=_check)
+
+    diff = commands.add_parser("diff", help="what changed in the facts since the last published version")
+    diff.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    diff.add_argument("--lang", type=_choices(("pl", "en")), default=("pl", "en"), help="languages (default: all)")
+    diff.set_defaults(run=_diff)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
     schema.set_defaults(run=_schema)
@@ -85,17 +96,43 @@ def _date(text: str) -> datetime.date:
         raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from error
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of at least 1")
+    return int(text)
+
+
 def _build(arguments: argparse.Namespace) -> int:
     from generator.build import build
+    from generator.progress import BuildProgress
 
-    written = build(
-        arguments.paths or [Path(DEFAULT_COMPANIES)],
-        out_dir=arguments.out,
-        languages=arguments.lang,
-        formats=arguments.format,
-        today=arguments.today,
-    )
-    print(f"wrote {len(written)} files to {arguments.out}")
+    with BuildProgress() as progress:
+        result = build(
+            arguments.paths or [Path(DEFAULT_COMPANIES)],
+            out_dir=arguments.out,
+            languages=arguments.lang,
+            formats=arguments.format,
+            today=arguments.today,
+            jobs=arguments.jobs,
+            on_company=progress.company_done,
+        )
+    rendered = sum(1 for company in result.companies if company.rendered)
+    print(f"{rendered} of {len(result.companies)} companies rendered, {len(result.written)} files written")
+    return 0
+
+
+def _check(arguments: argparse.Namespace) -> int:
+    from generator.check import check
+
+    current = check(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.out)
+    print(f"{current} companies up to date")
+    return 0
+
+
+def _diff(arguments: argparse.Namespace) -> int:
+    from generator.diffing import change_report
+
+    sys.stdout.write(change_report(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.lang))
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,11 +20,13 @@ from jinja2.ext import Extension
 from generator.facts import Company
 from generator.facts.base import Language
 from generator.facts.company import ExtraSection, StandardSection
+from generator.facts.durations import Retention
 from generator.facts.jurisdictions import is_in_eea
-from generator.facts.processing import CookieCategory
+from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, translations
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
+from generator.state import Version
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,14 @@ class PolicyDocument:
     languages: tuple[Language, ...]
     """All languages the policy is published in, for links between translations."""
 
+    def text(self) -> str:
+        """The policy's words without its date and version history: what a new version means."""
+        return "\n".join(
+            f"{section.numbered_title}\n{section.body}"
+            for section in self.walk()
+            if section.outline.anchor != StandardSection.HISTORY.value
+        )
+
     def walk(self) -> Iterator[RenderedSection]:
         """Every rendered section and subsection in reading order."""
 
@@ -224,6 +234,8 @@ def template_environment(language: Language) -> Environment:
         table=table,
         email=lambda address: link(address, f"mailto:{address}"),
         raw_markdown=Markdown,
+        as_basis=LegalBasis,
+        as_retention=Retention.model_validate,
     )
     # Section blocks are rendered one by one, without their template's top-level imports,
     # so the shared macros are made globals of the environment instead.
@@ -232,8 +244,14 @@ def template_environment(language: Language) -> Environment:
     return environment
 
 
-def render_document(company: Company, slug: str, language: Language, last_updated: datetime.date) -> PolicyDocument:
-    """Write every section of the outline in ``language``."""
+def render_document(
+    company: Company,
+    slug: str,
+    language: Language,
+    last_updated: datetime.date,
+    history: Sequence[Version] = (),
+) -> PolicyDocument:
+    """Write every section of the outline in ``language``, ending with the version history."""
     environment = template_environment(language)
     outline = build_outline(company)
     numbers = {section.anchor: section.number for section in walk(outline)}
@@ -244,7 +262,7 @@ def render_document(company: Company, slug: str, language: Language, last_update
     def has_section(anchor: str) -> bool:
         return anchor in numbers
 
-    shared = {"company": company, "ref": ref, "has_section": has_section}
+    shared = {"company": company, "ref": ref, "has_section": has_section, "history": history}
 
     def render(section: OutlineSection) -> RenderedSection:
         template = environment.get_template(section.template)

@@ -1,29 +1,52 @@
-"""Writing outputs: atomically, and only inside the output folder.
+"""Writing outputs: atomically, only inside the output folder, with a manifest.
 
-Each file is written to a temporary sibling and moved into place with ``os.replace``, so
-a reader (a web server, a site generator, a build killed half-way) sees either the old
-file or the new one, never a partial file.
+Every file is first written completely into ``<out>/.staging/`` and then moved into place
+with ``os.replace``, so a reader (a web server, a site generator) sees either the old
+file or the new one; a build killed half-way leaves earlier outputs whole, and the next
+build clears whatever it left in the staging folder.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.errors import user_error
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+STAGING = ".staging"
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of a build, with its path relative to the output folder."""
+    """One file of a build, with its path relative to the output folder and what it is."""
 
     relative_path: PurePosixPath
     content: bytes
+    company: str
+    language: str
+    format: str
+    version: int
+    date: str
+
+    def manifest_entry(self) -> dict[str, Any]:
+        return {
+            "company": self.company,
+            "language": self.language,
+            "format": self.format,
+            "path": str(self.relative_path),
+            "sha256": hashlib.sha256(self.content).hexdigest(),
+            "date": self.date,
+            "version": self.version,
+        }
 
 
 def company_slug(facts_file: Path) -> str:
@@ -37,22 +60,53 @@ def company_slug(facts_file: Path) -> str:
     return slug
 
 
-def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Path]:
-    """Write every file atomically below ``out_dir``; returns the paths written."""
+def inside(out_dir: Path, relative: PurePosixPath | str) -> Path:
+    """``out_dir / relative``, refusing any path that would leave ``out_dir``."""
     root = out_dir.resolve()
-    written = []
-    for output in files:
-        target = (root / output.relative_path).resolve()
-        if not target.is_relative_to(root):
-            raise user_error(str(output.relative_path), f"refusing to write outside {out_dir}")
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise user_error(str(relative), f"refusing to write outside {out_dir}")
+    return target
+
+
+def clear_staging(out_dir: Path) -> None:
+    """Remove what a killed build left half-written."""
+    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
+
+
+def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Path]:
+    """Stage every changed file completely, then move each into place; returns the paths written."""
+    staging = out_dir / STAGING
+    staging.mkdir(parents=True, exist_ok=True)
+    changed = [output for output in files if not _holds(inside(out_dir, output.relative_path), output.content)]
+    staged = [(inside(out_dir, output.relative_path), _staged_copy(staging, output.content)) for output in changed]
+    for target, temporary in staged:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, output.content)
-        written.append(target)
-    return written
+        os.replace(temporary, target)
+    clear_staging(out_dir)
+    return [target for target, _ in staged]
+
+
+def _holds(target: Path, content: bytes) -> bool:
+    """Whether ``target`` already has ``content``: unchanged files keep their timestamps."""
+    try:
+        return target.stat().st_size == len(content) and target.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _staged_copy(staging: Path, content: bytes) -> Path:
+    descriptor, name = tempfile.mkstemp(dir=staging, suffix=".tmp")
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
+    os.chmod(name, 0o644)
+    return Path(name)
 
 
 def write_atomically(target: Path, content: bytes) -> None:
-    """Replace ``target`` with ``content`` in one step."""
+    """Replace one file outside the output folder (a state file) in one step."""
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as stream:
@@ -64,3 +118,18 @@ def write_atomically(target: Path, content: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
+    """The entries of ``<out>/manifest.json``; none when it is missing or unreadable."""
+    try:
+        entries = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return [entry for entry in entries if isinstance(entry, dict)]
+
+
+def manifest_bytes(entries: list[dict[str, Any]], generator_version: str) -> bytes:
+    """The manifest site generators and deploy scripts read: every output, sorted by path."""
+    document = {"generator": generator_version, "outputs": sorted(entries, key=lambda entry: entry["path"])}
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()

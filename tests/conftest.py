@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import html
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -22,11 +23,19 @@ Heading = tuple[int, str, str]
 """(level, numbered title, anchor); level 1 for sections, 2 for subsections."""
 
 
+def copied(facts: Path, folder: Path) -> Path:
+    """A copy of a facts file, without its state, so a test build leaves the repository alone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / facts.name
+    shutil.copyfile(facts, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def minimal_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal company built in every language and format."""
     out = tmp_path_factory.mktemp("minimal")
-    build([MINIMAL], out_dir=out, today=BUILD_DAY)
+    build([copied(MINIMAL, out / "facts")], out_dir=out, today=BUILD_DAY)
     return out / "minimal"
 
 

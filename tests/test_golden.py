@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, ROOT
+from conftest import BUILD_DAY, ROOT, copied
 
 from generator.build import build
 
@@ -26,7 +26,8 @@ FILES = [f"{language}/privacy-policy.{suffix}" for language in ("pl", "en") for 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden")
-    build([ROOT / "companies" / f"{COMPANY}.yaml"], out_dir=out, formats=("md", "html"), today=BUILD_DAY)
+    facts = copied(ROOT / "companies" / f"{COMPANY}.yaml", out / "facts")
+    build([facts], out_dir=out, formats=("md", "html"), today=BUILD_DAY)
     return out / COMPANY
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from enum import StrEnum
 from typing import Annotated, Self
@@ -35,6 +36,8 @@ class Document(FactsModel):
     """The websites the policy covers, e.g. `https://smartcp.org`."""
     services: list[LocalizedText] = []
     """The services or products the policy covers, named in each language."""
+    last_updated: datetime.date | None = None
+    """Pin the policy's last-updated date by hand; by default it is the day its text last changed."""
 
     @field_validator("languages")
     @classmethod
@@ -116,6 +119,7 @@ class StandardSection(StrEnum):
     CHILDREN = "children"
     STORAGE = "storage"
     CHANGES = "changes"
+    HISTORY = "history"
 
 
 _MARKDOWN_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")

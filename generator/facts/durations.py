@@ -125,6 +125,6 @@ class Retention(FactsModel):
             raise fact_error("period", "give either a retention period (e.g. '3 years') or an ending event ('until')")
         if self.period is not None and self.until is not None:
             raise fact_error("until", "give either a retention period or an ending event, not both")
-        if self.until is not None and "counted_from" in self.model_fields_set:
+        if self.until is not None and self.counted_from is not RetentionStart.COLLECTION:
             raise fact_error("counted_from", "counted_from applies to a retention period, not to an ending event")
         return self

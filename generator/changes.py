@@ -1,0 +1,165 @@
+"""What changed in the facts between two versions, as notes readers understand.
+
+Notes are stored without language (kind, the subject's names, values before and after)
+and worded per language by the ``change_note`` macro, so the version history and
+``policygen diff`` say the same in Polish and English. New purposes, recipients,
+transfers, data categories and legal bases are material: GDPR expects people to be told
+of them before they take effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from generator.facts.jurisdictions import is_in_eea
+from generator.state import ChangeNote
+
+Facts = dict[str, Any]
+
+SUMMARISED_PARTS = (
+    "document",
+    "controller",
+    "contact",
+    "automated_decisions",
+    "security_measures",
+    "minimum_age",
+    "data_storage",
+    "policy_changes",
+    "supervisory_authority",
+    "sections",
+)
+"""Parts reported as a whole ("the controller's details changed") rather than item by item."""
+
+
+def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
+    """Every change from ``before`` to ``after``, material ones first."""
+    notes = [
+        *_items(before, after, ("data_categories", "category"), _by_id, _named, added_is_material=True),
+        *_items(
+            before, after, ("purposes", "purpose"), _by_id, _named, added_is_material=True, compare=_purpose_changes
+        ),
+        *_items(
+            before,
+            after,
+            ("recipients", "recipient"),
+            _recipient_key,
+            _recipient_name,
+            added_is_material=True,
+            compare=_recipient_changes,
+        ),
+        *_items(before, after, ("cookies", "cookie"), _cookie_key, _cookie_name, added_is_material=False),
+    ]
+    notes.extend(
+        ChangeNote(kind=f"{part}_changed", material=part == "automated_decisions" and _starts_profiling(before, after))
+        for part in SUMMARISED_PARTS
+        if before.get(part) != after.get(part)
+    )
+    return sorted(notes, key=lambda note: not note.material)
+
+
+def _by_id(item: Facts) -> str:
+    return str(item["id"])
+
+
+def _named(item: Facts) -> dict[str, str]:
+    return {language: text for language, text in item["name"].items() if text}
+
+
+def _recipient_key(item: Facts) -> str:
+    return str(item.get("name") or item["category"].get("en") or item["category"].get("pl"))
+
+
+def _recipient_name(item: Facts) -> dict[str, str]:
+    if item.get("name"):
+        return {"pl": item["name"], "en": item["name"]}
+    return {language: text for language, text in item["category"].items() if text}
+
+
+def _cookie_key(item: Facts) -> str:
+    return f"{item['name']}\0{item['provider']}"
+
+
+def _cookie_name(item: Facts) -> dict[str, str]:
+    return {"pl": item["name"], "en": item["name"]}
+
+
+Comparison = Callable[[Facts, Facts, dict[str, str]], list[ChangeNote]]
+
+
+def _items(
+    before: Facts,
+    after: Facts,
+    names: tuple[str, str],
+    key: Callable[[Facts], str],
+    name: Callable[[Facts], dict[str, str]],
+    *,
+    added_is_material: bool,
+    compare: Comparison | None = None,
+) -> list[ChangeNote]:
+    part, singular = names
+    old = {key(item): item for item in before.get(part, [])}
+    new = {key(item): item for item in after.get(part, [])}
+    notes = [
+        ChangeNote(kind=f"{singular}_added", subject=name(item), after=_summary(part, item), material=added_is_material)
+        for item_key, item in new.items()
+        if item_key not in old
+    ]
+    notes.extend(
+        ChangeNote(kind=f"{singular}_removed", subject=name(item))
+        for item_key, item in old.items()
+        if item_key not in new
+    )
+    for item_key, item in new.items():
+        if item_key in old and old[item_key] != item:
+            found = compare(old[item_key], item, name(item)) if compare else []
+            notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item))])
+    return notes
+
+
+def _summary(part: str, item: Facts) -> Any:
+    if part == "recipients":
+        return {"countries": item["countries"], "role": item["role"]}
+    if part == "purposes":
+        return {"legal_basis": item["legal_basis"]}
+    return None
+
+
+def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+    notes = []
+    if old["legal_basis"] != new["legal_basis"]:
+        notes.append(
+            ChangeNote(
+                kind="basis_changed",
+                subject=subject,
+                before=old["legal_basis"],
+                after=new["legal_basis"],
+                material=True,
+            )
+        )
+    if old["retention"] != new["retention"]:
+        notes.append(
+            ChangeNote(kind="retention_changed", subject=subject, before=old["retention"], after=new["retention"])
+        )
+    rest = {key for key in new if old.get(key) != new.get(key)} - {"legal_basis", "retention"}
+    if rest:
+        notes.append(ChangeNote(kind="purpose_changed", subject=subject))
+    return notes
+
+
+def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+    notes = []
+    new_transfers = [
+        country for country in new["countries"] if not is_in_eea(country) and country not in old["countries"]
+    ]
+    if new_transfers:
+        notes.append(ChangeNote(kind="transfer_added", subject=subject, after=new_transfers, material=True))
+    rest = {key for key in new if old.get(key) != new.get(key)} - ({"countries"} if new_transfers else set())
+    if rest:
+        notes.append(ChangeNote(kind="recipient_changed", subject=subject))
+    return notes
+
+
+def _starts_profiling(before: Facts, after: Facts) -> bool:
+    old, new = before.get("automated_decisions") or {}, after.get("automated_decisions") or {}
+    return any(new.get(flag) and not old.get(flag) for flag in ("profiling", "solely_automated_decisions"))

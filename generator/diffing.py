@@ -1,0 +1,47 @@
+"""``policygen diff``: the change notes of each company since its last published version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from generator.changes import describe_changes
+from generator.document import template_environment, unescape
+from generator.facts.base import Language
+from generator.i18n import translations
+from generator.project import facts_files
+from generator.state import ChangeNote, load_state
+from generator.validation import display_name, validate_files
+
+
+def change_report(paths: Iterable[Path], languages: Sequence[Language]) -> str:
+    """Every company's changes, each note in every requested language."""
+    files = facts_files(paths)
+    lines: list[str] = []
+    for path, company in zip(files, validate_files(files), strict=True):
+        state = load_state(path)
+        name = display_name(path)
+        if state is None:
+            lines.append(f"{name}: not published yet; the first build makes version 1")
+            continue
+        notes = describe_changes(state.current.facts, company.model_dump(mode="json"))
+        material = sum(1 for note in notes if note.material)
+        since = f"since version {state.version} of {state.date.isoformat()}"
+        if not notes:
+            lines.append(f"{name}: no changes {since}")
+            continue
+        counted = f"{len(notes)} change" + ("" if len(notes) == 1 else "s")
+        lines.append(f"{name}: {counted} {since}, {material} material")
+        for note in notes:
+            lines.extend(f"  {language}: {word_note(note, language)}" for language in languages)
+    return "\n".join(lines) + "\n"
+
+
+def word_note(note: ChangeNote, language: Language) -> str:
+    """One note as a sentence in ``language``, marked when material."""
+    environment = template_environment(language)
+    phrase: Callable[[ChangeNote], str] = environment.globals["change_note"]  # type: ignore[assignment]
+    text = phrase(note)
+    if note.material:
+        text += " " + translations(language).gettext("(material change)")
+    return unescape(text)

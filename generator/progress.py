@@ -1,0 +1,50 @@
+"""How a build reports its progress: a live bar on a terminal, plain log lines elsewhere."""
+
+from __future__ import annotations
+
+import sys
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from generator.build import CompanyBuilt
+
+
+class BuildProgress:
+    """Context manager whose :meth:`company_done` is given to :func:`generator.build.build`."""
+
+    def __init__(self) -> None:
+        self.console = Console(stderr=True)
+        self.interactive = sys.stderr.isatty()
+        self.bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task = self.bar.add_task("building", total=None)
+
+    def __enter__(self) -> BuildProgress:
+        if self.interactive:
+            self.bar.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if self.interactive:
+            self.bar.stop()
+
+    def company_done(self, company: CompanyBuilt) -> None:
+        state = "rendered" if company.rendered else "unchanged"
+        line = f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"
+        if self.interactive:
+            self.bar.advance(self.task)
+            self.bar.update(self.task, description=company.slug)
+            if company.rendered:
+                self.console.print(line, highlight=False)
+        else:
+            print(line, file=sys.stderr)

@@ -1,0 +1,155 @@
+"""The publication state of each company's policy, kept in git next to its facts.
+
+``companies/acme.state.json`` records the version and date of the policy's current text,
+a hash of that text, a hash of every input of the last build, and each published
+version's facts with its change notes. The date a policy shows moves only when its text
+changes, and survives a fresh clone or a CI runner that builds ``output/`` from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from generator import __version__
+from generator.errors import user_error
+from generator.resources import LOCALES, TEMPLATES
+
+STATE_SUFFIX = ".state.json"
+
+
+class ChangeNote(BaseModel):
+    """One change of the facts between two versions, stored without language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    """What changed, e.g. ``recipient_added`` or ``retention_changed``."""
+    subject: dict[str, str] = {}
+    """The name of what changed, per language (``{"pl": ..., "en": ...}``)."""
+    before: Any = None
+    """The earlier value, for changes of a value."""
+    after: Any = None
+    """The new value."""
+    material: bool = False
+    """Whether readers must be told before the change takes effect."""
+
+
+class Version(BaseModel):
+    """One published version of the policy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    date: datetime.date
+    changes: list[ChangeNote] = []
+    facts: dict[str, Any]
+    """The facts of this version, as validated, so it can be rendered again and compared."""
+
+
+class PolicyState(BaseModel):
+    """The state file of one company."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    date: datetime.date
+    content_hash: str
+    """SHA-256 of the policy's text in every language, without dates and history."""
+    inputs_hash: str
+    """SHA-256 of the facts file, templates, catalogs, assets and policygen's version."""
+    history: list[Version]
+
+    @property
+    def current(self) -> Version:
+        return self.history[-1]
+
+
+def state_path(facts_file: Path) -> Path:
+    """``companies/acme.yaml`` keeps its state in ``companies/acme.state.json``."""
+    return facts_file.with_name(facts_file.stem + STATE_SUFFIX)
+
+
+def load_state(facts_file: Path) -> PolicyState | None:
+    """The company's state, or ``None`` before its first build."""
+    path = state_path(facts_file)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise user_error(str(path), f"cannot read the state file: {error.strerror}") from error
+    try:
+        return PolicyState.model_validate_json(raw)
+    except ValidationError as error:
+        raise user_error(
+            str(path),
+            f"the state file is damaged ({error.error_count()} problems); restore it from git, "
+            "or delete it to start a new version history",
+        ) from error
+
+
+def state_bytes(state: PolicyState) -> bytes:
+    """The state file's content: stable key order and formatting, so git diffs stay readable."""
+    return (json.dumps(state.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def text_hash(texts: list[str]) -> str:
+    """The hash that decides whether the policy's text changed."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def project_digest() -> str:
+    """One hash of everything besides the facts that shapes the output."""
+    digest = hashlib.sha256(__version__.encode())
+    for folder in (TEMPLATES, LOCALES):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def inputs_hash(facts_bytes: bytes) -> str:
+    """The cache key of one company's outputs."""
+    return hashlib.sha256(project_digest().encode() + facts_bytes).hexdigest()
+
+
+def next_state(
+    previous: PolicyState | None,
+    *,
+    content_hash: str,
+    inputs: str,
+    facts: dict[str, Any],
+    changes: list[ChangeNote],
+    today: datetime.date,
+    pinned_date: datetime.date | None,
+) -> PolicyState:
+    """The state after a build: a new version only when the text changed."""
+    if previous is not None and previous.content_hash == content_hash:
+        date = pinned_date or previous.date
+        history = previous.history
+        if pinned_date is not None and pinned_date != previous.date:
+            history = [*history[:-1], previous.current.model_copy(update={"date": pinned_date})]
+        return previous.model_copy(update={"inputs_hash": inputs, "date": date, "history": history})
+    version = 1 if previous is None else previous.version + 1
+    date = pinned_date or today
+    published = Version(version=version, date=date, changes=changes, facts=facts)
+    return PolicyState(
+        version=version,
+        date=date,
+        content_hash=content_hash,
+        inputs_hash=inputs,
+        history=[*(previous.history if previous else []), published],
+    )

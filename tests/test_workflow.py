@@ -1,0 +1,171 @@
+"""Docs-as-code: dates that move only with the text, versions, archive, change notes, check."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL, ROOT
+
+from generator.build import build
+from generator.check import check
+from generator.cli import main
+from generator.errors import UserError
+from generator.state import load_state
+
+DAY_ONE = datetime.date(2026, 11, 22)
+DAY_TWO = datetime.date(2027, 1, 15)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Two companies' facts in a folder of their own."""
+    facts = tmp_path / "companies"
+    facts.mkdir()
+    shutil.copyfile(MINIMAL, facts / "alpha.yaml")
+    shutil.copyfile(ROOT / "companies" / "clusteric.yaml", facts / "beta.yaml")
+    return tmp_path
+
+
+def _build(project: Path, day: datetime.date) -> None:
+    build([project / "companies"], out_dir=project / "output", formats=("md", "html"), today=day, jobs=1)
+
+
+def _snapshot(project: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and not path.name.endswith(".yaml")
+    }
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_rebuilding_unchanged_facts_on_another_day_changes_no_byte(project: Path) -> None:
+    _build(project, DAY_ONE)
+    before = _snapshot(project)
+    _build(project, DAY_TWO)
+    assert _snapshot(project) == before
+
+
+def test_a_text_change_moves_only_that_companys_date_and_version(project: Path) -> None:
+    _build(project, DAY_ONE)
+    _edit(project / "companies" / "alpha.yaml", "understanding how the website is used", "measuring reach")
+    _build(project, DAY_TWO)
+    alpha, beta = load_state(project / "companies" / "alpha.yaml"), load_state(project / "companies" / "beta.yaml")
+    assert alpha is not None
+    assert beta is not None
+    assert (alpha.version, alpha.date) == (2, DAY_TWO)
+    assert (beta.version, beta.date) == (1, DAY_ONE)
+    assert "15 January 2027" in (project / "output" / "alpha" / "en" / "privacy-policy.md").read_text()
+    assert "22 November 2026" in (project / "output" / "beta" / "en" / "privacy-policy.md").read_text()
+
+
+def test_comments_and_key_order_move_nothing(project: Path) -> None:
+    _build(project, DAY_ONE)
+    outputs_before = {name: data for name, data in _snapshot(project).items() if name.startswith("output/")}
+    facts = project / "companies" / "alpha.yaml"
+    _edit(facts, "controller:\n", "# A comment that says nothing new.\ncontroller:\n")
+    text = facts.read_text(encoding="utf-8")
+    document_block = text[text.index("document:") : text.index("controller:")]
+    facts.write_text(text.replace(document_block, "") + "\n" + document_block, encoding="utf-8")
+    _build(project, DAY_TWO)
+    state = load_state(facts)
+    assert state is not None
+    assert (state.version, state.date) == (1, DAY_ONE)
+    outputs_after = {name: data for name, data in _snapshot(project).items() if name.startswith("output/")}
+    assert {name: data for name, data in outputs_after.items() if name != "output/manifest.json"} == {
+        name: data for name, data in outputs_before.items() if name != "output/manifest.json"
+    }
+
+
+def test_a_pinned_date_wins(project: Path) -> None:
+    _edit(project / "companies" / "alpha.yaml", "document:\n", "document:\n  last_updated: 2025-05-01\n")
+    _build(project, DAY_ONE)
+    assert "1 May 2025" in (project / "output" / "alpha" / "en" / "privacy-policy.md").read_text()
+
+
+def test_earlier_versions_are_archived_and_listed_in_the_history(project: Path) -> None:
+    _build(project, DAY_ONE)
+    first = (project / "output" / "alpha" / "pl" / "privacy-policy.md").read_text()
+    _edit(project / "companies" / "alpha.yaml", "period: 26 months", "period: 14 months")
+    _build(project, DAY_TWO)
+    archived = project / "output" / "alpha" / "archive" / "v1"
+    assert (archived / "pl" / "privacy-policy.md").read_text() == first
+    assert sorted(path.name for path in (archived / "en").iterdir()) == [
+        "privacy-policy.fragment.html",
+        "privacy-policy.html",
+        "privacy-policy.md",
+    ]
+    current = (project / "output" / "alpha" / "pl" / "privacy-policy.md").read_text()
+    assert "| 2 | 15 stycznia 2027 | zmieniono okres przechowywania danych" in current
+    assert "z: 26 miesięcy od zebrania danych na: 14 miesięcy od zebrania danych." in current
+    assert "| 1 | 22 listopada 2026 | Pierwsza opublikowana wersja. |" in current
+
+
+def test_diff_names_changes_in_both_languages_and_marks_material_ones(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _build(project, DAY_ONE)
+    facts = project / "companies" / "alpha.yaml"
+    _edit(
+        facts,
+        "recipients:\n",
+        "recipients:\n  - name: Hotjar Ltd\n    category: {pl: narzędzie analityczne, en: analytics tool}\n"
+        "    countries: [MT]\n",
+    )
+    assert main(["diff", str(facts)]) == 0
+    assert capsys.readouterr().out == (
+        f"{facts}: 1 change since version 1 of 2026-11-22, 1 material\n"
+        "  pl: dodano odbiorcę: Hotjar Ltd (Malta) (istotna zmiana)\n"
+        "  en: added the recipient Hotjar Ltd (Malta) (material change)\n"
+    )
+
+
+def test_check_passes_after_a_build_and_fails_after_a_fact_change(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    companies, output = str(project / "companies"), str(project / "output")
+    assert main(["check", companies, "--out", output]) == 1
+    _build(project, DAY_ONE)
+    assert main(["check", companies, "--out", output]) == 0
+    _edit(project / "companies" / "beta.yaml", "contact@clusteric.com", "privacy@clusteric.com")
+    capsys.readouterr()
+    assert main(["check", companies, "--out", output]) == 1
+    stale = capsys.readouterr().err
+    assert f"{project / 'companies' / 'beta.state.json'}: out of date with" in stale
+    assert "alpha" not in stale
+
+
+def test_check_names_an_output_edited_by_hand(project: Path) -> None:
+    _build(project, DAY_ONE)
+    (project / "output" / "alpha" / "en" / "privacy-policy.md").write_text("edited", encoding="utf-8")
+    with pytest.raises(UserError, match=r"alpha/en/privacy-policy\.md: missing or changed since the last build"):
+        check([project / "companies"], project / "output")
+
+
+def test_the_manifest_lists_every_output_with_its_hash(project: Path) -> None:
+    _build(project, DAY_ONE)
+    manifest = json.loads((project / "output" / "manifest.json").read_text())
+    paths = sorted(entry["path"] for entry in manifest["outputs"])
+    on_disk = sorted(
+        str(path.relative_to(project / "output")) for path in (project / "output").rglob("privacy-policy.*")
+    )
+    assert paths == on_disk
+    assert {entry["format"] for entry in manifest["outputs"]} == {"md", "html", "html-fragment"}
+    assert all(entry["version"] == 1 and entry["date"] for entry in manifest["outputs"])
+
+
+def test_a_facts_file_name_cannot_lead_outside_the_output(tmp_path: Path) -> None:
+    facts = tmp_path / "Bad Name..yaml"
+    shutil.copyfile(MINIMAL, facts)
+    with pytest.raises(UserError, match="cannot name an output folder"):
+        build([facts], out_dir=tmp_path / "output", formats=("md",), today=DAY_ONE)
+    assert not (tmp_path / "output").exists()
