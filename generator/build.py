@@ -32,6 +32,7 @@ from generator.state import (
     inputs_hash,
     load_state,
     next_state,
+    project_digest,
     state_bytes,
     state_path,
     text_hash,
@@ -95,6 +96,8 @@ class _Job:
     languages: tuple[Language, ...]
     formats: tuple[str, ...]
     today: datetime.date
+    archived: frozenset[int]
+    """Archived versions whose files are on disk, rendered by these very templates."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class _Rendered:
     slug: str
     state: PolicyState
     outputs: list[OutputFile]
+    reused: frozenset[int]
+    """Archived versions left as they were on disk."""
 
 
 def build(
@@ -142,7 +147,8 @@ def build(
         except UserError as error:
             problems.extend(error.messages)
             continue
-        jobs_to_render.append(_Job(slug, company, previous, inputs, tuple(languages), tuple(formats), day))
+        archived = _archived_on_disk(out_dir, slug, previous, manifest)
+        jobs_to_render.append(_Job(slug, company, previous, inputs, tuple(languages), tuple(formats), day, archived))
     if problems:
         raise UserError(problems)
 
@@ -150,7 +156,12 @@ def build(
     rendered = _render_all(jobs_to_render, jobs)
     by_slug = {path.stem: path for path in files}
     for outcome in rendered:
-        produced = [output.manifest_entry() for output in outcome.outputs]
+        kept = [
+            entry
+            for entry in manifest
+            if entry.get("company") == outcome.slug and _archive_version(entry) in outcome.reused
+        ]
+        produced = [output.manifest_entry() for output in outcome.outputs] + kept
         paths_now = {entry["path"] for entry in produced}
         for entry in manifest:
             if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
@@ -200,6 +211,26 @@ def _up_to_date(
     return expected <= listed and all((out_dir / path).is_file() for path in expected)
 
 
+def _archive_version(entry: dict[str, object]) -> int | None:
+    parts = str(entry.get("path", "")).split("/")
+    if len(parts) > 2 and parts[1] == "archive" and parts[2].startswith("v") and parts[2][1:].isdigit():
+        return int(parts[2][1:])
+    return None
+
+
+def _archived_on_disk(
+    out_dir: Path, slug: str, previous: PolicyState | None, manifest: list[dict[str, object]]
+) -> frozenset[int]:
+    if previous is None or previous.project_hash != project_digest():
+        return frozenset()
+    found: dict[int, bool] = {}
+    for entry in manifest:
+        version = _archive_version(entry)
+        if entry.get("company") == slug and version is not None:
+            found[version] = found.get(version, True) and (out_dir / str(entry["path"])).is_file()
+    return frozenset(version for version, complete in found.items() if complete)
+
+
 def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered]:
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
@@ -228,8 +259,11 @@ def render_company(job: _Job) -> _Rendered:
         pinned_date=company.document.last_updated,
     )
     outputs: list[OutputFile] = []
+    reused = frozenset(version.version for version in state.history[:-1]) & job.archived
     for index, version in enumerate(state.history):
         is_current = index == len(state.history) - 1
+        if version.version in reused:
+            continue
         snapshot = company if is_current else _facts_of(version)
         folder = PurePosixPath(job.slug) if is_current else PurePosixPath(job.slug, "archive", f"v{version.version}")
         for language in snapshot.document.languages:
@@ -237,7 +271,7 @@ def render_company(job: _Job) -> _Rendered:
                 continue
             document = render_document(snapshot, job.slug, language, version.date, state.history[: index + 1])
             outputs.extend(_formats_of(document, folder / language, job.formats, version))
-    return _Rendered(job.slug, state, outputs)
+    return _Rendered(job.slug, state, outputs, reused)
 
 
 def _facts_of(version: Version) -> Company:

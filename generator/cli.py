@@ -62,6 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--lang", type=_choices(("pl", "en")), default=("pl", "en"), help="languages (default: all)")
     diff.set_defaults(run=_diff)
 
+    new = commands.add_parser("new", help="write a commented starter facts file for a new company")
+    new.add_argument("slug", help="the company's short name: lowercase letters, digits and dashes")
+    new.add_argument("--folder", type=Path, default=Path(DEFAULT_COMPANIES), help="where (default: companies/)")
+    new.set_defaults(run=_new)
+
+    watch = commands.add_parser("watch", help="build, then rebuild whenever facts, templates or catalogs change")
+    watch.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    watch.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    watch.set_defaults(run=_watch)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
     schema.set_defaults(run=_schema)
     return parser
@@ -133,6 +143,35 @@ def _diff(arguments: argparse.Namespace) -> int:
     from generator.diffing import change_report
 
     sys.stdout.write(change_report(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.lang))
+    return 0
+
+
+def _new(arguments: argparse.Namespace) -> int:
+    from generator.starter import write_starter
+
+    written = write_starter(arguments.slug, arguments.folder)
+    print(f"wrote {written}: fill in every TODO, then run `policygen validate {written}`")
+    return 0
+
+
+def _watch(arguments: argparse.Namespace) -> int:
+    from generator.build import build
+    from generator.watch import watch
+
+    paths = arguments.paths or [Path(DEFAULT_COMPANIES)]
+
+    def rebuild() -> None:
+        result = build(paths, out_dir=arguments.out)
+        rendered = [company.slug for company in result.companies if company.rendered]
+        print(f"rebuilt {', '.join(rendered)}" if rendered else "everything up to date", flush=True)
+
+    def report(error: UserError) -> None:
+        print(error, file=sys.stderr, flush=True)
+
+    try:
+        watch(paths, rebuild, on_error=report, ignore=[arguments.out])
+    except KeyboardInterrupt:
+        return 0
     return 0
 
 

@@ -21,6 +21,9 @@ from generator import __version__
 from generator.errors import user_error
 from generator.resources import LOCALES, TEMPLATES
 
+STARTER = TEMPLATES / "starter.yaml"
+"""The starter facts file of ``policygen new``: no policy is rendered from it."""
+
 STATE_SUFFIX = ".state.json"
 
 
@@ -64,6 +67,9 @@ class PolicyState(BaseModel):
     """SHA-256 of the policy's text in every language, without dates and history."""
     inputs_hash: str
     """SHA-256 of the facts file, templates, catalogs, assets and policygen's version."""
+    project_hash: str
+    """SHA-256 of the templates, catalogs, assets and policygen's version alone: while it
+    stays the same, archived versions already rendered need not be rendered again."""
     history: list[Version]
 
     @property
@@ -115,7 +121,7 @@ def project_digest() -> str:
     digest = hashlib.sha256(__version__.encode())
     for folder in (TEMPLATES, LOCALES):
         for path in sorted(folder.rglob("*")):
-            if path.is_file():
+            if path.is_file() and path != STARTER:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -142,7 +148,9 @@ def next_state(
         history = previous.history
         if pinned_date is not None and pinned_date != previous.date:
             history = [*history[:-1], previous.current.model_copy(update={"date": pinned_date})]
-        return previous.model_copy(update={"inputs_hash": inputs, "date": date, "history": history})
+        return previous.model_copy(
+            update={"inputs_hash": inputs, "project_hash": project_digest(), "date": date, "history": history}
+        )
     version = 1 if previous is None else previous.version + 1
     date = pinned_date or today
     published = Version(version=version, date=date, changes=changes, facts=facts)
@@ -151,5 +159,6 @@ def next_state(
         date=date,
         content_hash=content_hash,
         inputs_hash=inputs,
+        project_hash=project_digest(),
         history=[*(previous.history if previous else []), published],
     )

@@ -1,0 +1,98 @@
+"""Rebuilding policies whenever a file they are made from changes, for ``policygen watch``.
+
+While someone edits a facts file it is often invalid for a moment, so a :class:`UserError`
+from a rebuild is reported and the watch goes on; only a bug in policygen ends it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import watchfiles
+
+from generator.errors import UserError, user_error
+from generator.project import FACTS_SUFFIXES
+from generator.resources import LOCALES, TEMPLATES
+
+QUIET_MS = 200
+"""An editor saves with several writes in a row; one rebuild follows once they settle."""
+
+DEBOUNCE_MS = 1600
+"""A long burst of changes (a ``git checkout``) still gets a rebuild after this long."""
+
+_EDITOR_LEFTOVERS = (".swp", ".swo", ".swx", "~", ".tmp")
+"""Endings of swap, backup and half-written files; hidden files (``.#x``) are skipped too."""
+
+
+def watch(
+    paths: list[Path],
+    rebuild: Callable[[], object],
+    *,
+    on_error: Callable[[UserError], None],
+    stop_event: threading.Event | None = None,
+    ignore: Iterable[Path] = (),
+    force_polling: bool = False,
+) -> None:
+    """Rebuild now, then after every batch of changes until ``stop_event`` is set.
+
+    ``paths`` are the facts files and folders the build reads; the templates and catalogs
+    are watched as well because every policy is made from them. ``ignore`` takes the
+    output folder, which each rebuild writes to and which must not start the next one.
+    ``force_polling`` is for file systems that send no change events (network shares,
+    some container mounts). Ctrl+C ends the watch with ``KeyboardInterrupt``.
+    """
+    sources = _Sources(paths, ignore)
+    _rebuild(rebuild, on_error)
+    for _changes in watchfiles.watch(
+        *sources.roots,
+        watch_filter=sources.matters,
+        debounce=DEBOUNCE_MS,
+        step=QUIET_MS,
+        stop_event=stop_event,
+        # None leaves watchfiles to decide (WATCHFILES_FORCE_POLLING, WSL).
+        force_polling=True if force_polling else None,
+    ):
+        _rebuild(rebuild, on_error)
+
+
+def _rebuild(rebuild: Callable[[], object], on_error: Callable[[UserError], None]) -> None:
+    try:
+        rebuild()
+    except UserError as error:
+        on_error(error)
+
+
+class _Sources:
+    """Which changed paths can change a policy.
+
+    Facts folders are read one level deep and only for facts files, like
+    :func:`generator.project.facts_files`; that also keeps the state files a build writes
+    next to the facts from starting another build. A single facts file is watched through
+    its folder, because editors save by replacing the file, which ends a watch on the file.
+    """
+
+    def __init__(self, paths: list[Path], ignore: Iterable[Path]) -> None:
+        for path in paths:
+            if not path.exists():
+                raise user_error(str(path), "no such file or folder")
+        self.files = {path.resolve() for path in paths if not path.is_dir()}
+        self.facts_folders = {path.resolve() for path in paths if path.is_dir()}
+        self.project_folders = [TEMPLATES.resolve(), LOCALES.resolve()]
+        self.ignored = [path.resolve() for path in ignore]
+        folders = self.facts_folders | {file.parent for file in self.files} | set(self.project_folders)
+        self.roots = sorted(folder for folder in folders if folder.is_dir())
+
+    def matters(self, _change: watchfiles.Change, raw_path: str) -> bool:
+        path = Path(raw_path)
+        if path.name.startswith((".", "#")) or path.name.endswith(_EDITOR_LEFTOVERS):
+            return False
+        if any(path.is_relative_to(folder) for folder in self.ignored):
+            return False
+        if path in self.files or (path.parent in self.facts_folders and path.suffix in FACTS_SUFFIXES):
+            return True
+        return any(
+            path.is_relative_to(folder) and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+            for folder in self.project_folders
+        )

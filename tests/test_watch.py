@@ -1,0 +1,138 @@
+"""`policygen watch`: every relevant change rebuilds, a user's mistake does not end the watch."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from generator.errors import UserError, user_error
+from generator.watch import watch
+
+PATIENCE = 10.0
+"""Seconds a rebuild may take to follow a change; polling notices one in well under one."""
+
+STILLNESS = 1.5
+"""Seconds without a rebuild that show a change was ignored."""
+
+
+class Builds:
+    """A stand-in for the build that counts its runs and fails the ones it is told to."""
+
+    def __init__(self, failing: Collection[int] = ()) -> None:
+        self.failing = failing
+        self.count = 0
+        self.errors: list[UserError] = []
+        self._changed = threading.Condition()
+
+    def rebuild(self) -> None:
+        with self._changed:
+            self.count += 1
+            number = self.count
+            self._changed.notify_all()
+        if number in self.failing:
+            raise user_error("companies/acme.yaml", f"a typo in build {number}", line=3, column=5)
+
+    def wait_for(self, count: int, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self.count >= count, timeout)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Facts, templates and catalogs of their own, so no other edit can start a rebuild."""
+    for folder in ("companies", "templates", "locales", "output"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "companies" / "acme.yaml").write_text("controller: {}\n", encoding="utf-8")
+    (tmp_path / "templates" / "policy.md.j2").write_text("{{ company }}\n", encoding="utf-8")
+    monkeypatch.setattr("generator.watch.TEMPLATES", tmp_path / "templates")
+    monkeypatch.setattr("generator.watch.LOCALES", tmp_path / "locales")
+    return tmp_path
+
+
+@contextmanager
+def watching(project: Path, builds: Builds) -> Iterator[None]:
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            watch(
+                [project / "companies"],
+                builds.rebuild,
+                on_error=builds.errors.append,
+                stop_event=stop,
+                ignore=[project / "output"],
+                force_polling=True,
+            )
+        except BaseException as error:
+            failures.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        assert builds.wait_for(1, PATIENCE), "watch did not build at the start"
+        yield
+    finally:
+        stop.set()
+        thread.join(PATIENCE)
+    assert not thread.is_alive(), "watch did not stop when asked"
+    assert not failures, failures
+
+
+def change_until_rebuilt(path: Path, builds: Builds) -> None:
+    """Edit ``path`` until a rebuild follows; edits made before the watcher starts go unseen."""
+    expected = builds.count + 1
+    deadline = time.monotonic() + PATIENCE
+    edit = 0
+    while time.monotonic() < deadline:
+        edit += 1
+        path.write_text(f"# edit {edit}\n" + "x" * edit, encoding="utf-8")
+        if builds.wait_for(expected, 1.0):
+            return
+    pytest.fail(f"no rebuild followed the change of {path.name}")
+
+
+def test_a_change_rebuilds_and_a_mistake_goes_to_on_error_without_ending_the_watch(project: Path) -> None:
+    builds = Builds(failing={2})
+    facts = project / "companies" / "acme.yaml"
+
+    with watching(project, builds):
+        change_until_rebuilt(facts, builds)
+        assert [str(error) for error in builds.errors] == ["companies/acme.yaml:3:5: a typo in build 2"]
+        change_until_rebuilt(facts, builds)
+        change_until_rebuilt(project / "templates" / "policy.md.j2", builds)
+
+    assert len(builds.errors) == 1
+
+
+def test_outputs_state_files_and_editor_leftovers_start_no_rebuild(project: Path) -> None:
+    builds = Builds()
+    companies = project / "companies"
+
+    with watching(project, builds):
+        change_until_rebuilt(companies / "acme.yaml", builds)
+        time.sleep(STILLNESS)  # a rebuild for a second edit of the file, if any, happens now
+        before = builds.count
+        (project / "output" / "acme").mkdir()
+        (project / "output" / "acme" / "privacy-policy.md").write_text("# Policy\n", encoding="utf-8")
+        (companies / "acme.state.json").write_text("{}\n", encoding="utf-8")
+        (companies / ".acme.yaml.swp").write_text("swap\n", encoding="utf-8")
+        (companies / "acme.yaml~").write_text("backup\n", encoding="utf-8")
+        (companies / ".acme.yaml.k2j4.tmp").write_text("half\n", encoding="utf-8")
+        (companies / "notes").mkdir()
+        (companies / "notes" / "draft.yaml").write_text("draft\n", encoding="utf-8")
+        time.sleep(STILLNESS)
+        assert builds.count == before
+        change_until_rebuilt(companies / "new.yml", builds)
+
+    assert builds.errors == []
+
+
+def test_a_missing_path_is_a_user_error(project: Path) -> None:
+    with pytest.raises(UserError, match="no such file or folder"):
+        watch([project / "missing"], lambda: None, on_error=lambda error: None)
