@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from generator import __version__
 from generator.changes import describe_changes
+from generator.compliance import coverage_report
 from generator.document import PolicyDocument, render_document
 from generator.errors import LocatedMessage, UserError, user_error
 from generator.facts import Company
@@ -37,7 +38,7 @@ from generator.state import (
     state_path,
     text_hash,
 )
-from generator.validation import display_name, validate_loaded
+from generator.validation import check_loaded, display_name
 from generator.writing import (
     MANIFEST,
     OutputFile,
@@ -85,6 +86,8 @@ class BuildResult:
 
     companies: list[CompanyBuilt] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
+    warnings: list[LocatedMessage] = field(default_factory=list)
+    """GDPR-check warnings of the companies rendered (unchanged ones were checked before)."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,13 @@ def build(
     formats: Sequence[str] = FORMATS,
     today: datetime.date | None = None,
     jobs: int | None = None,
+    strict: bool = False,
     on_company: Callable[[CompanyBuilt], None] | None = None,
 ) -> BuildResult:
-    """Bring every company's policies, state file and the manifest up to date."""
+    """Bring every company's policies, state file and the manifest up to date.
+
+    With ``strict``, GDPR-check warnings stop the build like errors.
+    """
     files = facts_files(paths)
     day = today_for_build(today)
     manifest = read_manifest(out_dir)
@@ -143,10 +150,12 @@ def build(
             result.companies.append(CompanyBuilt(slug, previous.version, previous.date, rendered=False))
             continue
         try:
-            company = validate_loaded(parse_facts(raw, display_name(path)))
+            checked = check_loaded(parse_facts(raw, display_name(path)), strict=strict)
         except UserError as error:
             problems.extend(error.messages)
             continue
+        company = checked.company
+        result.warnings.extend(checked.warnings)
         archived = _archived_on_disk(out_dir, slug, previous, manifest)
         jobs_to_render.append(_Job(slug, company, previous, inputs, tuple(languages), tuple(formats), day, archived))
     if problems:
@@ -266,11 +275,26 @@ def render_company(job: _Job) -> _Rendered:
             continue
         snapshot = company if is_current else _facts_of(version)
         folder = PurePosixPath(job.slug) if is_current else PurePosixPath(job.slug, "archive", f"v{version.version}")
-        for language in snapshot.document.languages:
-            if language not in job.languages:
-                continue
-            document = render_document(snapshot, job.slug, language, version.date, state.history[: index + 1])
-            outputs.extend(_formats_of(document, folder / language, job.formats, version))
+        documents = [
+            render_document(snapshot, job.slug, language, version.date, state.history[: index + 1])
+            for language in snapshot.document.languages
+        ]
+        for document in documents:
+            if document.language in job.languages:
+                outputs.extend(_formats_of(document, folder / document.language, job.formats, version))
+        if is_current:
+            report = coverage_report(documents, version.version).encode()
+            outputs.append(
+                OutputFile(
+                    folder / "compliance.md",
+                    report,
+                    job.slug,
+                    "",
+                    "compliance",
+                    version.version,
+                    version.date.isoformat(),
+                )
+            )
     return _Rendered(job.slug, state, outputs, reused)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from generator.facts.jurisdictions import is_in_eea
+from generator.legal import is_in_eea
 from generator.state import ChangeNote
 
 Facts = dict[str, Any]

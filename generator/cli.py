@@ -34,7 +34,14 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check facts files against the schema and report every problem")
     validate.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(run=_validate)
+
+    lint = commands.add_parser("lint", help="GDPR Art. 13/14 checks: every error and warning, as text or JSON")
+    lint.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    lint.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    lint.set_defaults(run=_lint)
 
     build = commands.add_parser("build", help="validate facts and write every policy as Markdown, HTML and PDF")
     build.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
@@ -50,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
     build.add_argument("--jobs", type=_positive, help="companies rendered in parallel (default: all cores)")
+    build.add_argument("--strict", action="store_true", help="treat GDPR-check warnings as errors")
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="exit 1, naming each stale file, when a build would change anything")
@@ -78,14 +86,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
+    from generator.build import today_for_build
     from generator.project import facts_files
-    from generator.validation import display_name, validate_files
+    from generator.validation import display_name, legal_facts_warnings, validate_files
 
     files = facts_files(arguments.paths or [Path(DEFAULT_COMPANIES)])
-    validate_files(files)
+    stale = legal_facts_warnings(today_for_build())
+    if arguments.strict and stale:
+        raise UserError(stale)
+    checked = validate_files(files, strict=arguments.strict)
+    for message in [*stale, *(warning for result in checked for warning in result.warnings)]:
+        print(message, file=sys.stderr)
     for path in files:
         print(f"{display_name(path)}: valid")
     return 0
+
+
+def _lint(arguments: argparse.Namespace) -> int:
+    from generator.lint import lint
+
+    report, failed = lint(
+        arguments.paths or [Path(DEFAULT_COMPANIES)], strict=arguments.strict, as_json=arguments.format == "json"
+    )
+    sys.stdout.write(report)
+    return 1 if failed else 0
 
 
 def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
@@ -124,8 +148,11 @@ def _build(arguments: argparse.Namespace) -> int:
             formats=arguments.format,
             today=arguments.today,
             jobs=arguments.jobs,
+            strict=arguments.strict,
             on_company=progress.company_done,
         )
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
     rendered = sum(1 for company in result.companies if company.rendered)
     print(f"{rendered} of {len(result.companies)} companies rendered, {len(result.written)} files written")
     return 0

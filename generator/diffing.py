@@ -18,7 +18,8 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language]) -> str:
     """Every company's changes, each note in every requested language."""
     files = facts_files(paths)
     lines: list[str] = []
-    for path, company in zip(files, validate_files(files), strict=True):
+    for path, checked in zip(files, validate_files(files), strict=True):
+        company = checked.company
         state = load_state(path)
         name = display_name(path)
         if state is None:

@@ -21,9 +21,9 @@ from generator.facts import Company
 from generator.facts.base import Language
 from generator.facts.company import ExtraSection, StandardSection
 from generator.facts.durations import Retention
-from generator.facts.jurisdictions import is_in_eea
 from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, translations
+from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
 from generator.state import Version

@@ -7,42 +7,58 @@ path stands in the file. Joining the two gives every problem as
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
 import types
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from generator.checks import Finding, Severity, check_company, stale_legal_facts
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.facts.base import IDENTIFIER_PATTERN, LANGUAGES, PUBLISHED_LANGUAGES
 from generator.facts.controller import CURRENCY_PATTERN
 from generator.facts.processing import COOKIE_PARTY_PATTERN
+from generator.legal import legal_facts_file
 from generator.loading import DataPath, LoadedYaml, read_facts_file
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Valid facts, and the warnings the GDPR checks raised about them."""
+
+    company: Company
+    warnings: tuple[LocatedMessage, ...]
+
+
 def load_company(path: Path | str) -> Company:
-    """Read, parse and validate one company's facts file."""
-    path = Path(path)
-    return validate_loaded(read_facts_file(path, display_name(path)))
+    """Read, parse and validate one company's facts file, GDPR checks included."""
+    return check_file(Path(path)).company
 
 
-def validate_files(paths: list[Path]) -> list[Company]:
+def check_file(path: Path, *, strict: bool = False) -> Checked:
+    """Validate one facts file; with ``strict``, warnings are errors too."""
+    return check_loaded(read_facts_file(path, display_name(path)), strict=strict)
+
+
+def validate_files(paths: list[Path], *, strict: bool = False) -> list[Checked]:
     """Validate several files, reporting the problems of all of them together."""
-    companies: list[Company] = []
+    checked: list[Checked] = []
     problems: list[LocatedMessage] = []
     for path in paths:
         try:
-            companies.append(load_company(path))
+            checked.append(check_file(path, strict=strict))
         except UserError as error:
             problems.extend(error.messages)
     if problems:
         raise UserError(problems)
-    return companies
+    return checked
 
 
 def display_name(path: Path) -> str:
@@ -54,8 +70,50 @@ def display_name(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def located_findings(loaded: LoadedYaml, company: Company) -> list[tuple[Finding, LocatedMessage]]:
+    """Every GDPR-check finding of valid facts, with where it stands in the file."""
+    return [
+        (finding, _message(loaded, finding.path, finding.text, pointing_at_key=False))
+        for finding in check_company(company)
+    ]
+
+
+def check_loaded(loaded: LoadedYaml, *, strict: bool = False) -> Checked:
+    """Schema, references, then the GDPR rules; raises :class:`UserError` listing every error."""
+    company = validate_loaded(loaded)
+    located = located_findings(loaded, company)
+    errors = [message for finding, message in located if strict or finding.rule.severity is Severity.ERROR]
+    if errors:
+        raise UserError(errors)
+    return Checked(company, tuple(message for _finding, message in located))
+
+
+def legal_facts_warnings(today: datetime.date) -> list[LocatedMessage]:
+    """A warning for each legal fact not verified within a year of ``today``."""
+    loaded = legal_facts_file()
+    warnings = []
+    for name, verified in stale_legal_facts(today):
+        path: DataPath = (name,) if name in loaded.data else _term_path(loaded, name)
+        warnings.append(
+            _message(
+                loaded,
+                (*path, "verified"),
+                f"warning: LEGAL-FACTS-STALE: '{name}' was last verified on "
+                f"{verified.isoformat()}, over a year ago; check it against its source and update it",
+                pointing_at_key=False,
+            )
+        )
+    return warnings
+
+
+def _term_path(loaded: LoadedYaml, term_id: str) -> DataPath:
+    terms = loaded.data.get("outdated_terms", [])
+    index = next(position for position, term in enumerate(terms) if term.get("id") == term_id)
+    return ("outdated_terms", index)
+
+
 def validate_loaded(loaded: LoadedYaml) -> Company:
-    """Validate parsed facts; raises :class:`UserError` listing every problem."""
+    """Validate parsed facts against the schema; raises :class:`UserError` listing every problem."""
     if loaded.data is None and () not in loaded.value_points:
         raise _error(
             loaded, (), "the file holds no facts (it is empty or only comments); start with keys such as 'controller:'"

@@ -59,7 +59,7 @@ def test_the_minimal_fixture_satisfies_the_schema() -> None:
 @pytest.mark.parametrize(
     ("path", "value", "complaint"),
     [
-        (("purposes", 0, "legal_basis"), "contrcat", "'contrcat' is not one of"),
+        (("purposes", 0, "legal_basis"), "contrcat", "'contrcat' is not valid under any of the given schemas"),
         (("cookies", 0, "lifetime"), "two years", "'two years' does not match"),
         (("controller", "legal_nmae"), "Przykład Sp. z o.o.", "Additional properties are not allowed"),
         (("data_categories", 1, "id"), "Usage Data", "'Usage Data' does not match"),

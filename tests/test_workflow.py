@@ -160,10 +160,12 @@ def test_the_manifest_lists_every_output_with_its_hash(project: Path) -> None:
     manifest = json.loads((project / "output" / "manifest.json").read_text())
     paths = sorted(entry["path"] for entry in manifest["outputs"])
     on_disk = sorted(
-        str(path.relative_to(project / "output")) for path in (project / "output").rglob("privacy-policy.*")
+        str(path.relative_to(project / "output"))
+        for pattern in ("privacy-policy.*", "compliance.md")
+        for path in (project / "output").rglob(pattern)
     )
     assert paths == on_disk
-    assert {entry["format"] for entry in manifest["outputs"]} == {"md", "html", "html-fragment"}
+    assert {entry["format"] for entry in manifest["outputs"]} == {"md", "html", "html-fragment", "compliance"}
     assert all(entry["version"] == 1 and entry["date"] for entry in manifest["outputs"])
 
 

@@ -62,17 +62,6 @@ class AutomatedDecisions(FactsModel):
     significance: LocalizedText | None = None
     """The significance and the envisaged consequences for the person."""
 
-    @model_validator(mode="after")
-    def _explained_when_used(self) -> Self:
-        if self.profiling or self.solely_automated_decisions:
-            if self.logic is None:
-                raise fact_error("logic", "profiling or automated decisions need their logic explained (Art. 13(2)(f))")
-            if self.significance is None:
-                raise fact_error(
-                    "significance", "profiling or automated decisions need their significance and consequences"
-                )
-        return self
-
 
 class DataStorage(FactsModel):
     """Where the controller keeps the data it holds itself."""

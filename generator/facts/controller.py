@@ -10,7 +10,6 @@ from pydantic import EmailStr, Field, model_validator
 
 from generator.facts.base import CountryCode, FactsModel, LocalizedText, PlainText, WebAddress, fact_error
 from generator.facts.identifiers import Krs, Nip, Phone, Regon, normalise_polish_postal_code
-from generator.facts.jurisdictions import is_in_eea
 
 
 class Address(FactsModel):
@@ -126,7 +125,7 @@ class Controller(FactsModel):
     share_capital: Money | None = None
     """Share capital, for forms that have one."""
     eu_representative: Representative | None = None
-    """Representative in the EU; required when the controller is established outside the EEA."""
+    """Representative in the EU; required when the controller is established outside the EEA (Art. 27)."""
 
     @model_validator(mode="after")
     def _registry_facts_fit_the_form(self) -> Self:
@@ -139,17 +138,8 @@ class Controller(FactsModel):
             raise fact_error("krs", "a registry court is given, but no KRS number")
         if self.share_capital is not None and form not in FORMS_WITH_SHARE_CAPITAL:
             raise fact_error("share_capital", f"a {form.value} has no share capital; remove it")
-        if form in FORMS_RUN_BY_PEOPLE and self.owner is None:
-            raise fact_error(
-                "owner", "a sole trader's or civil partnership's policy must name the person(s) running it"
-            )
         if self.address is None and form not in FORMS_RUN_BY_PEOPLE:
             raise fact_error("address", f"a {form.value} must give its registered office")
-        if self.address is not None and not is_in_eea(self.address.country) and self.eu_representative is None:
-            raise fact_error(
-                "eu_representative",
-                "a controller established outside the EEA must name its EU representative (Art. 27 GDPR)",
-            )
         return self
 
 
@@ -158,8 +148,8 @@ class DataProtectionOfficer(FactsModel):
 
     name: PlainText | None = None
     """The officer's name; may be left out when the role is reached through its own mailbox."""
-    email: EmailStr
-    """E-mail address of the officer."""
+    email: EmailStr | None = None
+    """E-mail address of the officer; a designated officer needs an e-mail address or a phone."""
     phone: Phone | None = None
     """Phone number of the officer."""
     address: Address | None = None

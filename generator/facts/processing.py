@@ -9,7 +9,6 @@ from pydantic import Field, model_validator
 
 from generator.facts.base import CountryCode, FactsModel, Identifier, LocalizedText, PlainText, fact_error
 from generator.facts.durations import CookieLifetime, Retention
-from generator.facts.jurisdictions import ADEQUATE_COUNTRIES, DPF_COUNTRY, is_in_eea
 
 
 class DataSource(StrEnum):
@@ -41,8 +40,6 @@ class DataCategory(FactsModel):
 
     @model_validator(mode="after")
     def _third_party_source_is_named(self) -> Self:
-        if self.source is DataSource.THIRD_PARTY and self.source_name is None:
-            raise fact_error("source_name", "data received from a third party needs the source named (Art. 14(2)(f))")
         if self.source is not DataSource.THIRD_PARTY and self.source_name is not None:
             raise fact_error(
                 "source_name", "source_name is for data received from a third party; set source: third_party"
@@ -109,9 +106,9 @@ class Purpose(FactsModel):
     """Short name of the purpose, e.g. `Prowadzenie konta` / `Running your account`."""
     description: LocalizedText | None = None
     """What the processing for this purpose involves."""
-    legal_basis: LegalBasis
+    legal_basis: LegalBasis | None = None
     """consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests
-    (Art. 6(1)(a)-(f))."""
+    (Art. 6(1)(a)-(f)); every purpose needs one (checked as GDPR-13-1-c)."""
     legitimate_interest: LocalizedText | None = None
     """The legitimate interest pursued; required when the basis is legitimate_interests."""
     legal_obligation: LocalizedText | None = None
@@ -120,8 +117,8 @@ class Purpose(FactsModel):
     """The Art. 9(2) point that permits processing special categories for this purpose."""
     data_categories: Annotated[list[Identifier], Field(min_length=1)]
     """The ids of the data categories this purpose uses."""
-    retention: Retention
-    """How long the data is kept for this purpose."""
+    retention: Retention | None = None
+    """How long the data is kept for this purpose; every purpose needs it (checked as GDPR-13-2-a)."""
     provision: Provision | None = None
     """Whether giving the data is required, and the consequence of not giving it."""
     direct_marketing: bool = False
@@ -129,15 +126,11 @@ class Purpose(FactsModel):
 
     @model_validator(mode="after")
     def _basis_details(self) -> Self:
-        if self.legal_basis is LegalBasis.LEGITIMATE_INTERESTS and self.legitimate_interest is None:
-            raise fact_error(
-                "legitimate_interest", "the basis legitimate_interests needs the interest stated (Art. 13(1)(d))"
-            )
-        if self.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS and self.legitimate_interest is not None:
+        if self.legitimate_interest is not None and self.legal_basis not in (None, LegalBasis.LEGITIMATE_INTERESTS):
             raise fact_error(
                 "legitimate_interest", "a legitimate interest is stated, but the basis is not legitimate_interests"
             )
-        if self.legal_obligation is not None and self.legal_basis is not LegalBasis.LEGAL_OBLIGATION:
+        if self.legal_obligation is not None and self.legal_basis not in (None, LegalBasis.LEGAL_OBLIGATION):
             raise fact_error("legal_obligation", "a legal obligation is named, but the basis is not legal_obligation")
         return self
 
@@ -180,38 +173,6 @@ class Recipient(FactsModel):
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
     purposes: list[Identifier] = []
     """Ids of the purposes for which this recipient receives data; empty means all."""
-
-    @model_validator(mode="after")
-    def _transfer_is_safeguarded(self) -> Self:
-        outside = [country for country in self.countries if not is_in_eea(country)]
-        if not outside:
-            if self.safeguard is not None:
-                raise fact_error(
-                    "safeguard", "every country of this recipient is in the EEA; no transfer safeguard applies"
-                )
-            return self
-        listed = ", ".join(outside)
-        if self.safeguard is None:
-            raise fact_error(
-                "safeguard",
-                f"data goes outside the EEA ({listed}); "
-                "name the transfer safeguard: adequacy, dpf, scc, bcr or derogation",
-            )
-        if self.safeguard is TransferSafeguard.ADEQUACY:
-            lacking = [country for country in outside if country not in ADEQUATE_COUNTRIES]
-            if DPF_COUNTRY in lacking:
-                raise fact_error(
-                    "safeguard",
-                    "the US adequacy decision covers only recipients certified under the EU-US Data Privacy "
-                    "Framework; use dpf for a certified recipient, or scc",
-                )
-            if lacking:
-                raise fact_error(
-                    "safeguard", f"no adequacy decision covers {', '.join(lacking)}; use scc, bcr or derogation"
-                )
-        if self.safeguard is TransferSafeguard.DPF and outside != [DPF_COUNTRY]:
-            raise fact_error("safeguard", "the EU-US Data Privacy Framework covers transfers to the US only")
-        return self
 
 
 class CookieCategory(StrEnum):

@@ -1,0 +1,340 @@
+"""GDPR Art. 13/14 checks: every required item present, consistent and current.
+
+Each rule has an id (``GDPR-13-2-a``), the article it enforces, the fact that satisfies
+it and a hint how to fix it. Errors stop ``validate`` and ``build``; warnings (currency:
+wording that cites repealed law, legal facts not verified for a year) become errors with
+``--strict``. The schema checks the shape of the facts; these rules check what the law
+asks of their content.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from generator.facts import Company
+from generator.facts.controller import FORMS_RUN_BY_PEOPLE
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, TransferSafeguard
+from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
+from generator.loading import DataPath
+
+STALE_AFTER = datetime.timedelta(days=365)
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One requirement, and how a user satisfies it."""
+
+    id: str
+    article: str
+    fact: str
+    """The key of the facts file that satisfies the rule."""
+    hint: str
+    severity: Severity = Severity.ERROR
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule broken at one place of the facts."""
+
+    rule: Rule
+    path: DataPath
+    message: str
+
+    @property
+    def text(self) -> str:
+        prefix = "warning: " if self.rule.severity is Severity.WARNING else ""
+        return f"{prefix}{self.rule.id} ({self.rule.article}): {self.message}; {self.rule.hint}"
+
+
+Check = Callable[[Company], Iterator[tuple[DataPath, str]]]
+RULES: list[tuple[Rule, Check]] = []
+
+
+def rule(
+    identifier: str, article: str, fact: str, hint: str, severity: Severity = Severity.ERROR
+) -> Callable[[Check], Check]:
+    """Register a check under its rule."""
+
+    def register(check: Check) -> Check:
+        RULES.append((Rule(identifier, article, fact, hint, severity), check))
+        return check
+
+    return register
+
+
+@rule("GDPR-13-1-b", "Art. 13(1)(b) GDPR", "contact.dpo.email", "give the officer's e-mail address (or phone)")
+def _dpo_reachable(company: Company) -> Iterator[tuple[DataPath, str]]:
+    dpo = company.contact.dpo
+    if dpo is not None and dpo.email is None and dpo.phone is None:
+        yield ("contact", "dpo", "email"), "a data protection officer is designated, but no way to contact them"
+
+
+@rule(
+    "GDPR-13-1-c",
+    "Art. 13(1)(c) GDPR",
+    "purposes[].legal_basis",
+    "add legal_basis: consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests",
+)
+def _purpose_has_basis(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, purpose in enumerate(company.purposes):
+        if purpose.legal_basis is None:
+            yield ("purposes", index, "legal_basis"), f"the purpose '{purpose.id}' has no legal basis"
+
+
+@rule(
+    "GDPR-13-1-d",
+    "Art. 13(1)(d) GDPR",
+    "purposes[].legitimate_interest",
+    "state the interest in legitimate_interest, in every language",
+)
+def _interest_is_stated(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, purpose in enumerate(company.purposes):
+        if purpose.legal_basis is LegalBasis.LEGITIMATE_INTERESTS and purpose.legitimate_interest is None:
+            yield (
+                ("purposes", index, "legitimate_interest"),
+                (f"the purpose '{purpose.id}' rests on legitimate interests but does not say which"),
+            )
+
+
+@rule("GDPR-13-1-e", "Art. 13(1)(e) GDPR", "recipients[]", "list the cookie's provider among the recipients")
+def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
+    names = [recipient.name.lower() for recipient in company.recipients if recipient.name]
+    for index, cookie in enumerate(company.cookies):
+        first_word = cookie.provider.split()[0].lower()
+        if cookie.party == "third" and not any(first_word in name for name in names):
+            yield (
+                ("cookies", index, "provider"),
+                (f"the third-party cookie {cookie.name} gives data to {cookie.provider}, which is not a recipient"),
+            )
+
+
+@rule(
+    "GDPR-13-1-f",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].safeguard",
+    "set safeguard to adequacy, dpf (US, certified recipients), scc, bcr or derogation",
+)
+def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str]]:
+    dpf_country = legal_facts().data_privacy_framework.model_extra or {}
+    us = str(dpf_country.get("country", "US"))
+    for index, recipient in enumerate(company.recipients):
+        outside = [country for country in recipient.countries if not is_in_eea(country)]
+        path: DataPath = ("recipients", index, "safeguard")
+        named = recipient.name or recipient.category.en or recipient.category.pl
+        if not outside:
+            if recipient.safeguard is not None:
+                yield path, f"{named} processes data only in the EEA, where no transfer safeguard applies"
+            continue
+        listed = ", ".join(outside)
+        if recipient.safeguard is None:
+            yield path, f"{named} receives data outside the EEA ({listed}) without a transfer safeguard"
+        elif recipient.safeguard is TransferSafeguard.ADEQUACY:
+            lacking = [country for country in outside if not has_adequacy_decision(country)]
+            if us in lacking:
+                yield (
+                    path,
+                    "the US adequacy decision covers only recipients certified under the EU-US Data "
+                    "Privacy Framework: use dpf for a certified recipient",
+                )
+            elif lacking:
+                yield path, f"no adequacy decision covers {', '.join(lacking)}"
+        elif recipient.safeguard is TransferSafeguard.DPF and outside != [us]:
+            yield path, "the EU-US Data Privacy Framework covers transfers to the US only"
+
+
+@rule(
+    "CONS-UNDISCLOSED-TRANSFER",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].countries",
+    "list the provider as a recipient with countries including US and its safeguard",
+)
+def _us_vendors_are_disclosed(company: Company) -> Iterator[tuple[DataPath, str]]:
+    if any("US" in recipient.countries for recipient in company.recipients):
+        return
+    for index, recipient in enumerate(company.recipients):
+        if recipient.name and is_us_vendor(recipient.name):
+            yield (
+                ("recipients", index, "countries"),
+                f"{recipient.name} sends data to the United States, but the policy discloses no transfer there",
+            )
+    for index, cookie in enumerate(company.cookies):
+        if is_us_vendor(cookie.provider):
+            yield (
+                ("cookies", index, "provider"),
+                f"{cookie.provider}'s cookie {cookie.name} sends data to the "
+                "United States, but the policy discloses no transfer there",
+            )
+
+
+_EU_ONLY_CLAIM = re.compile(
+    r"(stored|processed|kept)\s+(only\s+|exclusively\s+)?(with)?in\s+the\s+(European Union|EU)\b"
+    r"|(przechowywane|przetwarzane)\s+(wyłącznie\s+|tylko\s+)?na\s+terenie\s+(Unii Europejskiej|UE)\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "CONS-EU-ONLY-CLAIM",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].countries",
+    "correct the text: name the transfers outside the EEA instead",
+)
+def _no_eu_only_claim_with_transfers(company: Company) -> Iterator[tuple[DataPath, str]]:
+    disclosed = any(not is_in_eea(country) for recipient in company.recipients for country in recipient.countries)
+    undisclosed = any(is_us_vendor(cookie.provider) for cookie in company.cookies) or any(
+        recipient.name and is_us_vendor(recipient.name) for recipient in company.recipients
+    )
+    if not (disclosed or undisclosed):
+        return
+    for path, text in free_texts(company.model_dump(mode="json")):
+        if _EU_ONLY_CLAIM.search(text):
+            yield path, "the text says data stays in the EU, but it goes outside the EEA"
+
+
+@rule(
+    "GDPR-13-2-a",
+    "Art. 13(2)(a) GDPR",
+    "purposes[].retention",
+    "add retention: with a period such as '3 years' or an ending event such as 'until: consent_withdrawn'",
+)
+def _purpose_has_retention(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, purpose in enumerate(company.purposes):
+        if purpose.retention is None:
+            yield ("purposes", index, "retention"), f"the purpose '{purpose.id}' says nothing of how long data is kept"
+
+
+@rule(
+    "GDPR-13-2-e",
+    "Art. 13(2)(e) GDPR",
+    "purposes[].provision",
+    "add provision: (requirement: statutory, contractual, contract_precondition or voluntary, and the consequence) "
+    "to the purpose for which the data is collected",
+)
+def _provision_is_explained(company: Company) -> Iterator[tuple[DataPath, str]]:
+    explained = {
+        category_id for purpose in company.purposes if purpose.provision for category_id in purpose.data_categories
+    }
+    for index, category in enumerate(company.data_categories):
+        if category.source is DataSource.DATA_SUBJECT and category.id not in explained:
+            yield (
+                ("data_categories", index, "id"),
+                (f"people give the data '{category.id}', but no purpose says whether they must give it"),
+            )
+
+
+@rule(
+    "GDPR-13-2-f",
+    "Art. 13(2)(f) GDPR",
+    "automated_decisions.logic",
+    "explain the logic and the significance and consequences for the person",
+)
+def _profiling_is_explained(company: Company) -> Iterator[tuple[DataPath, str]]:
+    decisions = company.automated_decisions
+    if decisions.profiling or decisions.solely_automated_decisions:
+        if decisions.logic is None:
+            yield (
+                ("automated_decisions", "logic"),
+                "profiling or automated decisions are used, but their logic is not explained",
+            )
+        if decisions.significance is None:
+            yield (
+                ("automated_decisions", "significance"),
+                "profiling or automated decisions are used, but not what they mean for the person",
+            )
+
+
+@rule("GDPR-14-1-d", "Art. 14(1)(d) GDPR", "data_categories[].includes", "describe what the category includes")
+def _third_party_categories_are_described(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, category in enumerate(company.data_categories):
+        if category.source is DataSource.THIRD_PARTY and category.includes is None:
+            yield (
+                ("data_categories", index, "includes"),
+                f"the category '{category.id}' comes from a third party but is not described",
+            )
+
+
+@rule("GDPR-14-2-f", "Art. 14(2)(f) GDPR", "data_categories[].source_name", "name the source in source_name")
+def _third_party_sources_are_named(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, category in enumerate(company.data_categories):
+        if category.source is DataSource.THIRD_PARTY and category.source_name is None:
+            yield (
+                ("data_categories", index, "source_name"),
+                f"the category '{category.id}' comes from a third party that is not named",
+            )
+
+
+@rule("GDPR-27-1", "Art. 27 GDPR", "controller.eu_representative", "name the representative in the EU")
+def _representative_outside_eea(company: Company) -> Iterator[tuple[DataPath, str]]:
+    address = company.controller.address
+    if address is not None and not is_in_eea(address.country) and company.controller.eu_representative is None:
+        yield ("controller", "eu_representative"), "the controller is established outside the EEA"
+
+
+@rule("CONS-SOLE-TRADER-NAME", "Art. 13(1)(a) GDPR", "controller.owner", "give the full name of the person(s)")
+def _trader_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
+    if company.controller.legal_form in FORMS_RUN_BY_PEOPLE and company.controller.owner is None:
+        yield (
+            ("controller", "owner"),
+            "a sole trader's or civil partnership's policy must name the person(s) running it",
+        )
+
+
+@rule(
+    "CONS-COOKIE-CONSENT",
+    "art. 399 Prawo komunikacji elektronicznej",
+    "cookies[].legal_basis",
+    "set legal_basis: consent and ask for it before setting the cookie",
+)
+def _tracking_cookies_need_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, cookie in enumerate(company.cookies):
+        if (
+            cookie.category in (CookieCategory.ANALYTICS, CookieCategory.MARKETING)
+            and cookie.legal_basis is not LegalBasis.CONSENT
+        ):
+            yield (
+                ("cookies", index, "legal_basis"),
+                f"the {cookie.category.value} cookie {cookie.name} is set without consent",
+            )
+
+
+def outdated_wording(company: Company) -> Iterator[Finding]:
+    """Free text citing law that is no longer in force: one warning per citation."""
+    for path, text in free_texts(company.model_dump(mode="json")):
+        for term in legal_facts().outdated_terms:
+            if term.regex.search(text):
+                warning = Rule(term.id, "currency", "free text", "reword it", Severity.WARNING)
+                yield Finding(warning, path, term.message)
+
+
+def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
+    """Every string of the facts with its path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from free_texts(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from free_texts(value, (*path, index))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def check_company(company: Company) -> list[Finding]:
+    """Every rule's findings for one company, errors before warnings."""
+    findings = [Finding(rule, path, message) for rule, check in RULES for path, message in check(company)]
+    findings.extend(outdated_wording(company))
+    return sorted(findings, key=lambda finding: finding.rule.severity is Severity.WARNING)
+
+
+def stale_legal_facts(today: datetime.date) -> list[tuple[str, datetime.date]]:
+    """Legal facts not verified within a year of ``today``."""
+    return [(name, verified) for name, verified in legal_facts().dated_entries() if today - verified > STALE_AFTER]

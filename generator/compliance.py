@@ -1,0 +1,159 @@
+"""The coverage report written with each build: every Art. 13/14 item, where it is stated.
+
+``output/<slug>/compliance.md`` lists each item, the section that states it in both
+languages, or why it does not apply, so a reviewer can verify a policy item by item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.document import PolicyDocument
+from generator.facts import Company
+from generator.facts.processing import DataSource, LegalBasis, TransferSafeguard
+from generator.legal import is_in_eea, legal_facts
+from generator.markdown_text import escape, table
+
+
+@dataclass(frozen=True)
+class Item:
+    """One item the GDPR requires a privacy notice to state."""
+
+    rule: str
+    article: str
+    what: str
+    anchor: str
+    not_applicable: Callable[[Company], str | None] = lambda company: None
+    """Why the item does not apply to this company, or ``None`` when it does."""
+
+
+def _bases(company: Company) -> set[LegalBasis | None]:
+    return {purpose.legal_basis for purpose in company.purposes} | {cookie.legal_basis for cookie in company.cookies}
+
+
+def _from_others(company: Company) -> str | None:
+    if any(category.source is DataSource.THIRD_PARTY for category in company.data_categories):
+        return None
+    return "all data comes from the person or from their use of the services"
+
+
+ITEMS = (
+    Item("GDPR-13-1-a", "Art. 13(1)(a)", "identity and contact details of the controller", "controller"),
+    Item(
+        "GDPR-13-1-b",
+        "Art. 13(1)(b)",
+        "contact details of the data protection officer",
+        "dpo",
+        lambda company: None if company.contact.dpo else "no data protection officer is designated",
+    ),
+    Item("GDPR-13-1-c", "Art. 13(1)(c)", "purposes and their legal basis", "purposes"),
+    Item(
+        "GDPR-13-1-d",
+        "Art. 13(1)(d)",
+        "legitimate interests pursued",
+        "purposes",
+        lambda company: (
+            None
+            if LegalBasis.LEGITIMATE_INTERESTS in _bases(company)
+            else "no processing rests on legitimate interests"
+        ),
+    ),
+    Item(
+        "GDPR-13-1-e",
+        "Art. 13(1)(e)",
+        "recipients or categories of recipients",
+        "recipients",
+        lambda company: None if company.recipients else "the data is disclosed to no one",
+    ),
+    Item(
+        "GDPR-13-1-f",
+        "Art. 13(1)(f)",
+        "transfers outside the EEA and their safeguards",
+        "transfers",
+        lambda company: (
+            None
+            if any(not is_in_eea(country) for recipient in company.recipients for country in recipient.countries)
+            else "no recipient processes data outside the EEA"
+        ),
+    ),
+    Item("GDPR-13-2-a", "Art. 13(2)(a)", "how long data is kept", "retention"),
+    Item(
+        "GDPR-13-2-b",
+        "Art. 13(2)(b)",
+        "rights of access, rectification, erasure, restriction, objection and portability",
+        "rights",
+    ),
+    Item(
+        "GDPR-13-2-c",
+        "Art. 13(2)(c)",
+        "right to withdraw consent",
+        "rights",
+        lambda company: None if LegalBasis.CONSENT in _bases(company) else "no processing rests on consent",
+    ),
+    Item("GDPR-13-2-d", "Art. 13(2)(d)", "right to lodge a complaint with the supervisory authority", "complaint"),
+    Item(
+        "GDPR-13-2-e",
+        "Art. 13(2)(e)",
+        "whether the data must be provided, and the consequences of not providing it",
+        "purposes",
+        lambda company: (
+            None
+            if any(category.source is DataSource.DATA_SUBJECT for category in company.data_categories)
+            else "no data is collected from the person"
+        ),
+    ),
+    Item(
+        "GDPR-13-2-f",
+        "Art. 13(2)(f)",
+        "automated decision-making and profiling",
+        "automated_decisions",
+        lambda company: (
+            None
+            if company.automated_decisions.profiling or company.automated_decisions.solely_automated_decisions
+            else "there is no profiling or automated decision-making"
+        ),
+    ),
+    Item("GDPR-14-1-d", "Art. 14(1)(d)", "categories of data obtained from others", "data", _from_others),
+    Item("GDPR-14-2-f", "Art. 14(2)(f)", "source of data obtained from others", "data", _from_others),
+)
+
+
+def coverage_report(documents: list[PolicyDocument], version: int) -> str:
+    """The report for one company's current version, from its rendered documents."""
+    company = documents[0].company
+    headings = {
+        document.language: {section.outline.anchor: section.numbered_title for section in document.walk()}
+        for document in documents
+    }
+    rows = []
+    for item in ITEMS:
+        reason = item.not_applicable(company)
+        if reason is not None:
+            places = [f"not applicable: {reason}"] + ["" for _ in documents[1:]]
+        else:
+            places = [headings[document.language].get(item.anchor, "MISSING") for document in documents]
+        rows.append([item.rule, item.article, item.what, *places])
+    languages = [{"pl": "Polish section", "en": "English section"}[document.language] for document in documents]
+    lines = [
+        f"# GDPR coverage of {escape(documents[0].slug)}",
+        "",
+        f"Version {version} of {documents[0].last_updated.isoformat()}. Every item of Art. 13 and 14 GDPR, and the "
+        "section of the policy that states it.",
+        "",
+        table(["Rule", "Article", "Item", *languages], rows),
+    ]
+    relying_on_dpf = [
+        recipient.name or recipient.category.en or ""
+        for recipient in company.recipients
+        if recipient.safeguard is TransferSafeguard.DPF
+    ]
+    framework = legal_facts().data_privacy_framework.model_extra or {}
+    if relying_on_dpf and framework.get("under_appeal"):
+        lines += [
+            "",
+            f"Note: {escape(', '.join(relying_on_dpf))} rely on the EU-US Data Privacy Framework "
+            f"({escape(str(framework.get('decision', '')))}), whose validity is under appeal; keep standard "
+            "contractual clauses ready as a fallback.",
+        ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,100 @@
+"""Dated legal facts (``generator/data/legal-facts.yaml``): the law the checks apply.
+
+Kept as data with a verification date per entry, because the law moves (a transfer
+framework falls, an authority is renamed, a statute is replaced) and a stale fact in a
+privacy tool is worse than none: an entry unverified for a year is itself a warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from generator.errors import user_error
+from generator.loading import LoadedYaml, read_facts_file
+
+LEGAL_FACTS_FILE = Path(__file__).resolve().parent / "data" / "legal-facts.yaml"
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    verified: datetime.date
+    source: str | None = None
+
+
+class _Countries(_Entry):
+    countries: list[str]
+
+
+class _Names(_Entry):
+    names: list[str]
+
+
+class OutdatedTerm(_Entry):
+    """Wording that cites what is no longer in force."""
+
+    id: str
+    pattern: str
+    message: str
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, re.IGNORECASE)
+
+
+class LegalFacts(BaseModel):
+    """The whole data file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    supervisory_authority: _Entry
+    cookie_provision: _Entry
+    adequacy_decisions: _Countries
+    data_privacy_framework: _Entry
+    standard_contractual_clauses: _Entry
+    european_economic_area: _Countries
+    us_vendors: _Names
+    outdated_terms: list[OutdatedTerm]
+
+    def dated_entries(self) -> list[tuple[str, datetime.date]]:
+        """Every entry's name and verification date."""
+        entries: list[tuple[str, datetime.date]] = [
+            (name, getattr(self, name).verified) for name in type(self).model_fields if name != "outdated_terms"
+        ]
+        entries.extend((term.id, term.verified) for term in self.outdated_terms)
+        return entries
+
+
+@cache
+def legal_facts_file() -> LoadedYaml:
+    """The parsed data file with positions, for warnings that point into it."""
+    return read_facts_file(LEGAL_FACTS_FILE)
+
+
+@cache
+def legal_facts() -> LegalFacts:
+    """The validated legal facts."""
+    try:
+        return LegalFacts.model_validate(legal_facts_file().data)
+    except ValidationError as error:
+        raise user_error(str(LEGAL_FACTS_FILE), f"broken legal facts file: {error}") from error
+
+
+def is_in_eea(country: str) -> bool:
+    """Whether data stays under GDPR in ``country``, so no transfer safeguard is needed."""
+    return country in legal_facts().european_economic_area.countries
+
+
+def has_adequacy_decision(country: str) -> bool:
+    """Whether an adequacy decision covers every recipient in ``country`` (not the US)."""
+    return country in legal_facts().adequacy_decisions.countries
+
+
+def is_us_vendor(name: str) -> bool:
+    """Whether ``name`` names a provider known to send data to the United States."""
+    return any(re.search(rf"\b{re.escape(vendor)}\b", name, re.IGNORECASE) for vendor in legal_facts().us_vendors.names)

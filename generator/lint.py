@@ -1,0 +1,52 @@
+"""``policygen lint``: every GDPR finding of every file, errors and warnings, as text or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from generator.build import today_for_build
+from generator.errors import LocatedMessage, UserError
+from generator.loading import read_facts_file
+from generator.project import facts_files
+from generator.validation import display_name, legal_facts_warnings, located_findings, validate_loaded
+
+
+def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bool]:
+    """The report, and whether it fails: any error, or with ``strict`` any warning."""
+    rows: list[dict[str, Any]] = [
+        _row(message, "warning", "LEGAL-FACTS-STALE") for message in legal_facts_warnings(today_for_build())
+    ]
+    for path in facts_files(paths):
+        loaded = read_facts_file(path, display_name(path))
+        try:
+            company = validate_loaded(loaded)
+        except UserError as error:
+            rows.extend(_row(message, "error", "SCHEMA") for message in error.messages)
+            continue
+        rows.extend(
+            _row(message, finding.rule.severity.value, finding.rule.id)
+            for finding, message in located_findings(loaded, company)
+        )
+    failed = any(row["severity"] == "error" or strict for row in rows)
+    if as_json:
+        return json.dumps(rows, indent=2, ensure_ascii=False) + "\n", failed
+    errors = sum(1 for row in rows if row["severity"] == "error")
+    warnings = len(rows) - errors
+    summary = f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}\n"
+    return "".join(f"{row['text']}\n" for row in rows) + summary, failed
+
+
+def _row(message: LocatedMessage, severity: str, rule: str) -> dict[str, Any]:
+    return {
+        "file": message.location.path,
+        "line": message.location.line,
+        "column": message.location.column,
+        "field": message.field,
+        "rule": rule,
+        "severity": severity,
+        "message": message.message,
+        "text": str(message),
+    }

@@ -1,0 +1,126 @@
+"""GDPR Art. 13/14 checks: each rule fails its fixture, the examples pass them all, strictly.
+
+``tests/fixtures/rules/RULE.yaml`` is the minimal company broken for RULE; ``RULE.expected``
+is the full output of ``policygen lint`` for it. After an intended change of a message,
+rewrite them with ``POLICYGEN_UPDATE_EXPECTED=1 .venv/bin/pytest tests/test_checks.py`` and
+read the diff.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied
+
+from generator.build import build
+from generator.checks import RULES
+from generator.cli import main
+from generator.errors import UserError
+from generator.legal import legal_facts
+from generator.validation import legal_facts_warnings
+
+RULES_FOLDER = Path("tests/fixtures/rules")
+FIXTURES = sorted(path.stem for path in (ROOT / RULES_FOLDER).glob("*.yaml"))
+UPDATE = os.environ.get("POLICYGEN_UPDATE_EXPECTED") == "1"
+EXAMPLES = sorted((ROOT / "companies").glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC).timestamp())))
+
+
+def test_every_rule_has_a_failing_fixture() -> None:
+    rule_ids = [rule.id for rule, _check in RULES] + [term.id for term in legal_facts().outdated_terms]
+    assert sorted(set(rule_ids) - set(FIXTURES)) == []
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_a_broken_rule_is_reported_exactly(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    exit_code = main(["lint", str(RULES_FOLDER / f"{name}.yaml")])
+    output = capsys.readouterr().out
+    expected = ROOT / RULES_FOLDER / f"{name}.expected"
+    if UPDATE:
+        expected.write_text(output, encoding="utf-8")
+        pytest.skip("expected output rewritten")
+    assert output == expected.read_text(encoding="utf-8")
+    if name != "seed-defects":
+        assert f": {name} (" in output, "the fixture must break its own rule"
+    errors = int(output.splitlines()[-1].split()[0])
+    assert exit_code == (1 if errors else 0)
+
+
+@pytest.mark.parametrize("facts", [MINIMAL, *EXAMPLES], ids=lambda path: path.stem)
+def test_the_minimal_company_and_the_examples_pass_lint_strictly(
+    facts: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["lint", "--strict", str(facts)]) == 0
+    assert capsys.readouterr().out == "0 errors, 0 warnings\n"
+
+
+def test_every_seed_defect_is_caught_with_its_rule() -> None:
+    output = (ROOT / RULES_FOLDER / "seed-defects.expected").read_text(encoding="utf-8")
+    for rule in (
+        "CUR-GIODO",
+        "CUR-PRIVACY-SHIELD",
+        "CUR-TELECOM-LAW",
+        "CONS-UNDISCLOSED-TRANSFER",
+        "CONS-EU-ONLY-CLAIM",
+    ):
+        assert f": {rule} (" in output
+
+
+def test_warnings_pass_validate_but_fail_it_when_strict(capsys: pytest.CaptureFixture[str]) -> None:
+    facts = str(RULES_FOLDER / "CUR-GIODO.yaml")
+    assert main(["validate", facts]) == 0
+    assert "warning: CUR-GIODO" in capsys.readouterr().err
+    assert main(["validate", "--strict", facts]) == 1
+    assert "CUR-GIODO" in capsys.readouterr().err
+
+
+def test_lint_speaks_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lint", "--format", "json", str(RULES_FOLDER / "GDPR-13-2-a.yaml")]) == 1
+    [finding] = json.loads(capsys.readouterr().out)
+    assert finding["rule"] == "GDPR-13-2-a"
+    assert finding["severity"] == "error"
+    assert finding["field"] == "purposes[0].retention"
+    assert (finding["line"], finding["column"]) == (37, 5)
+
+
+def test_removing_one_retention_fails_the_build_with_its_rule(tmp_path: Path) -> None:
+    facts = copied(ROOT / "companies" / "optingo.yaml", tmp_path)
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("    retention:\n      period: 5 years")
+    end = text.index("\n  - ", start)
+    facts.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    with pytest.raises(UserError, match=r"optingo\.yaml:\d+:\d+: purposes\[\d+\]\.retention: GDPR-13-2-a "):
+        build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY)
+    assert not (tmp_path / "output").exists()
+
+
+def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) -> None:
+    build([copied(path, tmp_path / "facts") for path in EXAMPLES], out_dir=tmp_path, formats=("md",), today=BUILD_DAY)
+    for path in EXAMPLES:
+        report = (tmp_path / path.stem / "compliance.md").read_text(encoding="utf-8")
+        assert "MISSING" not in report
+        rows = [line for line in report.splitlines() if line.startswith("| GDPR-")]
+        assert len(rows) == 14
+        for row in rows:
+            cells = [cell.strip() for cell in row.strip("|").split("|")]
+            assert cells[3].startswith("not applicable: ") or (cells[3] and cells[4]), row
+
+
+def test_a_legal_fact_unverified_for_a_year_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    later = max(verified for _name, verified in legal_facts().dated_entries()) + datetime.timedelta(days=400)
+    warnings = legal_facts_warnings(later)
+    assert len(warnings) == len(legal_facts().dated_entries())
+    first = warnings[0]
+    assert first.location.path.endswith("generator/data/legal-facts.yaml")
+    assert first.field == "supervisory_authority.verified"
+    assert "LEGAL-FACTS-STALE" in first.message
+    assert legal_facts_warnings(later - datetime.timedelta(days=100)) == []
