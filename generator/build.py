@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator import __version__
 from generator.changes import describe_changes
@@ -38,7 +39,7 @@ from generator.state import (
     state_path,
     text_hash,
 )
-from generator.validation import check_loaded, display_name
+from generator.validation import check_loaded, display_name, legal_facts_warnings
 from generator.writing import (
     MANIFEST,
     OutputFile,
@@ -130,7 +131,9 @@ def build(
     files = facts_files(paths)
     day = today_for_build(today)
     manifest = read_manifest(out_dir)
-    result = BuildResult()
+    result = BuildResult(warnings=legal_facts_warnings(day))
+    if strict and result.warnings:
+        raise UserError(result.warnings)
     jobs_to_render: list[_Job] = []
     problems: list[LocatedMessage] = []
     for path in files:
@@ -165,23 +168,7 @@ def build(
     rendered = _render_all(jobs_to_render, jobs)
     by_slug = {path.stem: path for path in files}
     for outcome in rendered:
-        kept = [
-            entry
-            for entry in manifest
-            if entry.get("company") == outcome.slug and _archive_version(entry) in outcome.reused
-        ]
-        produced = [output.manifest_entry() for output in outcome.outputs] + kept
-        paths_now = {entry["path"] for entry in produced}
-        for entry in manifest:
-            if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
-                inside(out_dir, entry["path"]).unlink(missing_ok=True)
-        result.written.extend(write_outputs(out_dir, outcome.outputs))
-        state_file = state_path(by_slug[outcome.slug])
-        new_state = state_bytes(outcome.state)
-        if not state_file.exists() or state_file.read_bytes() != new_state:
-            write_atomically(state_file, new_state)
-            result.written.append(state_file)
-        manifest = [entry for entry in manifest if entry.get("company") != outcome.slug] + produced
+        manifest = _publish(out_dir, outcome, by_slug[outcome.slug], manifest, result.written)
         built = CompanyBuilt(outcome.slug, outcome.state.version, outcome.state.date, rendered=True)
         result.companies.append(built)
         if on_company:
@@ -193,6 +180,33 @@ def build(
         if not built.rendered and on_company:
             on_company(built)
     return result
+
+
+def _publish(
+    out_dir: Path, outcome: _Rendered, facts_file: Path, manifest: list[dict[str, Any]], written: list[Path]
+) -> list[dict[str, Any]]:
+    """Write one company's outputs, then its state; return the manifest with its new entries.
+
+    The state is written after the outputs, so a build killed in between renders the
+    company again next time instead of trusting outputs it never finished.
+    """
+    kept = [
+        entry
+        for entry in manifest
+        if entry.get("company") == outcome.slug and _archive_version(entry) in outcome.reused
+    ]
+    produced = [output.manifest_entry() for output in outcome.outputs] + kept
+    paths_now = {entry["path"] for entry in produced}
+    for entry in manifest:
+        if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
+            inside(out_dir, entry["path"]).unlink(missing_ok=True)
+    written.extend(write_outputs(out_dir, outcome.outputs))
+    state_file = state_path(facts_file)
+    new_state = state_bytes(outcome.state)
+    if not state_file.exists() or state_file.read_bytes() != new_state:
+        write_atomically(state_file, new_state)
+        written.append(state_file)
+    return [entry for entry in manifest if entry.get("company") != outcome.slug] + produced
 
 
 def _up_to_date(

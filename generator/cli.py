@@ -33,19 +33,19 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check facts files against the schema and report every problem")
-    validate.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    _paths(validate)
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(run=_validate)
 
     lint = commands.add_parser("lint", help="GDPR Art. 13/14 checks: every error and warning, as text or JSON")
-    lint.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    _paths(lint)
     lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     lint.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     lint.set_defaults(run=_lint)
 
     build = commands.add_parser("build", help="validate facts and write every policy as Markdown, HTML and PDF")
-    build.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
-    build.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    _paths(build)
+    _out(build)
     build.add_argument(
         "--lang",
         type=_choices(("pl", "en")),
@@ -61,12 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="exit 1, naming each stale file, when a build would change anything")
-    check.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
-    check.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    _paths(check)
+    _out(check)
     check.set_defaults(run=_check)
 
     diff = commands.add_parser("diff", help="what changed in the facts since the last published version")
-    diff.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    _paths(diff)
     diff.add_argument("--lang", type=_choices(("pl", "en")), default=("pl", "en"), help="languages (default: all)")
     diff.set_defaults(run=_diff)
 
@@ -76,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(run=_new)
 
     watch = commands.add_parser("watch", help="build, then rebuild whenever facts, templates or catalogs change")
-    watch.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
-    watch.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    _paths(watch)
+    _out(watch)
     watch.set_defaults(run=_watch)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
@@ -110,6 +110,14 @@ def _lint(arguments: argparse.Namespace) -> int:
     )
     sys.stdout.write(report)
     return 1 if failed else 0
+
+
+def _paths(command: argparse.ArgumentParser) -> None:
+    command.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+
+
+def _out(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
 
 
 def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
