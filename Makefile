@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit schema i18n golden clean
+.PHONY: build test lint typecheck unit schema i18n golden bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ golden: $(STAMP)
 ## schema: refresh the committed JSON Schema after changing the facts model
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/company.schema.json
+
+## bench: time full, no-op and parallel builds and the CLI on 100 companies; writes benchmarks/results.md
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) output/*/

@@ -21,11 +21,11 @@ from generator import __version__
 from generator.changes import describe_changes
 from generator.compliance import coverage_report
 from generator.document import PolicyDocument, render_document
-from generator.errors import LocatedMessage, UserError, user_error
+from generator.errors import LocatedMessage, UserError
 from generator.facts import Company
 from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
 from generator.loading import parse_facts
-from generator.project import facts_files
+from generator.project import facts_files, today_for_build
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
 from generator.state import (
@@ -55,19 +55,6 @@ from generator.writing import (
 FORMATS = ("md", "html", "pdf")
 POLICY_STEM = "privacy-policy"
 FILE_FORMATS = {"md": ("md",), "html": ("html", "fragment.html"), "pdf": ("pdf",)}
-
-
-def today_for_build(given: datetime.date | None = None) -> datetime.date:
-    """The build's "today": given explicitly, else from SOURCE_DATE_EPOCH, else the clock."""
-    if given is not None:
-        return given
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
-        except (ValueError, OverflowError) as error:
-            raise user_error("SOURCE_DATE_EPOCH", f"not a Unix timestamp: {epoch!r}") from error
-    return datetime.datetime.now(tz=datetime.UTC).date()
 
 
 @dataclass(frozen=True)

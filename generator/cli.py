@@ -86,8 +86,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-    from generator.build import today_for_build
-    from generator.project import facts_files
+    from generator.project import facts_files, today_for_build
     from generator.validation import display_name, legal_facts_warnings, validate_files
 
     files = facts_files(arguments.paths or [Path(DEFAULT_COMPANIES)])

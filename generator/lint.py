@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from generator.build import today_for_build
 from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_file
-from generator.project import facts_files
+from generator.project import facts_files, today_for_build
 from generator.validation import display_name, legal_facts_warnings, located_findings, validate_loaded
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,3 +27,16 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
     return found
+
+
+def today_for_build(given: datetime.date | None = None) -> datetime.date:
+    """The build's "today": given explicitly, else from SOURCE_DATE_EPOCH, else the clock."""
+    if given is not None:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
+        except (ValueError, OverflowError) as error:
+            raise user_error("SOURCE_DATE_EPOCH", f"not a Unix timestamp: {epoch!r}") from error
+    return datetime.datetime.now(tz=datetime.UTC).date()

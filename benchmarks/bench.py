@@ -1,0 +1,279 @@
+"""Timings of policygen on many companies: ``make bench`` (or ``.venv/bin/python benchmarks/bench.py``).
+
+Timings live here, never in the tests. Every measurement runs in a fresh temporary project
+(``companies/`` + ``output/``) holding N variants of ``tests/fixtures/valid/minimal.yaml``;
+the results go to stdout and, except for ``--quick`` smoke runs, to ``benchmarks/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import __version__
+from generator.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"
+RESULTS = ROOT / "benchmarks" / "results.md"
+BIN = Path(sys.executable).parent
+POLICYGEN = BIN / "policygen"
+TODAY = datetime.date(2025, 1, 1)
+ALL_FORMATS = ("md", "html", "pdf")
+TEXT_FORMATS = ("md", "html")
+
+DEFAULT_COMPANIES = 100
+QUICK_COMPANIES = 10
+ROUNDS = 5
+"""How often the cheap measurements (no-op rebuild, subprocesses) are repeated; the median is reported."""
+HELP_BEST_OF = 5
+VALIDATE_BEST_OF = 3
+
+# Each variant changes these lines of the fixture, so that every company is distinct.
+VARIED_LINES = (
+    "  brand_name: Przykład\n",
+    "      pl: Wykonanie umowy\n",
+    "      en: Performing the contract\n",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the results table."""
+
+    figure: str
+    measured: str
+    reference: str = "—"
+    ratio: str = "—"
+    target: str = "—"
+    met: str = "—"
+
+
+def write_companies(folder: Path, count: int) -> list[Path]:
+    """``company-001.yaml`` ...: the minimal fixture with its own brand name and purpose text."""
+    template = FIXTURE.read_text(encoding="utf-8")
+    for line in VARIED_LINES:
+        if template.count(line) != 1:
+            raise SystemExit(f"{FIXTURE}: expected the line {line.strip()!r} exactly once")
+    folder.mkdir(parents=True)
+    paths = []
+    for number in range(1, count + 1):
+        text = template
+        for line in VARIED_LINES:
+            text = text.replace(line, f"{line.rstrip()} {number:03d}\n")
+        path = folder / f"company-{number:03d}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Wall time of one call, in seconds."""
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def run_quietly(command: Sequence[str | Path], cwd: Path) -> None:
+    """Run a command, its output discarded; stop the benchmark, showing why, when it fails."""
+    finished = subprocess.run(command, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if finished.returncode != 0:
+        shown = " ".join(str(part) for part in command)
+        problems = finished.stderr.decode(errors="replace").splitlines()
+        raise SystemExit(f"`{shown}` exited with {finished.returncode}:\n" + "\n".join(problems[:5]))
+
+
+def best_of(times: int, command: Sequence[str | Path], cwd: Path) -> float:
+    return min(timed(lambda: run_quietly(command, cwd)) for _ in range(times))
+
+
+def median_of_rounds(measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(ROUNDS))
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def progress(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def measure(count: int) -> list[Row]:
+    """Every figure, each in its own fresh temporary project."""
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="policygen-bench-") as temporary:
+        base = Path(temporary)
+
+        # a, b: full build in every format with all cores, then no-op rebuilds of the same project.
+        project = base / "full"
+        paths = write_companies(project / "companies", count)
+        out = project / "output"
+        progress(f"checking that the {count} generated companies are valid")
+        run_quietly([POLICYGEN, "validate", "companies"], project)
+        progress(f"full build of {count} companies (md, html, pdf; jobs = all {os.cpu_count()} cores)")
+        full = timed(lambda: build(paths, out_dir=out, formats=ALL_FORMATS, today=TODAY))
+        progress(f"no-op rebuild, {ROUNDS} rounds")
+        noops = []
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            result = build(paths, out_dir=out, formats=ALL_FORMATS, today=TODAY)
+            noops.append(time.perf_counter() - started)
+            if any(company.rendered for company in result.companies) or result.written:
+                raise SystemExit("the no-op rebuild rendered or wrote something")
+        noop = statistics.median(noops)
+        rows.append(Row(f"full build, {count} companies, md+html+pdf, all cores", seconds(full)))
+        rows.append(
+            Row(
+                f"no-op rebuild (median of {ROUNDS}) / full build",
+                seconds(noop),
+                seconds(full),
+                f"{noop / full:.4f}",
+                "<= 0.02",
+                verdict(noop / full <= 0.02),
+            )
+        )
+
+        # c: --jobs 1 against --jobs 2, md+html, each in a fresh project.
+        by_jobs: dict[int, float] = {}
+        for jobs in (1, 2):
+            project = base / f"jobs-{jobs}"
+            paths = write_companies(project / "companies", count)
+            progress(f"build of {count} companies (md, html) with --jobs {jobs}")
+            started = time.perf_counter()
+            build(paths, out_dir=project / "output", formats=TEXT_FORMATS, today=TODAY, jobs=jobs)
+            by_jobs[jobs] = time.perf_counter() - started
+        speedup = by_jobs[1] / by_jobs[2]
+        rows.append(Row(f"build, {count} companies, md+html, --jobs 1", seconds(by_jobs[1])))
+        rows.append(
+            Row(
+                f"build, {count} companies, md+html, --jobs 2 (speed-up; os.cpu_count() = {os.cpu_count()})",
+                seconds(by_jobs[2]),
+                seconds(by_jobs[1]),
+                f"{speedup:.2f}x",
+                ">= 1.8x",
+                verdict(speedup >= 1.8),
+            )
+        )
+
+        # d: the command line, as a user starts it.
+        project = base / "cli"
+        write_companies(project / "companies", count)
+        progress(f"`policygen --help` and `policygen validate`, {ROUNDS} rounds")
+        interpreter = median_of_rounds(lambda: best_of(HELP_BEST_OF, [sys.executable, "-c", "pass"], project))
+        help_time = median_of_rounds(lambda: best_of(HELP_BEST_OF, [POLICYGEN, "--help"], project))
+        validate = median_of_rounds(lambda: best_of(VALIDATE_BEST_OF, [POLICYGEN, "validate", "companies"], project))
+        rows.append(
+            Row(
+                f"`policygen --help` (best of {HELP_BEST_OF}, median of {ROUNDS}) / bare `python -c pass`",
+                seconds(help_time),
+                seconds(interpreter),
+                f"{help_time / interpreter:.1f}x",
+                "<= 300 ms",
+                verdict(help_time <= 0.3),
+            )
+        )
+        rows.append(
+            Row(
+                f"`policygen validate` {count} companies (best of {VALIDATE_BEST_OF}, median of {ROUNDS})"
+                " / `policygen --help`",
+                seconds(validate),
+                seconds(help_time),
+                f"{validate / help_time:.1f}x",
+                "<= 1 s",
+                verdict(validate <= 1.0),
+            )
+        )
+    return rows
+
+
+def verdict(met: bool) -> str:
+    return "yes" if met else "**no**"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def source() -> str:
+    """The commit measured, and whether the working tree had uncommitted changes."""
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no", "--", "generator", "templates", "locales")
+    except (OSError, subprocess.CalledProcessError):
+        return "not a git checkout"
+    return f"git {commit}" + (" with uncommitted changes in generator/, templates/ or locales/" if dirty else "")
+
+
+def git(*arguments: str) -> str:
+    return subprocess.run(["git", *arguments], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def machine() -> list[str]:
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"- date (UTC): {datetime.datetime.now(tz=datetime.UTC):%Y-%m-%d %H:%M}",
+        f"- platform: {platform.platform()}",
+        f"- CPU: {cpu_model()}",
+        f"- cores: os.cpu_count() = {os.cpu_count()}, usable by this process = {usable}",
+        f"- Python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- policygen: {__version__}, {source()}",
+    ]
+
+
+def table(rows: list[Row]) -> list[str]:
+    lines = ["| figure | measured | reference | ratio | target | met? |", "| --- | ---: | ---: | ---: | --- | --- |"]
+    lines += [f"| {r.figure} | {r.measured} | {r.reference} | {r.ratio} | {r.target} | {r.met} |" for r in rows]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time policygen's builds and commands on many companies.")
+    parser.add_argument(
+        "--companies", type=int, default=DEFAULT_COMPANIES, help=f"how many companies (default: {DEFAULT_COMPANIES})"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run with {QUICK_COMPANIES} companies; prints the table and leaves results.md alone",
+    )
+    arguments = parser.parse_args(argv)
+    count = QUICK_COMPANIES if arguments.quick else arguments.companies
+    if count < 1:
+        parser.error("--companies must be at least 1")
+    rows = measure(count)
+    report = [
+        "# policygen benchmark results",
+        "",
+        *machine(),
+        f"- companies: {count} (variants of tests/fixtures/valid/minimal.yaml), build date {TODAY}",
+        "",
+        *table(rows),
+        "",
+    ]
+    text = "\n".join(report)
+    print(text, end="")
+    if not arguments.quick:
+        RESULTS.write_text(text, encoding="utf-8")
+        progress(f"wrote {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
