@@ -81,7 +81,10 @@ class BuildResult:
 @dataclass(frozen=True)
 class _Job:
     slug: str
-    company: Company
+    source: str
+    """The facts file as messages name it."""
+    raw: bytes
+    strict: bool
     previous: PolicyState | None
     inputs: str
     languages: tuple[Language, ...]
@@ -92,10 +95,18 @@ class _Job:
 
 
 @dataclass(frozen=True)
+class _Invalid:
+    """A company whose facts failed validation, sent back from a worker."""
+
+    messages: tuple[LocatedMessage, ...]
+
+
+@dataclass(frozen=True)
 class _Rendered:
     slug: str
     state: PolicyState
     outputs: list[OutputFile]
+    warnings: tuple[LocatedMessage, ...]
     reused: frozenset[int]
     """Archived versions left as they were on disk."""
 
@@ -122,7 +133,6 @@ def build(
     if strict and result.warnings:
         raise UserError(result.warnings)
     jobs_to_render: list[_Job] = []
-    problems: list[LocatedMessage] = []
     for path in files:
         slug = company_slug(path)
         raw = path.read_bytes()
@@ -139,20 +149,20 @@ def build(
         ):
             result.companies.append(CompanyBuilt(slug, previous.version, previous.date, rendered=False))
             continue
-        try:
-            checked = check_loaded(parse_facts(raw, display_name(path)), strict=strict)
-        except UserError as error:
-            problems.extend(error.messages)
-            continue
-        company = checked.company
-        result.warnings.extend(checked.warnings)
         archived = _archived_on_disk(out_dir, slug, previous, manifest)
-        jobs_to_render.append(_Job(slug, company, previous, inputs, tuple(languages), tuple(formats), day, archived))
+        jobs_to_render.append(
+            _Job(
+                slug, display_name(path), raw, strict, previous, inputs, tuple(languages), tuple(formats), day, archived
+            )
+        )
+    # Workers validate and render; nothing is written unless every company is valid.
+    outcomes = _render_all(jobs_to_render, jobs)
+    problems = [message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages]
     if problems:
         raise UserError(problems)
-
+    rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
+    result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
     clear_staging(out_dir)
-    rendered = _render_all(jobs_to_render, jobs)
     by_slug = {path.stem: path for path in files}
     for outcome in rendered:
         manifest = _publish(out_dir, outcome, by_slug[outcome.slug], manifest, result.written)
@@ -241,7 +251,7 @@ def _archived_on_disk(
     return frozenset(version for version, complete in found.items() if complete)
 
 
-def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered]:
+def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Invalid]:
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
         return [render_company(job) for job in jobs]
@@ -249,9 +259,13 @@ def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered]:
         return list(pool.map(render_company, jobs))
 
 
-def render_company(job: _Job) -> _Rendered:
-    """One company's current policy and archive, in every requested language and format."""
-    company = job.company
+def render_company(job: _Job) -> _Rendered | _Invalid:
+    """Validate one company, then render its current policy and archive; or its problems."""
+    try:
+        checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
+    except UserError as error:
+        return _Invalid(error.messages)
+    company = checked.company
     facts = company.model_dump(mode="json")
     previous = job.previous
     drafts = {
@@ -296,7 +310,7 @@ def render_company(job: _Job) -> _Rendered:
                     version.date.isoformat(),
                 )
             )
-    return _Rendered(job.slug, state, outputs, reused)
+    return _Rendered(job.slug, state, outputs, checked.warnings, reused)
 
 
 def _facts_of(version: Version) -> Company:
