@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from documents import command_peak_memory, pdf_per_document, text_formats_per_document, worker_memory
+
 from generator import __version__
 from generator.build import build
 
@@ -194,6 +196,54 @@ def measure(count: int) -> list[Row]:
                 verdict(validate <= 1.0),
             )
         )
+        progress("peak memory of `policygen --help` and `policygen validate`")
+        help_memory = command_peak_memory([str(POLICYGEN), "--help"], project)
+        validate_memory = command_peak_memory([str(POLICYGEN), "validate", "companies"], project)
+        rows.append(Row("`policygen --help`, peak memory", f"{help_memory / 1024:.0f} MB"))
+        rows.append(Row(f"`policygen validate` {count} companies, peak memory", f"{validate_memory / 1024:.0f} MB"))
+    return rows
+
+
+def measure_documents() -> list[Row]:
+    """One document, against the libraries that do the heavy lifting, and a worker's memory."""
+    rows: list[Row] = []
+    progress("Markdown + HTML of one seed-sized policy, and markdown-it-py alone")
+    ours, parser = text_formats_per_document()
+    rows.append(
+        Row(
+            "Markdown + HTML of one seed-sized policy (median of 20) / markdown-it-py's render of its Markdown",
+            seconds(ours),
+            seconds(parser),
+            f"{ours / parser:.1f}x",
+            "<= 30 ms",
+            verdict(ours <= 0.030),
+        )
+    )
+    progress("PDF of one policy, and WeasyPrint alone on the same page")
+    ours, alone = pdf_per_document()
+    rows.append(
+        Row(
+            "PDF of one seed-sized policy (median of 5) / WeasyPrint's own write_pdf of the same page",
+            seconds(ours),
+            seconds(alone),
+            f"{ours / alone:.2f}",
+            "<= 1.10",
+            verdict(ours / alone <= 1.10),
+        )
+    )
+    progress("peak memory of one rendering process over 1,000 documents")
+    peaks = worker_memory()
+    growth = peaks[1000] / peaks[100]
+    rows.append(
+        Row(
+            "peak memory of one rendering process after 1,000 documents / after 100",
+            f"{peaks[1000] / 1024:.0f} MB",
+            f"{peaks[100] / 1024:.0f} MB",
+            f"{growth:.2f}",
+            "<= 1.10 (flat)",
+            verdict(growth <= 1.10),
+        )
+    )
     return rows
 
 
@@ -257,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     count = QUICK_COMPANIES if arguments.quick else arguments.companies
     if count < 1:
         parser.error("--companies must be at least 1")
-    rows = measure(count)
+    rows = measure(count) + measure_documents()
     report = [
         "# policygen benchmark results",
         "",
