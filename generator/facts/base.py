@@ -119,6 +119,9 @@ def _web_address(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
         raise PydanticCustomError("url", "expected a web address starting with https:// (or http://)")
+    if re.search(r"[<>\\]", value):
+        # A Markdown link destination cannot hold these (generator.markdown_text.link refuses them).
+        raise PydanticCustomError("url", "a web address cannot contain '<', '>' or '\\'; percent-encode them")
     return value
 
 

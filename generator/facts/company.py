@@ -193,6 +193,14 @@ class Company(FactsModel):
             for index, item_id in enumerate(ids):
                 if counts[item_id] > 1:
                     problems.append(((collection, index, "id"), f"id '{item_id}' is used more than once"))
+        for index, section in enumerate(self.sections):
+            if section.id in set(StandardSection) or section.id.startswith(("purpose-", "cookies-")):
+                problems.append(
+                    (
+                        ("sections", index, "id"),
+                        f"id '{section.id}' is the anchor of a standard section or subsection; choose another id",
+                    )
+                )
         category_ids = {category.id for category in self.data_categories}
         purpose_ids = {purpose.id for purpose in self.purposes}
         for index, purpose in enumerate(self.purposes):
