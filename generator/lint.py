@@ -19,16 +19,16 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
         _row(message, "warning", "LEGAL-FACTS-STALE") for message in legal_facts_warnings(today_for_build())
     ]
     for path in facts_files(paths):
-        loaded = read_facts_file(path, display_name(path))
         try:
+            loaded = read_facts_file(path, display_name(path))
             company = validate_loaded(loaded)
         except UserError as error:
             rows.extend(_row(message, "error", "SCHEMA") for message in error.messages)
             continue
-        rows.extend(
-            _row(message, finding.rule.severity.value, finding.rule.id)
-            for finding, message in located_findings(loaded, company)
-        )
+        for finding, message in located_findings(loaded, company):
+            row = _row(message, finding.rule.severity.value, finding.rule.id)
+            row.update(article=finding.rule.article, fact=finding.rule.fact, hint=finding.rule.hint)
+            rows.append(row)
     failed = any(row["severity"] == "error" or strict for row in rows)
     if as_json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n", failed
