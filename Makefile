@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit schema i18n golden bench clean
+.PHONY: build test lint typecheck unit browser-deps schema i18n golden bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,30 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser-deps
 	$(BIN)/pytest
+
+## browser-deps: Debian's chromium and the npm packages of tests/browser, for tests/test_browser.py.
+## Best effort: where either cannot be installed, the browser tests skip and say why.
+BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
+
+browser-deps: $(BROWSER_MODULES)
+	-@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
+	  . /etc/os-release 2>/dev/null; \
+	  if [ "$$(id -u)" = 0 ] && [ "$$ID" = debian ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; } \
+	      || echo "browser tests: could not install chromium; they will be skipped"; \
+	  else \
+	    echo "browser tests: install Debian's chromium (as root: apt-get install chromium) to run them"; \
+	  fi; }
+
+$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
+	-@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund || echo "browser tests: npm ci failed; they will be skipped"; \
+	else \
+	  echo "browser tests: install Node.js and npm, then run make browser-deps"; \
+	fi
 
 ## i18n: extract template strings into locales/messages.pot and merge them into each catalog
 i18n: $(STAMP)

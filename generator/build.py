@@ -24,7 +24,7 @@ from generator.document import PolicyDocument, render_document
 from generator.errors import LocatedMessage, UserError
 from generator.facts import Company
 from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
-from generator.loading import parse_facts
+from generator.loading import parse_facts, read_facts_bytes
 from generator.project import facts_files, today_for_build
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
@@ -135,7 +135,7 @@ def build(
     jobs_to_render: list[_Job] = []
     for path in files:
         slug = company_slug(path)
-        raw = path.read_bytes()
+        raw = read_facts_bytes(path, display_name(path))
         previous = load_state(path)
         inputs = inputs_hash(raw)
         if previous is not None and _up_to_date(
@@ -227,7 +227,15 @@ def _up_to_date(
         for file_format in formats
         for suffix in FILE_FORMATS[file_format]
     }
-    listed = {str(entry.get("path")) for entry in manifest if entry.get("company") == slug}
+    # A build killed after writing a state file but before the manifest leaves entries of the
+    # earlier version behind: those do not count as up to date.
+    listed = {
+        str(entry.get("path"))
+        for entry in manifest
+        if entry.get("company") == slug
+        and entry.get("version") == state.version
+        and entry.get("date") == state.date.isoformat()
+    }
     return expected <= listed and all((out_dir / path).is_file() for path in expected)
 
 

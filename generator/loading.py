@@ -59,14 +59,18 @@ class LoadedYaml:
 def read_facts_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
     """Read and parse ``path``; every failure is a located :class:`UserError`."""
     name = shown_as or str(path)
+    return parse_facts(read_facts_bytes(path, name), name)
+
+
+def read_facts_bytes(path: Path, name: str) -> bytes:
+    """The bytes of a facts file, refusing a file too large before reading any of it."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise user_error(name, f"file is {size} bytes; facts files are limited to {MAX_FILE_BYTES} bytes")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise user_error(name, f"cannot read the file: {error.strerror}") from error
-    return parse_facts(raw, name)
 
 
 def parse_facts(raw: bytes, name: str) -> LoadedYaml:
@@ -214,7 +218,10 @@ class _Builder:
         if _BOOL.fullmatch(text):
             return text.lower() == "true"
         if _INT.fullmatch(text):
-            return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+            try:
+                return int(text, 0) if text[:2] in ("0o", "0x") else int(text, 10)
+            except ValueError:  # more digits than Python converts: no fact is such a number
+                return text
         if _FLOAT.fullmatch(text):
             lowered = text.lower()
             if lowered.lstrip("+-") == ".inf":

@@ -8,6 +8,7 @@ users see in their editor explains every key.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal, Self, get_args
 from urllib.parse import urlsplit
 
@@ -61,7 +62,15 @@ def _reject_non_text(value: Any) -> Any:
     return value
 
 
-PlainText = Annotated[Text, BeforeValidator(_reject_non_text)]
+def _no_control_characters(value: str) -> str:
+    for character in value:
+        if character not in "\t\n" and unicodedata.category(character) == "Cc":
+            code = f"U+{ord(character):04X}"
+            raise PydanticCustomError("control_character", f"contains the control character {code}; remove it")
+    return value
+
+
+PlainText = Annotated[Text, BeforeValidator(_reject_non_text), AfterValidator(_no_control_characters)]
 
 
 class LocalizedText(FactsModel):

@@ -47,14 +47,17 @@ def _heading_anchors(state: StateCore) -> None:
             continue
         last = inline.children[-1]
         match = _HEADING_ANCHOR.search(last.content) if last.type == "text" else None
-        if match:
+        # The source must end with the attribute too: text_join folds an escaped ``\{#id\}``
+        # (a fact printed in a heading) into plain text that would match.
+        if match and _HEADING_ANCHOR.search(inline.content):
             token.attrSet("id", match[1])
             last.content = last.content[: match.start()]
             inline.content = _HEADING_ANCHOR.sub("", inline.content)
 
 
 def _table_open(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
-    return '<div class="table-wrap">\n' + renderer.renderToken(tokens, index, options, env)
+    # Focusable, so a keyboard can scroll a table wider than a phone's screen.
+    return '<div class="table-wrap" tabindex="0">\n' + renderer.renderToken(tokens, index, options, env)
 
 
 def _table_close(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
