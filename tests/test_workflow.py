@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -175,44 +173,6 @@ def test_a_facts_file_name_cannot_lead_outside_the_output(tmp_path: Path) -> Non
     with pytest.raises(UserError, match="cannot name an output folder"):
         build([facts], out_dir=tmp_path / "output", formats=("md",), today=DAY_ONE)
     assert not (tmp_path / "output").exists()
-
-
-@pytest.fixture(scope="module")
-def before_and_after(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
-    """A built project with changed facts, and what its next build must write."""
-    project = tmp_path_factory.mktemp("killed") / "project"
-    (project / "companies").mkdir(parents=True)
-    for name in ("alpha", "beta"):
-        shutil.copyfile(MINIMAL, project / "companies" / f"{name}.yaml")
-    build([project / "companies"], out_dir=project / "output", today=DAY_ONE, jobs=1)
-    _edit(project / "companies" / "alpha.yaml", "understanding how the website is used", "measuring reach")
-    _edit(project / "companies" / "beta.yaml", "privacy@przyklad.example", "iod@przyklad.example")
-    reference = project.parent / "reference"
-    shutil.copytree(project, reference)
-    build([reference / "companies"], out_dir=reference / "output", today=DAY_TWO, jobs=1)
-    return project, _snapshot(reference)
-
-
-@pytest.mark.parametrize("seconds", [0.9, 1.7, 2.5])
-def test_a_build_killed_midway_leaves_every_earlier_output_whole(
-    tmp_path: Path, before_and_after: tuple[Path, dict[str, bytes]], seconds: float
-) -> None:
-    original, after = before_and_after
-    project = tmp_path / "project"
-    shutil.copytree(original, project)
-    before = _snapshot(project)
-    command = [sys.executable, "-m", "generator", "build", "companies", "--today", DAY_TWO.isoformat(), "--jobs", "1"]
-    running = subprocess.Popen(command, cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(seconds)
-    running.send_signal(signal.SIGKILL)
-    running.wait()
-
-    for name, data in _snapshot(project).items():
-        if "/.staging/" in name:
-            continue  # a killed build's scratch space, cleared by the next build
-        assert data in (before.get(name), after.get(name)), f"{name} is neither the old nor the new file"
-    build([project / "companies"], out_dir=project / "output", today=DAY_TWO, jobs=1)
-    assert _snapshot(project) == after
 
 
 def test_commands_that_make_no_pdf_do_not_load_weasyprint() -> None:
