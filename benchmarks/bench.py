@@ -223,7 +223,7 @@ def measure_documents() -> list[Row]:
     ours, alone = pdf_per_document()
     rows.append(
         Row(
-            "PDF of one seed-sized policy (median of 5) / WeasyPrint's own write_pdf of the same page",
+            "PDF/A-3u of one seed-sized policy (median of 5) / WeasyPrint's own write_pdf of the same page",
             seconds(ours),
             seconds(alone),
             f"{ours / alone:.2f}",
