@@ -25,14 +25,17 @@ SEED_SIZED = ROOT / "companies" / "optingo.yaml"
 DAY = datetime.date(2025, 1, 1)
 
 
-def _median(action: Callable[[], object], repeat: int) -> float:
-    action()  # warm caches: templates, catalogs, fonts
-    samples = []
+def _paired_medians(ours: Callable[[], object], reference: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median times of both, measured in turns so that a busy moment of the machine hits both alike."""
+    ours()  # warm caches: templates, catalogs, fonts
+    reference()
+    samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for action, times in ((ours, samples[0]), (reference, samples[1])):
+            started = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - started)
+    return statistics.median(samples[0]), statistics.median(samples[1])
 
 
 def text_formats_per_document(repeat: int = 20) -> tuple[float, float]:
@@ -44,7 +47,7 @@ def text_formats_per_document(repeat: int = 20) -> tuple[float, float]:
         render_html(document, render_markdown(document))
 
     body = render_markdown(render_document(company, "optingo", "pl", DAY)).body
-    return _median(ours, repeat), _median(lambda: markdown_parser().render(body), repeat)
+    return _paired_medians(ours, lambda: markdown_parser().render(body), repeat)
 
 
 def pdf_per_document(repeat: int = 5) -> tuple[float, float]:
