@@ -64,9 +64,11 @@ def pdf_per_document(repeat: int = 5) -> tuple[float, float]:
     company = load_company(SEED_SIZED)
     document = render_document(company, "optingo", "pl", DAY)
     page = render_html(document, render_markdown(document), for_print=True).page
-    ours = _median(lambda: render_pdf(page, DAY), repeat)
-    alone = _median(lambda: HTML(string=page, base_url=ASSETS.as_uri() + "/").write_pdf(pdf_variant="pdf/a-3u"), repeat)
-    return ours, alone
+    return _paired_medians(
+        lambda: render_pdf(page, DAY),
+        lambda: HTML(string=page, base_url=ASSETS.as_uri() + "/").write_pdf(pdf_variant="pdf/a-3u"),
+        repeat,
+    )
 
 
 _MEMORY_PROBE = """
