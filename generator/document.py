@@ -123,20 +123,10 @@ class RenderedSection:
     children: tuple[RenderedSection, ...]
 
     @property
-    def plain_title(self) -> str:
-        """The title without Markdown escapes, for metadata and bookmarks."""
-        return unescape(self.title)
-
-    @property
     def numbered_title(self) -> Markdown:
         """``3. Title`` or ``3.2 Title``, as headings and the table of contents show it."""
         separator = ". " if "." not in self.outline.number else " "
         return Markdown(f"{self.outline.number}{separator}{self.title}")
-
-    @property
-    def plain_numbered_title(self) -> str:
-        """The numbered title without Markdown escapes, for bookmarks and checks."""
-        return unescape(self.numbered_title)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,6 @@ class Markdown(str):
             return Markdown(str.__mod__(self, tuple(_escaped(value) for value in values)))
         return Markdown(str.__mod__(self, _escaped(values)))
 
-    def __add__(self, other: str) -> Markdown:
-        return Markdown(str.__add__(self, escape(other)))
-
 
 def _escaped(value: Any) -> Any:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else escape(value)
