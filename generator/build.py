@@ -42,6 +42,7 @@ from generator.state import (
 from generator.validation import check_loaded, display_name, legal_facts_warnings
 from generator.writing import (
     MANIFEST,
+    STAGING,
     OutputFile,
     clear_staging,
     company_slug,
@@ -172,7 +173,8 @@ def build(
             on_company(built)
     if rendered or not (out_dir / MANIFEST).exists():
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(out_dir / MANIFEST, manifest_bytes(manifest, __version__))
+        write_atomically(out_dir / MANIFEST, manifest_bytes(manifest, __version__), staging=out_dir / STAGING)
+    clear_staging(out_dir)
     for built in result.companies:
         if not built.rendered and on_company:
             on_company(built)
@@ -201,7 +203,7 @@ def _publish(
     state_file = state_path(facts_file)
     new_state = state_bytes(outcome.state)
     if not state_file.exists() or state_file.read_bytes() != new_state:
-        write_atomically(state_file, new_state)
+        write_atomically(state_file, new_state, staging=out_dir / STAGING)
         written.append(state_file)
     return [entry for entry in manifest if entry.get("company") != outcome.slug] + produced
 

@@ -8,6 +8,7 @@ build clears whatever it left in the staging folder.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -83,7 +84,6 @@ def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Path]:
     for target, temporary in staged:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temporary, target)
-    clear_staging(out_dir)
     return [target for target, _ in staged]
 
 
@@ -105,9 +105,26 @@ def _staged_copy(staging: Path, content: bytes) -> Path:
     return Path(name)
 
 
-def write_atomically(target: Path, content: bytes) -> None:
-    """Replace one file outside the output folder (a state file) in one step."""
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def write_atomically(target: Path, content: bytes, *, staging: Path | None = None) -> None:
+    """Replace one file in one step.
+
+    The new content is written first into ``staging`` (the build's scratch folder, so a
+    killed build leaves no fragment beside the user's files) or, where that folder lies on
+    another file system, beside ``target``.
+    """
+    if staging is not None:
+        staging.mkdir(parents=True, exist_ok=True)
+        temporary = _staged_copy(staging, content)
+        try:
+            os.replace(temporary, target)
+        except OSError as error:
+            temporary.unlink(missing_ok=True)
+            if error.errno != errno.EXDEV:
+                raise
+        else:
+            return
+    descriptor, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(content)
@@ -116,7 +133,7 @@ def write_atomically(target: Path, content: bytes) -> None:
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
