@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from conftest import BUILD_DAY, MINIMAL, ROOT
+from conftest import BUILD_DAY, MINIMAL, ROOT, markdown_headings, pdf_outline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile import check_clean
@@ -140,6 +140,24 @@ def test_valid_facts_always_build_in_both_languages(generated: tuple[dict[str, A
         path.write_text(json.dumps(facts, ensure_ascii=False, indent=1), encoding="utf-8")
         build([path], out_dir=folder / "out", formats=("md", "html"), today=BUILD_DAY, jobs=1)
         check_clean(folder / "out" / "generated", names)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_facts())
+def test_valid_facts_always_make_a_pdf_whose_bookmarks_are_the_headings(
+    generated: tuple[dict[str, Any], list[str]],
+) -> None:
+    # Few examples: a PDF takes about a second, and the text formats are covered above.
+    facts, _names = generated
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        path = folder / "generated.yaml"
+        path.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+        build([path], out_dir=folder / "out", formats=("md", "pdf"), today=BUILD_DAY, jobs=1)
+        for language in ("pl", "en"):
+            policy = folder / "out" / "generated" / language / "privacy-policy"
+            headings = markdown_headings(policy.with_suffix(".md").read_text(encoding="utf-8"))
+            assert pdf_outline(policy.with_suffix(".pdf")) == [(level, title) for level, title, _ in headings]
 
 
 @st.composite
