@@ -44,13 +44,15 @@ from generator.writing import (
     MANIFEST,
     STAGING,
     OutputFile,
+    StagedFile,
     clear_staging,
     company_slug,
     inside,
     manifest_bytes,
+    publish_staged,
     read_manifest,
+    stage_outputs,
     write_atomically,
-    write_outputs,
 )
 
 FORMATS = ("md", "html", "pdf")
@@ -81,6 +83,7 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class _Job:
+    out_dir: Path
     slug: str
     source: str
     """The facts file as messages name it."""
@@ -106,7 +109,7 @@ class _Invalid:
 class _Rendered:
     slug: str
     state: PolicyState
-    outputs: list[OutputFile]
+    outputs: list[StagedFile]
     warnings: tuple[LocatedMessage, ...]
     reused: frozenset[int]
     """Archived versions left as they were on disk."""
@@ -153,17 +156,32 @@ def build(
         archived = _archived_on_disk(out_dir, slug, previous, manifest)
         jobs_to_render.append(
             _Job(
-                slug, display_name(path), raw, strict, previous, inputs, tuple(languages), tuple(formats), day, archived
+                out_dir,
+                slug,
+                display_name(path),
+                raw,
+                strict,
+                previous,
+                inputs,
+                tuple(languages),
+                tuple(formats),
+                day,
+                archived,
             )
         )
-    # Workers validate and render; nothing is written unless every company is valid.
+    # Workers validate, render and stage their files in the scratch folder; nothing takes the
+    # place of an output unless every company is valid.
+    clear_staging(out_dir)
+    out_dir_existed = out_dir.exists()
     outcomes = _render_all(jobs_to_render, jobs)
     problems = [message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages]
     if problems:
+        clear_staging(out_dir)
+        if not out_dir_existed and out_dir.exists() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
         raise UserError(problems)
     rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
     result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
-    clear_staging(out_dir)
     by_slug = {path.stem: path for path in files}
     for outcome in rendered:
         manifest = _publish(out_dir, outcome, by_slug[outcome.slug], manifest, result.written)
@@ -194,12 +212,12 @@ def _publish(
         for entry in manifest
         if entry.get("company") == outcome.slug and _archive_version(entry) in outcome.reused
     ]
-    produced = [output.manifest_entry() for output in outcome.outputs] + kept
+    produced = [output.entry for output in outcome.outputs] + kept
     paths_now = {entry["path"] for entry in produced}
     for entry in manifest:
         if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
             inside(out_dir, entry["path"]).unlink(missing_ok=True)
-    written.extend(write_outputs(out_dir, outcome.outputs))
+    written.extend(publish_staged(outcome.outputs))
     state_file = state_path(facts_file)
     new_state = state_bytes(outcome.state)
     if not state_file.exists() or state_file.read_bytes() != new_state:
@@ -266,7 +284,7 @@ def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Inva
     if workers <= 1:
         return [render_company(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(render_company, jobs))
+        return list(pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def render_company(job: _Job) -> _Rendered | _Invalid:
@@ -320,7 +338,7 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
                     version.date.isoformat(),
                 )
             )
-    return _Rendered(job.slug, state, outputs, checked.warnings, reused)
+    return _Rendered(job.slug, state, stage_outputs(job.out_dir, outputs), checked.warnings, reused)
 
 
 def _facts_of(version: Version) -> Company:

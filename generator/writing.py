@@ -1,9 +1,9 @@
 """Writing outputs: atomically, only inside the output folder, with a manifest.
 
-Every file is first written completely into ``<out>/.staging/`` and then moved into place
-with ``os.replace``, so a reader (a web server, a site generator) sees either the old
-file or the new one; a build killed half-way leaves earlier outputs whole, and the next
-build clears whatever it left in the staging folder.
+Every file is first written completely into ``<out>/.staging/`` (by the build's workers, in
+parallel) and then moved into place with ``os.replace``, so a reader (a web server, a site
+generator) sees either the old file or the new one; a build killed half-way leaves earlier
+outputs whole, and the next build clears whatever it left in the staging folder.
 """
 
 from __future__ import annotations
@@ -75,16 +75,38 @@ def clear_staging(out_dir: Path) -> None:
     shutil.rmtree(out_dir / STAGING, ignore_errors=True)
 
 
-def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Path]:
-    """Stage every changed file completely, then move each into place; returns the paths written."""
+@dataclass(frozen=True)
+class StagedFile:
+    """An output written completely into the scratch folder, ready to replace its target."""
+
+    target: Path
+    temporary: Path | None
+    """``None`` when the target already holds this very content."""
+    entry: dict[str, Any]
+    """The output's line in the manifest."""
+
+
+def stage_outputs(out_dir: Path, files: list[OutputFile]) -> list[StagedFile]:
+    """Write every changed file into the scratch folder; the build's workers do this in parallel."""
     staging = out_dir / STAGING
     staging.mkdir(parents=True, exist_ok=True)
-    changed = [output for output in files if not _holds(inside(out_dir, output.relative_path), output.content)]
-    staged = [(inside(out_dir, output.relative_path), _staged_copy(staging, output.content)) for output in changed]
-    for target, temporary in staged:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, target)
-    return [target for target, _ in staged]
+    staged = []
+    for output in files:
+        target = inside(out_dir, output.relative_path)
+        temporary = None if _holds(target, output.content) else _staged_copy(staging, output.content)
+        staged.append(StagedFile(target, temporary, output.manifest_entry()))
+    return staged
+
+
+def publish_staged(files: list[StagedFile]) -> list[Path]:
+    """Move each staged file into place, one ``os.replace`` each; returns the paths written."""
+    written = []
+    for file in files:
+        if file.temporary is not None:
+            file.target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(file.temporary, file.target)
+            written.append(file.target)
+    return written
 
 
 def _holds(target: Path, content: bytes) -> bool:

@@ -205,3 +205,15 @@ def test_parallel_and_serial_builds_write_the_same_files(tmp_path: Path) -> None
         build([project / "companies"], out_dir=project / "output", formats=("md",), today=DAY_ONE, jobs=jobs)
         results.append(dict(_snapshot(project).items()))
     assert results[0] == results[1]
+
+
+def test_one_invalid_company_among_valid_ones_writes_nothing(tmp_path: Path) -> None:
+    facts = tmp_path / "companies"
+    facts.mkdir()
+    for name in ("alpha", "beta", "gamma"):
+        shutil.copyfile(MINIMAL, facts / f"{name}.yaml")
+    _edit(facts / "beta.yaml", 'nip: "5252345675"', 'nip: "5252345674"')
+    with pytest.raises(UserError, match=r"beta\.yaml:\d+:\d+: controller\.nip: NIP checksum"):
+        build([facts], out_dir=tmp_path / "output", formats=("md",), today=DAY_ONE, jobs=2)
+    assert not (tmp_path / "output").exists()
+    assert sorted(path.name for path in facts.iterdir()) == ["alpha.yaml", "beta.yaml", "gamma.yaml"]
