@@ -256,12 +256,9 @@ def render_document(
 
     def render(section: OutlineSection) -> RenderedSection:
         template = environment.get_template(section.template)
-        context = {**shared, "section": section, "item": section.item}
+        title, body = render_blocks(template, {**shared, "section": section, "item": section.item}, "title", "body")
         return RenderedSection(
-            outline=section,
-            title=Markdown(render_block(template, "title", context).strip()),
-            body=Markdown(render_block(template, "body", context).strip()),
-            children=tuple(render(child) for child in section.children),
+            outline=section, title=title, body=body, children=tuple(render(child) for child in section.children)
         )
 
     return PolicyDocument(
@@ -274,6 +271,8 @@ def render_document(
     )
 
 
-def render_block(template: Template, name: str, context: dict[str, Any]) -> Markdown:
-    block: Callable[[Any], Iterator[str]] = template.blocks[name]
-    return Markdown("".join(block(template.new_context(context))))
+def render_blocks(template: Template, context: dict[str, Any], *names: str) -> list[Markdown]:
+    """The named blocks of ``template``, each stripped, rendered in one shared context."""
+    shared = template.new_context(context)
+    blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
+    return [Markdown("".join(block(shared)).strip()) for block in blocks]

@@ -17,6 +17,7 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&!#$])")
 _LINE_START_MARKER = re.compile(r"^[-+=>]")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 _WHITESPACE = re.compile(r"\s+")
+_NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S ]|^\s|\s$|^([-+=>]|\d+[.)])")
 
 
 class Markdown(str):
@@ -49,7 +50,10 @@ def escape(value: Any) -> Markdown:
         return Markdown(value)
     if value is None:
         raise TypeError("None reached a template's output; a template printed a missing optional fact")
-    text = _WHITESPACE.sub(" ", str(value)).strip()
+    text = str(value)
+    if not _NEEDS_ESCAPING.search(text):
+        return Markdown(text)  # most facts: plain words, nothing to fold or escape
+    text = _WHITESPACE.sub(" ", text).strip()
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = _LINE_START_MARKER.sub(lambda marker: "\\" + marker[0], text)
     return Markdown(_LINE_START_NUMBER.sub(r"\1\\\2", text))

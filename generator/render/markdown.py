@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator.document import PolicyDocument, RenderedSection, render_block, template_environment, unescape
+from generator.document import PolicyDocument, RenderedSection, render_blocks, template_environment, unescape
 from generator.markdown_text import Markdown
 
 
@@ -40,10 +40,8 @@ def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
     environment = template_environment(document.language)
     template = environment.get_template("policy.md.j2")
     context = {"company": document.company, "last_updated": document.last_updated}
-    return {
-        name: Markdown(render_block(template, name, context).strip())
-        for name in ("title", "slug", "updated", "contents")
-    }
+    names = ("title", "slug", "updated", "contents")
+    return dict(zip(names, render_blocks(template, context, *names), strict=True))
 
 
 def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
