@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import LocatedMessage, Location, UserError
+from generator.loading import read_facts_bytes
 from generator.project import facts_files
 from generator.state import inputs_hash, load_state, state_path
 from generator.validation import display_name
@@ -31,7 +32,8 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
         if state is None:
             stale.append(_stale(shown_state, "missing: run `policygen build`"))
             continue
-        if state.inputs_hash != inputs_hash(path.read_bytes()):
+        current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)))
+        if not current:
             stale.append(_stale(shown_state, f"out of date with {display_name(path)}, templates or catalogs"))
         if not has_manifest:
             continue
@@ -42,7 +44,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
             output = out_dir / str(entry["path"])
             if not output.is_file() or hashlib.sha256(output.read_bytes()).hexdigest() != entry.get("sha256"):
                 stale.append(_stale(display_name(output), "missing or changed since the last build"))
-            elif state.inputs_hash != inputs_hash(path.read_bytes()):
+            elif not current:
                 stale.append(_stale(display_name(output), "out of date"))
     if stale:
         raise UserError(stale)

@@ -125,8 +125,7 @@ def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPat
     "set safeguard to adequacy, dpf (US, certified recipients), scc, bcr or derogation",
 )
 def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str]]:
-    dpf_country = legal_facts().data_privacy_framework.model_extra or {}
-    us = str(dpf_country.get("country", "US"))
+    us = legal_facts().data_privacy_framework.country
     for index, recipient in enumerate(company.recipients):
         outside = [country for country in recipient.countries if not is_in_eea(country)]
         path: DataPath = ("recipients", index, "safeguard")

@@ -148,12 +148,12 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         for recipient in company.recipients
         if recipient.safeguard is TransferSafeguard.DPF
     ]
-    framework = legal_facts().data_privacy_framework.model_extra or {}
-    if relying_on_dpf and framework.get("under_appeal"):
+    framework = legal_facts().data_privacy_framework
+    if relying_on_dpf and framework.under_appeal:
         lines += [
             "",
             f"Note: {escape(', '.join(relying_on_dpf))} rely on the EU-US Data Privacy Framework "
-            f"({escape(str(framework.get('decision', '')))}), whose validity is under appeal; keep standard "
+            f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]
     return "\n".join(lines) + "\n"

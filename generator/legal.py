@@ -35,6 +35,14 @@ class _Names(_Entry):
     names: list[str]
 
 
+class _Framework(_Entry):
+    """An adequacy decision that covers only certified recipients of one country."""
+
+    decision: str
+    country: str
+    under_appeal: bool
+
+
 class OutdatedTerm(_Entry):
     """Wording that cites what is no longer in force."""
 
@@ -55,7 +63,7 @@ class LegalFacts(BaseModel):
     supervisory_authority: _Entry
     cookie_provision: _Entry
     adequacy_decisions: _Countries
-    data_privacy_framework: _Entry
+    data_privacy_framework: _Framework
     standard_contractual_clauses: _Entry
     european_economic_area: _Countries
     us_vendors: _Names
