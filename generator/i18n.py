@@ -105,6 +105,11 @@ class CompleteTranslations(Translations):
         return str(super().ngettext(singular, plural, n))
 
 
+@cache
+def _babel_locale(language: Language) -> Locale:
+    return Locale.parse(BABEL_LOCALES[language])
+
+
 @dataclass(frozen=True)
 class Formats:
     """Locale-aware formatting for one language, as templates need it."""
@@ -113,7 +118,7 @@ class Formats:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(BABEL_LOCALES[self.language])
+        return _babel_locale(self.language)
 
     def date(self, day: datetime.date) -> str:
         """``21 lipca 2024`` / ``21 July 2024``."""
