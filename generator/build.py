@@ -296,8 +296,12 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
     company = checked.company
     facts = company.model_dump(mode="json")
     previous = job.previous
+    # Drafted with the date and history the policy keeps when its text is unchanged, so that
+    # in that common case the drafts are the final documents and nothing is rendered twice.
+    draft_date = company.document.last_updated or (previous.date if previous else job.today)
+    draft_history = previous.history if previous else []
     drafts = {
-        language: render_document(company, job.slug, language, job.today, previous.history if previous else ())
+        language: render_document(company, job.slug, language, draft_date, draft_history)
         for language in company.document.languages
     }
     changes = describe_changes(previous.current.facts, facts) if previous else []
@@ -318,10 +322,14 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
             continue
         snapshot = company if is_current else _facts_of(version)
         folder = PurePosixPath(job.slug) if is_current else PurePosixPath(job.slug, "archive", f"v{version.version}")
-        documents = [
-            render_document(snapshot, job.slug, language, version.date, state.history[: index + 1])
-            for language in snapshot.document.languages
-        ]
+        history = state.history[: index + 1]
+        if is_current and version.date == draft_date and history == draft_history:
+            documents = list(drafts.values())
+        else:
+            documents = [
+                render_document(snapshot, job.slug, language, version.date, history)
+                for language in snapshot.document.languages
+            ]
         for document in documents:
             if document.language in job.languages:
                 outputs.extend(_formats_of(document, folder / document.language, job.formats, version))
