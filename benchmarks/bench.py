@@ -23,7 +23,7 @@ from pathlib import Path
 from documents import command_peak_memory, pdf_per_document, text_formats_per_document, worker_memory
 
 from generator import __version__
-from generator.build import build
+from generator.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"

@@ -16,7 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from generator.build import build
+    from generator.pipeline import build
     from generator.validation import load_company
 
 try:
@@ -30,7 +30,7 @@ __all__ = ["__version__", "build", "load_company"]
 def __getattr__(name: str) -> Any:
     # Imported on first use, so `policygen --help` does not load the rendering stack.
     if name == "build":
-        from generator.build import build
+        from generator.pipeline import build
 
         return build
     if name == "load_company":

@@ -144,7 +144,7 @@ def _positive(text: str) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from generator.build import build
+    from generator.pipeline import build
     from generator.progress import BuildProgress
 
     with BuildProgress() as progress:
@@ -189,7 +189,7 @@ def _new(arguments: argparse.Namespace) -> int:
 
 
 def _watch(arguments: argparse.Namespace) -> int:
-    from generator.build import build
+    from generator.pipeline import build
     from generator.watch import watch
 
     paths = arguments.paths or [Path(DEFAULT_COMPANIES)]

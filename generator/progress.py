@@ -8,11 +8,11 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from generator.build import CompanyBuilt
+from generator.pipeline import CompanyBuilt
 
 
 class BuildProgress:
-    """Context manager whose :meth:`company_done` is given to :func:`generator.build.build`."""
+    """Context manager whose :meth:`company_done` is given to :func:`generator.pipeline.build`."""
 
     def __init__(self) -> None:
         self.console = Console(stderr=True)

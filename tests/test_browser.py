@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from conftest import BUILD_DAY, ROOT, copied
 
-from generator.build import build
+from generator.pipeline import build
 
 BROWSER = ROOT / "tests" / "browser"
 AUDIT = BROWSER / "audit.mjs"

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 
-from generator.build import build
 from generator.checks import RULES
 from generator.cli import main
 from generator.errors import UserError
 from generator.legal import legal_facts
+from generator.pipeline import build
 from generator.validation import legal_facts_warnings
 
 RULES_FOLDER = Path("tests/fixtures/rules")

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from conftest import BUILD_DAY, MINIMAL, markdown_headings
 
-from generator.build import build
 from generator.loading import read_facts_file
+from generator.pipeline import build
 from generator.render.pdf import ProjectAssetFetcher, render_pdf
 
 HOSTILE = (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, ROOT, copied
 
-from generator.build import build
 from generator.cli import main
+from generator.pipeline import build
 
 COMPANIES = ROOT / "companies"
 EXAMPLES = sorted(path.stem for path in COMPANIES.glob("*.yaml"))

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL
 
-from generator.build import build
+from generator.pipeline import build
 
 RUNS = 20
 BEFORE = datetime.date(2026, 11, 22)

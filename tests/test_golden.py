@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, ROOT, copied
 
-from generator.build import build
+from generator.pipeline import build
 
 COMPANY = "optingo"
 GOLDEN = ROOT / "tests" / "golden" / COMPANY

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile import check_clean
 
-from generator.build import build
 from generator.errors import UserError
 from generator.loading import parse_facts, read_facts_file
+from generator.pipeline import build
 from generator.validation import check_loaded
 
 COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))

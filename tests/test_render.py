@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, MINIMAL, copied, html_headings, markdown_headings, pdf_outline, pdf_text
 
-from generator.build import build
+from generator.pipeline import build
 from generator.validation import load_company
 
 LANGUAGES = ("pl", "en")

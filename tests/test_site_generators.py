@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, ROOT, copied
 
-from generator.build import build
+from generator.pipeline import build
 
 EXAMPLES = ROOT / "examples"
 COMPANY = ROOT / "companies" / "optingo.yaml"

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL, ROOT
 
-from generator.build import build
 from generator.check import check
 from generator.cli import main
 from generator.errors import UserError
+from generator.pipeline import build
 from generator.state import load_state
 
 DAY_ONE = datetime.date(2026, 11, 22)

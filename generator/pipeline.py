@@ -116,9 +116,9 @@ class _Rendered:
 
 
 def build(
-    paths: Iterable[Path],
+    paths: Iterable[str | os.PathLike[str]],
     *,
-    out_dir: Path = Path("output"),
+    out_dir: str | os.PathLike[str] = Path("output"),
     languages: Sequence[Language] = LANGUAGES,
     formats: Sequence[str] = FORMATS,
     today: datetime.date | None = None,
@@ -128,9 +128,11 @@ def build(
 ) -> BuildResult:
     """Bring every company's policies, state file and the manifest up to date.
 
-    With ``strict``, GDPR-check warnings stop the build like errors.
+    With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
+    as a site generator's configuration gives them.
     """
-    files = facts_files(paths)
+    out_dir = Path(out_dir)
+    files = facts_files([Path(path) for path in paths])
     day = today_for_build(today)
     manifest = read_manifest(out_dir)
     result = BuildResult(warnings=legal_facts_warnings(day))

@@ -1,0 +1,52 @@
+"""The Python API as the README documents it: the snippet runs as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import MINIMAL, ROOT
+
+
+def _readme_snippet() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### From Python", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "the README's 'From Python' section has no Python example"
+    return match[1]
+
+
+def test_the_readme_snippet_runs_as_written(tmp_path: Path) -> None:
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    script = _readme_snippet() + "\nprint(sorted(path.as_posix() for path in result.written))\n"
+    finished = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "privacy/acme/pl/privacy-policy.md" in finished.stdout
+    assert (tmp_path / "public" / "privacy" / "acme" / "en" / "privacy-policy.html").is_file()
+
+
+def test_the_package_exports_the_functions_even_after_their_modules_are_imported() -> None:
+    script = (
+        "import generator.cli, generator.validation\n"
+        "from generator import build, load_company\n"
+        "assert callable(build) and callable(load_company), (build, load_company)\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    assert finished.returncode == 0, finished.stderr
+
+
+def test_build_accepts_string_paths(tmp_path: Path) -> None:
+    from generator import build
+
+    facts = tmp_path / "facts" / "acme.yaml"
+    facts.parent.mkdir()
+    shutil.copyfile(MINIMAL, facts)
+    result = build([str(facts)], out_dir=str(tmp_path / "out"), formats=("md",))
+    assert [company.slug for company in result.companies] == ["acme"]
+    assert (tmp_path / "out" / "acme" / "pl" / "privacy-policy.md").is_file()
