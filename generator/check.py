@@ -1,54 +1,80 @@
 """``policygen check``: is every state file and output current? For CI and pre-commit.
 
 Fast by design: it hashes inputs and outputs and compares them with what the last build
-recorded, without rendering anything. State files are always checked; outputs are
-checked when the output folder has a manifest (a fresh clone usually has none).
+recorded, without rendering anything. State files are always checked; outputs are checked
+when the output folder has a manifest (a fresh clone usually has none). Whether a company's
+outputs are current is decided by :func:`generator.manifest.stale_outputs`, the function
+``build`` uses, so ``check`` says "up to date" exactly when ``build`` would change nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import LocatedMessage, Location, UserError
 from generator.loading import read_facts_bytes
+from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
+from generator.outputs import default_kinds
 from generator.project import facts_files
-from generator.state import inputs_hash, load_state, state_path
+from generator.publishing import output_lock
+from generator.state import PolicyState, check_owner, inputs_hash, load_state, state_path
 from generator.validation import display_name
-from generator.writing import MANIFEST, company_slug, read_manifest
+from generator.writing import company_slug
 
 
 def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     """Raise :class:`UserError` naming every stale file; return how many companies are current."""
     files = facts_files(paths)
-    manifest = read_manifest(out_dir)
     has_manifest = (out_dir / MANIFEST).exists()
     stale: list[LocatedMessage] = []
-    for path in files:
-        slug = company_slug(path)
-        state = load_state(path)
-        shown_state = display_name(state_path(path))
-        if state is None:
-            stale.append(_stale(shown_state, "missing: run `policygen build`"))
-            continue
-        current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)))
-        if not current:
-            stale.append(_stale(shown_state, f"out of date with {display_name(path)}, templates or catalogs"))
-        if not has_manifest:
-            continue
-        entries = [entry for entry in manifest if entry.get("company") == slug]
-        if not entries:
-            stale.append(_stale(display_name(out_dir / slug), "not built"))
-        for entry in entries:
-            output = out_dir / str(entry["path"])
-            if not output.is_file() or hashlib.sha256(output.read_bytes()).hexdigest() != entry.get("sha256"):
-                stale.append(_stale(display_name(output), "missing or changed since the last build"))
-            elif not current:
-                stale.append(_stale(display_name(output), "out of date"))
+    # A build of the same folder publishes all at once: wait for it rather than read half of it.
+    lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext(False)
+    with lock:
+        manifest = read_manifest(out_dir)
+        stale.extend(manifest.problems)
+        for path in files:
+            slug = company_slug(path)
+            shown_state = display_name(state_path(path))
+            try:
+                state = load_state(path)
+                if state is not None:
+                    check_owner(shown_state, state, slug, None)
+            except UserError as error:
+                stale.extend(error.messages)
+                continue
+            if state is None:
+                stale.append(_stale(shown_state, "missing: run `policygen build`"))
+                continue
+            current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)))
+            if not current:
+                stale.append(_stale(shown_state, f"out of date with {display_name(path)}, templates or catalogs"))
+            if has_manifest:
+                stale.extend(_stale_outputs(out_dir, manifest, slug, state, current=current))
     if stale:
         raise UserError(stale)
     return len(files)
+
+
+def _stale_outputs(
+    out_dir: Path, manifest: Manifest, slug: str, state: PolicyState, *, current: bool
+) -> list[LocatedMessage]:
+    """The outputs of one company that a build with the kinds and languages it last had would change."""
+    record = manifest.companies.get(slug)
+    kinds = record.kinds if record else default_kinds()
+    languages = record.languages if record else state.published_languages
+    found = [
+        _stale(display_name(Path(path)), reason)
+        for path, reason in stale_outputs(
+            out_dir, manifest, slug, version=state.version, date=state.date, kinds=kinds, languages=languages
+        )
+    ]
+    for entry in manifest.of(slug):
+        earlier_kind = entry.kind not in kinds or (entry.language and entry.language not in languages)
+        if not entry.archived and (earlier_kind or not current):
+            found.append(_stale(display_name(out_dir / entry.path), "out of date: run `policygen build`"))
+    return found
 
 
 def _stale(path: str, message: str) -> LocatedMessage:

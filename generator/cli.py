@@ -4,25 +4,56 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 from generator import __version__
 from generator.errors import UserError
+from generator.facts.base import LANGUAGES
+from generator.outputs import OUTPUT_KINDS, default_kinds
 
 DEFAULT_COMPANIES = "companies"
+INTERRUPTED = "interrupted; earlier outputs are unchanged"
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so a build stops the way Ctrl-C stops it."""
+
+
+def _terminate(signal_number: int, frame: FrameType | None) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one ``policygen`` command; returns the process exit code."""
+    """Run one ``policygen`` command; returns the process exit code.
+
+    Bad input and OS errors print located messages and exit 1; Ctrl-C exits 130 and SIGTERM
+    143, each with one line, after the build has put every earlier output back.
+    """
     parser = _parser()
     arguments = parser.parse_args(argv)
+    previous_handler = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(arguments.run(arguments))
     except UserError as error:
         print(error, file=sys.stderr)
         return 1
+    except OSError as error:
+        from generator.publishing import os_error
+
+        print(os_error(error, "read or write"), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+    except Terminated:
+        print(INTERRUPTED, file=sys.stderr)
+        return 143
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,12 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     _out(build)
     build.add_argument(
         "--lang",
-        type=_choices(("pl", "en")),
-        default=("pl", "en"),
-        help="languages to build, e.g. pl,en (default: all)",
+        type=_choices(LANGUAGES),
+        default=LANGUAGES,
+        help=f"languages to build, e.g. {','.join(LANGUAGES)} (default: all)",
     )
     build.add_argument(
-        "--format", type=_choices(("md", "html", "pdf")), default=("md", "html", "pdf"), help="formats, e.g. md,html"
+        "--format",
+        type=_choices(tuple(OUTPUT_KINDS)),
+        default=default_kinds(),
+        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
     )
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
     build.add_argument("--jobs", type=_positive, help="companies rendered in parallel (default: all cores)")
@@ -67,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     diff = commands.add_parser("diff", help="what changed in the facts since the last published version")
     _paths(diff)
-    diff.add_argument("--lang", type=_choices(("pl", "en")), default=("pl", "en"), help="languages (default: all)")
+    diff.add_argument("--lang", type=_choices(LANGUAGES), default=LANGUAGES, help="languages (default: all)")
     diff.set_defaults(run=_diff)
 
     new = commands.add_parser("new", help="write a commented starter facts file for a new company")
@@ -157,12 +191,17 @@ def _build(arguments: argparse.Namespace) -> int:
             jobs=arguments.jobs,
             strict=arguments.strict,
             on_company=progress.company_done,
+            on_wait=_say,
         )
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     rendered = sum(1 for company in result.companies if company.rendered)
     print(f"{rendered} of {len(result.companies)} companies rendered, {len(result.written)} files written")
     return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _check(arguments: argparse.Namespace) -> int:
@@ -195,17 +234,14 @@ def _watch(arguments: argparse.Namespace) -> int:
     paths = arguments.paths or [Path(DEFAULT_COMPANIES)]
 
     def rebuild() -> None:
-        result = build(paths, out_dir=arguments.out)
+        result = build(paths, out_dir=arguments.out, on_wait=_say)
         rendered = [company.slug for company in result.companies if company.rendered]
         print(f"rebuilt {', '.join(rendered)}" if rendered else "everything up to date", flush=True)
 
     def report(error: UserError) -> None:
         print(error, file=sys.stderr, flush=True)
 
-    try:
-        watch(paths, rebuild, on_error=report, ignore=[arguments.out])
-    except KeyboardInterrupt:
-        return 0
+    watch(paths, rebuild, on_error=report, ignore=[arguments.out])
     return 0
 
 

@@ -14,6 +14,7 @@ from generator.facts import Company
 from generator.facts.processing import DataSource, LegalBasis, TransferSafeguard
 from generator.legal import is_in_eea, legal_facts
 from generator.markdown_text import escape, table
+from generator.outputs import CompanyDraft, RenderedFile
 
 
 @dataclass(frozen=True)
@@ -157,3 +158,9 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
             "contractual clauses ready as a fallback.",
         ]
     return "\n".join(lines) + "\n"
+
+
+def compliance_files(company: CompanyDraft) -> list[RenderedFile]:
+    """The ``compliance`` output kind: the report of the company's current version."""
+    report = coverage_report([policy.document for policy in company.policies], company.version)
+    return [RenderedFile("compliance.md", "compliance", report.encode())]

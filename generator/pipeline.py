@@ -1,36 +1,39 @@
 """``build()``: the pipeline from facts files to published policies, stage after stage.
 
-For each company whose inputs changed since its last build: load and validate (nothing is
-written if any file is invalid) -> render the text in every language -> decide the
-version and date from the text (state) -> Markdown, HTML, PDF of the current and of every
-archived version -> atomic writes -> state file -> manifest. Companies whose facts,
-templates and catalogs are unchanged are not even parsed.
+Under the output folder's lock, for each company whose inputs or outputs changed since its
+last build: load and validate (nothing is published if any file is invalid) -> render the
+text in every language -> decide the version and date from the text (state) -> every
+output kind of the registry, for the current and every archived version, staged by the
+workers -> one publication of the outputs, state files and manifest, all or nothing.
+Companies whose facts, templates, catalogs and outputs are unchanged are not even parsed.
 """
 
 from __future__ import annotations
 
+import ctypes
 import datetime
+import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from pathlib import Path
 
 from generator import __version__
 from generator.changes import describe_changes
-from generator.compliance import coverage_report
-from generator.document import PolicyDocument, render_document
-from generator.errors import LocatedMessage, UserError
-from generator.facts import Company
-from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
+from generator.document import render_document
+from generator.errors import LocatedMessage, UserError, user_error
+from generator.facts.base import LANGUAGES, Language
 from generator.loading import parse_facts, read_facts_bytes
+from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
+from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, default_kinds, kinds_named, render_version
 from generator.project import facts_files, today_for_build
-from generator.render.html import render_html
-from generator.render.markdown import render_markdown
+from generator.publishing import Publication, clear_staging, os_error, output_lock, prepare_staging
 from generator.state import (
     PolicyState,
-    Version,
+    check_owner,
+    controller_identity,
     inputs_hash,
     load_state,
     next_state,
@@ -40,24 +43,7 @@ from generator.state import (
     text_hash,
 )
 from generator.validation import check_loaded, display_name, legal_facts_warnings
-from generator.writing import (
-    MANIFEST,
-    STAGING,
-    OutputFile,
-    StagedFile,
-    clear_staging,
-    company_slug,
-    inside,
-    manifest_bytes,
-    publish_staged,
-    read_manifest,
-    stage_outputs,
-    write_atomically,
-)
-
-FORMATS = ("md", "html", "pdf")
-POLICY_STEM = "privacy-policy"
-FILE_FORMATS = {"md": ("md",), "html": ("html", "fragment.html"), "pdf": ("pdf",)}
+from generator.writing import OutputFile, StagedFile, company_slug, inside, stage_outputs
 
 
 @dataclass(frozen=True)
@@ -78,7 +64,8 @@ class BuildResult:
     companies: list[CompanyBuilt] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     warnings: list[LocatedMessage] = field(default_factory=list)
-    """GDPR-check warnings of the companies rendered (unchanged ones were checked before)."""
+    """GDPR-check warnings of the companies rendered (unchanged ones were checked before), and
+    damage found in the manifest."""
 
 
 @dataclass(frozen=True)
@@ -87,12 +74,13 @@ class _Job:
     slug: str
     source: str
     """The facts file as messages name it."""
+    state_source: str
     raw: bytes
     strict: bool
     previous: PolicyState | None
     inputs: str
     languages: tuple[Language, ...]
-    formats: tuple[str, ...]
+    kinds: tuple[OutputKind, ...]
     today: datetime.date
     archived: frozenset[int]
     """Archived versions whose files are on disk, rendered by these very templates."""
@@ -113,6 +101,8 @@ class _Rendered:
     warnings: tuple[LocatedMessage, ...]
     reused: frozenset[int]
     """Archived versions left as they were on disk."""
+    state_changed: bool
+    inputs_changed: bool
 
 
 def build(
@@ -120,201 +110,260 @@ def build(
     *,
     out_dir: str | os.PathLike[str] = Path("output"),
     languages: Sequence[Language] = LANGUAGES,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] | None = None,
     today: datetime.date | None = None,
     jobs: int | None = None,
     strict: bool = False,
     on_company: Callable[[CompanyBuilt], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Bring every company's policies, state file and the manifest up to date.
 
+    ``formats`` names output kinds of :mod:`generator.outputs` (default: the default kinds).
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
-    as a site generator's configuration gives them.
+    as a site generator's configuration gives them. ``on_wait`` hears that another build of
+    the same output folder is running and this one waits for it.
     """
     out_dir = Path(out_dir)
     files = facts_files([Path(path) for path in paths])
     day = today_for_build(today)
-    manifest = read_manifest(out_dir)
+    kinds = kinds_named(default_kinds() if formats is None else formats)
     result = BuildResult(warnings=legal_facts_warnings(day))
     if strict and result.warnings:
         raise UserError(result.warnings)
-    jobs_to_render: list[_Job] = []
-    for path in files:
-        slug = company_slug(path)
-        raw = read_facts_bytes(path, display_name(path))
-        previous = load_state(path)
-        inputs = inputs_hash(raw)
-        if previous is not None and _up_to_date(
-            out_dir=out_dir,
-            slug=slug,
-            state=previous,
-            inputs=inputs,
-            manifest=manifest,
-            languages=languages,
-            formats=formats,
-        ):
-            result.companies.append(CompanyBuilt(slug, previous.version, previous.date, rendered=False))
-            continue
-        archived = _archived_on_disk(out_dir, slug, previous, manifest)
-        jobs_to_render.append(
-            _Job(
-                out_dir,
-                slug,
-                display_name(path),
-                raw,
-                strict,
-                previous,
-                inputs,
-                tuple(languages),
-                tuple(formats),
-                day,
-                archived,
-            )
-        )
-    # Workers validate, render and stage their files in the scratch folder; nothing takes the
-    # place of an output unless every company is valid.
-    clear_staging(out_dir)
-    out_dir_existed = out_dir.exists()
-    outcomes = _render_all(jobs_to_render, jobs)
-    problems = [message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages]
-    if problems:
+    with output_lock(out_dir, on_wait=on_wait) as created:
+        try:
+            prepare_staging(out_dir)
+            manifest = read_manifest(out_dir)
+            result.warnings.extend(manifest.problems)
+            planned = [
+                _plan(path, out_dir, manifest, languages=tuple(languages), kinds=kinds, day=day, strict=strict)
+                for path in files
+            ]
+            to_render = [job for job in planned if isinstance(job, _Job)]
+            outcomes = _render_all(to_render, jobs)
+            problems = [
+                message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages
+            ]
+            if problems:
+                raise UserError(problems)
+            rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
+            result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
+            if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
+                _publish_all(
+                    out_dir, rendered, files, manifest, languages=tuple(languages), kinds=kinds, written=result.written
+                )
+        except BaseException:
+            clear_staging(out_dir)
+            if created and not any(out_dir.iterdir()):
+                out_dir.rmdir()
+            raise
         clear_staging(out_dir)
-        if not out_dir_existed and out_dir.exists() and not any(out_dir.iterdir()):
-            out_dir.rmdir()
-        raise UserError(problems)
-    rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
-    result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
-    by_slug = {path.stem: path for path in files}
-    for outcome in rendered:
-        manifest = _publish(out_dir, outcome, by_slug[outcome.slug], manifest, result.written)
-        built = CompanyBuilt(outcome.slug, outcome.state.version, outcome.state.date, rendered=True)
+    by_slug = {outcome.slug: outcome for outcome in rendered}
+    for job in planned:
+        built = (
+            CompanyBuilt(job.slug, by_slug[job.slug].state.version, by_slug[job.slug].state.date, rendered=True)
+            if isinstance(job, _Job)
+            else job
+        )
         result.companies.append(built)
         if on_company:
-            on_company(built)
-    if rendered or not (out_dir / MANIFEST).exists():
-        out_dir.mkdir(parents=True, exist_ok=True)
-        write_atomically(out_dir / MANIFEST, manifest_bytes(manifest, __version__), staging=out_dir / STAGING)
-    clear_staging(out_dir)
-    for built in result.companies:
-        if not built.rendered and on_company:
             on_company(built)
     return result
 
 
-def _publish(
-    out_dir: Path, outcome: _Rendered, facts_file: Path, manifest: list[dict[str, Any]], written: list[Path]
-) -> list[dict[str, Any]]:
-    """Write one company's outputs, then its state; return the manifest with its new entries.
-
-    The state is written after the outputs, so a build killed in between renders the
-    company again next time instead of trusting outputs it never finished.
-    """
-    kept = [
-        entry
-        for entry in manifest
-        if entry.get("company") == outcome.slug and _archive_version(entry) in outcome.reused
-    ]
-    produced = [output.entry for output in outcome.outputs] + kept
-    paths_now = {entry["path"] for entry in produced}
-    for entry in manifest:
-        if entry.get("company") == outcome.slug and entry.get("path") not in paths_now:
-            inside(out_dir, entry["path"]).unlink(missing_ok=True)
-    written.extend(publish_staged(outcome.outputs))
-    state_file = state_path(facts_file)
-    new_state = state_bytes(outcome.state)
-    if not state_file.exists() or state_file.read_bytes() != new_state:
-        write_atomically(state_file, new_state, staging=out_dir / STAGING)
-        written.append(state_file)
-    return [entry for entry in manifest if entry.get("company") != outcome.slug] + produced
-
-
-def _up_to_date(
-    *,
+def _plan(
+    path: Path,
     out_dir: Path,
-    slug: str,
-    state: PolicyState,
-    inputs: str,
-    manifest: list[dict[str, object]],
-    languages: Sequence[Language],
-    formats: Sequence[str],
-) -> bool:
-    """Whether the last build used these very inputs and its outputs are all still there."""
-    if state.inputs_hash != inputs:
-        return False
-    published = state.current.facts.get("document", {}).get("languages", LANGUAGES)
-    expected = {
-        f"{slug}/{language}/{POLICY_STEM}.{suffix}"
-        for language in published
-        if language in languages
-        for file_format in formats
-        for suffix in FILE_FORMATS[file_format]
-    }
-    # A build killed after writing a state file but before the manifest leaves entries of the
-    # earlier version behind: those do not count as up to date.
-    listed = {
-        str(entry.get("path"))
-        for entry in manifest
-        if entry.get("company") == slug
-        and entry.get("version") == state.version
-        and entry.get("date") == state.date.isoformat()
-    }
-    return expected <= listed and all((out_dir / path).is_file() for path in expected)
+    manifest: Manifest,
+    *,
+    languages: tuple[Language, ...],
+    kinds: tuple[OutputKind, ...],
+    day: datetime.date,
+    strict: bool,
+) -> _Job | CompanyBuilt:
+    """What to do with one company: nothing (its outputs are current), or a rendering job."""
+    slug = company_slug(path)
+    raw = read_facts_bytes(path, display_name(path))
+    previous = load_state(path)
+    state_source = display_name(state_path(path))
+    inputs = inputs_hash(raw)
+    if previous is not None:
+        check_owner(state_source, previous, slug, None)
+        if day < previous.date:
+            raise user_error(
+                state_source,
+                f"the build's date {day} is earlier than version {previous.version} of {previous.date}: "
+                "a policy's history never goes back; check --today, SOURCE_DATE_EPOCH or the clock",
+            )
+        wanted = [language for language in previous.published_languages if language in languages]
+        kind_names = [kind.name for kind in kinds]
+        current = previous.inputs_hash == inputs and not stale_outputs(
+            out_dir, manifest, slug, version=previous.version, date=previous.date, kinds=kind_names, languages=wanted
+        )
+        if current:
+            return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
+    archived = _archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
+    return _Job(
+        out_dir, slug, display_name(path), state_source, raw, strict, previous, inputs, languages, kinds, day, archived
+    )
 
 
-def _archive_version(entry: dict[str, object]) -> int | None:
-    parts = str(entry.get("path", "")).split("/")
-    if len(parts) > 2 and parts[1] == "archive" and parts[2].startswith("v") and parts[2][1:].isdigit():
-        return int(parts[2][1:])
-    return None
+def _publish_all(
+    out_dir: Path,
+    rendered: list[_Rendered],
+    files: list[Path],
+    manifest: Manifest,
+    *,
+    languages: tuple[Language, ...],
+    kinds: tuple[OutputKind, ...],
+    written: list[Path],
+) -> None:
+    """Publish every rendered company's outputs and state, and the manifest, as one change."""
+    by_slug = {company_slug(path): path for path in files}
+    try:
+        with Publication(out_dir) as publication:
+            for outcome in rendered:
+                manifest = _publish(
+                    publication, out_dir, outcome, by_slug[outcome.slug], manifest, languages=languages, kinds=kinds
+                )
+            publication.write(out_dir / MANIFEST, manifest.to_bytes(__version__))
+    except OSError as error:
+        raise os_error(error, "publish") from error
+    for outcome in rendered:
+        written.extend(file.target for file in outcome.outputs if file.temporary is not None)
+        state_file = state_path(by_slug[outcome.slug])
+        if outcome.state_changed:
+            written.append(state_file)
+
+
+def _publish(
+    publication: Publication,
+    out_dir: Path,
+    outcome: _Rendered,
+    facts_file: Path,
+    manifest: Manifest,
+    *,
+    languages: tuple[Language, ...],
+    kinds: tuple[OutputKind, ...],
+) -> Manifest:
+    """Add one company's files and state to the publication; return the manifest it makes.
+
+    Files of the kinds and languages built that this version no longer has are removed, but
+    only where they are still exactly what policygen published; the files of other kinds and
+    languages stay, with their entries.
+    """
+    state = outcome.state
+    built_languages = [language for language in state.published_languages if language in languages]
+    kind_names = {kind.name for kind in kinds}
+
+    def covered(entry: ManifestEntry) -> bool:
+        return entry.kind in kind_names and (not entry.language or entry.language in built_languages)
+
+    earlier = manifest.of(outcome.slug)
+    kept = [entry for entry in earlier if not covered(entry) or (entry.archived and entry.version in outcome.reused)]
+    produced = [file.entry for file in outcome.outputs]
+    paths_now = {entry.path for entry in [*produced, *kept]}
+    for entry in earlier:
+        if entry.path not in paths_now and covered(entry) and removable(out_dir, entry):
+            publication.remove(inside(out_dir, entry.path))
+    for file in outcome.outputs:
+        if file.temporary is not None:
+            publication.replace(file.target, file.temporary)
+    if outcome.state_changed:
+        publication.write(state_path(facts_file), state_bytes(state))
+    record = manifest.companies.get(outcome.slug)
+    same_version = record is not None and record.version == state.version and not outcome.inputs_changed
+    record = CompanyRecord(
+        outcome.slug,
+        state.version,
+        state.date.isoformat(),
+        tuple(sorted(kind_names | (set(record.kinds) if same_version and record else set()))),
+        tuple(sorted(set(built_languages) | (set(record.languages) if same_version and record else set()))),
+    )
+    return manifest.replaced(outcome.slug, [*produced, *kept], record)
 
 
 def _archived_on_disk(
-    out_dir: Path, slug: str, previous: PolicyState | None, manifest: list[dict[str, object]]
+    out_dir: Path,
+    slug: str,
+    previous: PolicyState | None,
+    manifest: Manifest,
+    *,
+    languages: tuple[Language, ...],
+    kinds: tuple[OutputKind, ...],
 ) -> frozenset[int]:
+    """Archived versions whose every wanted file is on disk as published, by these templates."""
     if previous is None or previous.project_hash != project_digest():
         return frozenset()
-    found: dict[int, bool] = {}
-    for entry in manifest:
-        version = _archive_version(entry)
-        if entry.get("company") == slug and version is not None:
-            found[version] = found.get(version, True) and (out_dir / str(entry["path"])).is_file()
-    return frozenset(version for version, complete in found.items() if complete)
+    complete = set()
+    for version in previous.history[:-1]:
+        entries = [entry for entry in manifest.of(slug) if entry.archived and entry.version == version.version]
+        wanted_languages = [language for language in previous.languages_of(version) if language in languages]
+        needed = {(kind.name, language) for kind in kinds if kind.archived for language in wanted_languages}
+        present = {(entry.kind, entry.language) for entry in entries}
+        if needed <= present and all(removable(out_dir, entry) for entry in entries):
+            complete.add(version.version)
+    return frozenset(complete)
 
 
 def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Invalid]:
+    """Render in worker processes; on Ctrl-C, SIGTERM or any failure every worker is stopped."""
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
         return [render_company(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    pool = multiprocessing.Pool(workers, initializer=_worker_started)
+    try:
+        outcomes = pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+    return outcomes
+
+
+def _worker_started() -> None:
+    """Workers leave Ctrl-C to the build, which stops them, and die with it if it is killed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform == "linux":
+        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
 
 
 def render_company(job: _Job) -> _Rendered | _Invalid:
     """Validate one company, then render its current policy and archive; or its problems."""
     try:
         checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
+        company = checked.company
+        identity = controller_identity(company)
+        if job.previous is not None:
+            check_owner(job.state_source, job.previous, job.slug, identity)
     except UserError as error:
         return _Invalid(error.messages)
-    company = checked.company
     facts = company.model_dump(mode="json")
     previous = job.previous
     # Drafted with the date and history the policy keeps when its text is unchanged, so that
     # in that common case the drafts are the final documents and nothing is rendered twice.
     draft_date = company.document.last_updated or (previous.date if previous else job.today)
     draft_history = previous.history if previous else []
-    drafts = {
-        language: render_document(company, job.slug, language, draft_date, draft_history)
+    drafts = [
+        render_document(company, job.slug, language, draft_date, draft_history)
         for language in company.document.languages
-    }
+    ]
     changes = describe_changes(previous.current.facts, facts) if previous else []
     state = next_state(
         previous,
-        content_hash=text_hash([drafts[language].text() for language in company.document.languages]),
+        content_hash=text_hash([draft.text() for draft in drafts]),
         inputs=job.inputs,
         facts=facts,
         changes=changes,
         today=job.today,
         pinned_date=company.document.last_updated,
+        company=job.slug,
+        controller=identity,
     )
     outputs: list[OutputFile] = []
     reused = frozenset(version.version for version in state.history[:-1]) & job.archived
@@ -322,66 +371,40 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
         is_current = index == len(state.history) - 1
         if version.version in reused:
             continue
-        snapshot = company if is_current else _facts_of(version)
-        folder = PurePosixPath(job.slug) if is_current else PurePosixPath(job.slug, "archive", f"v{version.version}")
         history = state.history[: index + 1]
         if is_current and version.date == draft_date and history == draft_history:
-            documents = list(drafts.values())
+            documents = drafts
         else:
+            snapshot = company if is_current else state.company_of(version)
             documents = [
                 render_document(snapshot, job.slug, language, version.date, history)
                 for language in snapshot.document.languages
             ]
-        for document in documents:
-            if document.language in job.languages:
-                outputs.extend(_formats_of(document, folder / document.language, job.formats, version))
-        if is_current:
-            report = coverage_report(documents, version.version).encode()
+        draft = CompanyDraft(job.slug, version.version, version.date, tuple(PolicyDraft(doc) for doc in documents))
+        for kind, language, relative, file in render_version(draft, job.kinds, job.languages, current=is_current):
             outputs.append(
                 OutputFile(
-                    folder / "compliance.md",
-                    report,
+                    relative,
+                    file.content,
                     job.slug,
-                    "",
-                    "compliance",
+                    kind,
+                    file.format,
+                    language,
                     version.version,
                     version.date.isoformat(),
+                    archived=not is_current,
                 )
             )
-    return _Rendered(job.slug, state, stage_outputs(job.out_dir, outputs), checked.warnings, reused)
-
-
-def _facts_of(version: Version) -> Company:
-    languages = tuple(version.facts.get("document", {}).get("languages", LANGUAGES))
-    return Company.model_validate(version.facts, context={PUBLISHED_LANGUAGES: languages})
-
-
-def _formats_of(
-    document: PolicyDocument, folder: PurePosixPath, formats: Sequence[str], version: Version
-) -> list[OutputFile]:
-    markdown = render_markdown(document)
-
-    def output(suffix: str, file_format: str, content: bytes) -> OutputFile:
-        return OutputFile(
-            relative_path=folder / f"{POLICY_STEM}.{suffix}",
-            content=content,
-            company=document.slug,
-            language=document.language,
-            format=file_format,
-            version=version.version,
-            date=version.date.isoformat(),
-        )
-
-    outputs = []
-    if "md" in formats:
-        outputs.append(output("md", "md", markdown.text.encode()))
-    if "html" in formats:
-        html = render_html(document, markdown)
-        outputs.append(output("html", "html", html.page.encode()))
-        outputs.append(output("fragment.html", "html-fragment", html.fragment.encode()))
-    if "pdf" in formats:
-        from generator.render.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
-
-        print_page = render_html(document, markdown, for_print=True).page
-        outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated)))
-    return outputs
+    try:
+        staged = stage_outputs(job.out_dir, outputs)
+    except OSError as error:
+        return _Invalid(os_error(error, "write a staged output").messages)
+    return _Rendered(
+        job.slug,
+        state,
+        staged,
+        checked.warnings,
+        reused,
+        state_changed=previous is None or state_bytes(previous) != state_bytes(state),
+        inputs_changed=previous is None or previous.inputs_hash != job.inputs,
+    )

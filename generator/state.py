@@ -18,7 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator import __version__
-from generator.errors import user_error
+from generator.errors import UserError, user_error
+from generator.facts import Company
+from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES
+from generator.legal import LEGAL_FACTS_FILE
 from generator.resources import LOCALES, TEMPLATES
 
 STARTER = TEMPLATES / "starter.yaml"
@@ -61,6 +64,11 @@ class PolicyState(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    company: str | None = None
+    """The slug of the company whose policy this is (absent in files of policygen 0.1)."""
+    controller: str | None = None
+    """Who the controller is (registry numbers, else the legal name): a state file copied
+    from another company's folder must not publish that company's history as this one's."""
     version: int = Field(ge=1)
     date: datetime.date
     content_hash: str
@@ -75,6 +83,20 @@ class PolicyState(BaseModel):
     @property
     def current(self) -> Version:
         return self.history[-1]
+
+    @property
+    def published_languages(self) -> tuple[str, ...]:
+        """The languages the current version is published in."""
+        return self.languages_of(self.current)
+
+    def languages_of(self, version: Version) -> tuple[str, ...]:
+        document = version.facts.get("document")
+        languages = document.get("languages") if isinstance(document, dict) else None
+        return tuple(languages) if isinstance(languages, list) else LANGUAGES
+
+    def company_of(self, version: Version) -> Company:
+        """The validated facts of a published version, to render it again."""
+        return Company.model_validate(version.facts, context={PUBLISHED_LANGUAGES: self.languages_of(version)})
 
 
 def state_path(facts_file: Path) -> Path:
@@ -92,13 +114,64 @@ def load_state(facts_file: Path) -> PolicyState | None:
     except OSError as error:
         raise user_error(str(path), f"cannot read the state file: {error.strerror}") from error
     try:
-        return PolicyState.model_validate_json(raw)
+        state = PolicyState.model_validate_json(raw)
     except ValidationError as error:
+        raise _damaged(path, f"{error.error_count()} problems, the first at {_where(error)}") from error
+    _check_history(path, state)
+    return state
+
+
+def _where(error: ValidationError) -> str:
+    first = error.errors()[0]
+    return ".".join(str(part) for part in first["loc"]) + f": {first['msg']}"
+
+
+def _damaged(path: Path, what: str) -> UserError:
+    return user_error(
+        str(path),
+        f"the state file is damaged ({what}); restore it from git, or delete it to start a new version history",
+    )
+
+
+def _check_history(path: Path, state: PolicyState) -> None:
+    """The history must be one version after another, ending at the current one, each renderable."""
+    numbers = [version.version for version in state.history]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise _damaged(path, f"the history's versions are {numbers or 'none'}, not 1, 2, 3...")
+    if state.version != numbers[-1] or state.date != state.current.date:
+        raise _damaged(path, f"version {state.version} of {state.date} is not the last version of its history")
+    for version in state.history:
+        try:
+            state.company_of(version)
+        except (ValidationError, AttributeError, TypeError) as error:
+            raise _damaged(path, f"the facts of version {version.version} are no longer valid facts") from error
+
+
+def check_owner(path: str, state: PolicyState, slug: str, controller: str | None) -> None:
+    """Refuse a state file that records another company's policy."""
+    if state.company is not None and state.company != slug:
         raise user_error(
-            str(path),
-            f"the state file is damaged ({error.error_count()} problems); restore it from git, "
-            "or delete it to start a new version history",
-        ) from error
+            path,
+            f"this state file records the policy of '{state.company}', not of '{slug}' (copied from another "
+            "company?); restore this company's own state file from git, or delete it to start a new history",
+        )
+    if controller is not None and state.controller is not None and state.controller != controller:
+        raise user_error(
+            path,
+            f"this state file records the policy of the controller {state.controller}, but the facts name "
+            f"{controller}; "
+            "restore this company's own state file from git, or delete it to start a new history",
+        )
+
+
+def controller_identity(company: Company) -> str:
+    """How a state file names its controller: by a registry number, which survives a change of
+    name; by the legal name only where the controller has no number."""
+    controller = company.controller
+    for name, number in (("NIP", controller.nip), ("REGON", controller.regon), ("KRS", controller.krs)):
+        if number:
+            return f"{name} {number}"
+    return controller.legal_name
 
 
 def state_bytes(state: PolicyState) -> bytes:
@@ -124,6 +197,8 @@ def project_digest() -> str:
             if path.is_file() and path != STARTER:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
+    # The law the checks apply decides whether a build succeeds at all.
+    digest.update(LEGAL_FACTS_FILE.read_bytes())
     return digest.hexdigest()
 
 
@@ -141,6 +216,8 @@ def next_state(
     changes: list[ChangeNote],
     today: datetime.date,
     pinned_date: datetime.date | None,
+    company: str,
+    controller: str,
 ) -> PolicyState:
     """The state after a build: a new version only when the text changed."""
     if previous is not None and previous.content_hash == content_hash:
@@ -149,12 +226,21 @@ def next_state(
         if pinned_date is not None and pinned_date != previous.date:
             history = [*history[:-1], previous.current.model_copy(update={"date": pinned_date})]
         return previous.model_copy(
-            update={"inputs_hash": inputs, "project_hash": project_digest(), "date": date, "history": history}
+            update={
+                "company": company,
+                "controller": controller,
+                "inputs_hash": inputs,
+                "project_hash": project_digest(),
+                "date": date,
+                "history": history,
+            }
         )
     version = 1 if previous is None else previous.version + 1
     date = pinned_date or today
     published = Version(version=version, date=date, changes=changes, facts=facts)
     return PolicyState(
+        company=company,
+        controller=controller,
         version=version,
         date=date,
         content_hash=content_hash,

@@ -1,29 +1,25 @@
-"""Writing outputs: atomically, only inside the output folder, with a manifest.
+"""Writing files: complete before they replace anything, and only inside the output folder.
 
-Every file is first written completely into ``<out>/.staging/`` (by the build's workers, in
-parallel) and then moved into place with ``os.replace``, so a reader (a web server, a site
-generator) sees either the old file or the new one; a build killed half-way leaves earlier
-outputs whole, and the next build clears whatever it left in the staging folder.
+Every output is first written completely into ``<out>/.staging/`` (by the build's workers,
+in parallel); :mod:`generator.publishing` then moves the files into place together, so a
+reader (a web server, a site generator) sees either the old file or the new one.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
-import json
 import os
 import re
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from generator.errors import user_error
+from generator.manifest import ManifestEntry
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 STAGING = ".staging"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -33,21 +29,25 @@ class OutputFile:
     relative_path: PurePosixPath
     content: bytes
     company: str
-    language: str
+    kind: str
     format: str
+    language: str
     version: int
     date: str
+    archived: bool = False
 
-    def manifest_entry(self) -> dict[str, Any]:
-        return {
-            "company": self.company,
-            "language": self.language,
-            "format": self.format,
-            "path": str(self.relative_path),
-            "sha256": hashlib.sha256(self.content).hexdigest(),
-            "date": self.date,
-            "version": self.version,
-        }
+    def manifest_entry(self) -> ManifestEntry:
+        return ManifestEntry(
+            path=str(self.relative_path),
+            company=self.company,
+            kind=self.kind,
+            format=self.format,
+            language=self.language,
+            sha256=hashlib.sha256(self.content).hexdigest(),
+            version=self.version,
+            date=self.date,
+            archived=self.archived,
+        )
 
 
 def company_slug(facts_file: Path) -> str:
@@ -70,11 +70,6 @@ def inside(out_dir: Path, relative: PurePosixPath | str) -> Path:
     return target
 
 
-def clear_staging(out_dir: Path) -> None:
-    """Remove what a killed build left half-written."""
-    shutil.rmtree(out_dir / STAGING, ignore_errors=True)
-
-
 @dataclass(frozen=True)
 class StagedFile:
     """An output written completely into the scratch folder, ready to replace its target."""
@@ -82,31 +77,19 @@ class StagedFile:
     target: Path
     temporary: Path | None
     """``None`` when the target already holds this very content."""
-    entry: dict[str, Any]
+    entry: ManifestEntry
     """The output's line in the manifest."""
 
 
 def stage_outputs(out_dir: Path, files: list[OutputFile]) -> list[StagedFile]:
     """Write every changed file into the scratch folder; the build's workers do this in parallel."""
     staging = out_dir / STAGING
-    staging.mkdir(parents=True, exist_ok=True)
     staged = []
     for output in files:
         target = inside(out_dir, output.relative_path)
-        temporary = None if _holds(target, output.content) else _staged_copy(staging, output.content)
+        temporary = None if _holds(target, output.content) else staged_copy(staging, output.content)
         staged.append(StagedFile(target, temporary, output.manifest_entry()))
     return staged
-
-
-def publish_staged(files: list[StagedFile]) -> list[Path]:
-    """Move each staged file into place, one ``os.replace`` each; returns the paths written."""
-    written = []
-    for file in files:
-        if file.temporary is not None:
-            file.target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(file.temporary, file.target)
-            written.append(file.target)
-    return written
 
 
 def _holds(target: Path, content: bytes) -> bool:
@@ -117,7 +100,8 @@ def _holds(target: Path, content: bytes) -> bool:
         return False
 
 
-def _staged_copy(staging: Path, content: bytes) -> Path:
+def staged_copy(staging: Path, content: bytes) -> Path:
+    """A new file in the scratch folder holding ``content``, on disk before it is used."""
     descriptor, name = tempfile.mkstemp(dir=staging, suffix=".tmp")
     with os.fdopen(descriptor, "wb") as stream:
         stream.write(content)
@@ -136,7 +120,7 @@ def write_atomically(target: Path, content: bytes, *, staging: Path | None = Non
     """
     if staging is not None:
         staging.mkdir(parents=True, exist_ok=True)
-        temporary = _staged_copy(staging, content)
+        temporary = staged_copy(staging, content)
         try:
             os.replace(temporary, target)
         except OSError as error:
@@ -157,18 +141,3 @@ def write_atomically(target: Path, content: bytes, *, staging: Path | None = Non
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-
-
-def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
-    """The entries of ``<out>/manifest.json``; none when it is missing or unreadable."""
-    try:
-        entries = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))["outputs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return [entry for entry in entries if isinstance(entry, dict)]
-
-
-def manifest_bytes(entries: list[dict[str, Any]], generator_version: str) -> bytes:
-    """The manifest site generators and deploy scripts read: every output, sorted by path."""
-    document = {"generator": generator_version, "outputs": sorted(entries, key=lambda entry: entry["path"])}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()

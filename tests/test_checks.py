@@ -104,7 +104,12 @@ def test_removing_one_retention_fails_the_build_with_its_rule(tmp_path: Path) ->
 
 
 def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) -> None:
-    build([copied(path, tmp_path / "facts") for path in EXAMPLES], out_dir=tmp_path, formats=("md",), today=BUILD_DAY)
+    build(
+        [copied(path, tmp_path / "facts") for path in EXAMPLES],
+        out_dir=tmp_path,
+        formats=("md", "compliance"),
+        today=BUILD_DAY,
+    )
     for path in EXAMPLES:
         report = (tmp_path / path.stem / "compliance.md").read_text(encoding="utf-8")
         assert "MISSING" not in report

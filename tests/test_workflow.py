@@ -33,7 +33,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _build(project: Path, day: datetime.date) -> None:
-    build([project / "companies"], out_dir=project / "output", formats=("md", "html"), today=day, jobs=1)
+    build([project / "companies"], out_dir=project / "output", formats=("md", "html", "compliance"), today=day, jobs=1)
 
 
 def _snapshot(project: Path) -> dict[str, bytes]:

@@ -23,6 +23,7 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument
 from generator.i18n import BABEL_LOCALES
+from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy
 from generator.resources import ASSETS, TEMPLATES
 
@@ -127,7 +128,7 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
         {
             "language": language,
             "name": Locale.parse(BABEL_LOCALES[language]).language_name,
-            "href": f"../{language}/privacy-policy.html",
+            "href": f"../{language}/{POLICY_STEM}.html",
         }
         for language in document.languages
         if language != document.language
@@ -136,3 +137,11 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
 
 def _footer(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
     return f"{document.company.controller.legal_name} · {markdown.updated}"
+
+
+def html_files(policy: PolicyDraft) -> list[RenderedFile]:
+    """The ``html`` output kind: the standalone page and the fragment to embed in a site's layout."""
+    return [
+        RenderedFile(f"{POLICY_STEM}.html", "html", policy.html.page.encode()),
+        RenderedFile(f"{POLICY_STEM}.fragment.html", "html-fragment", policy.html.fragment.encode()),
+    ]

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.document import PolicyDocument, RenderedSection, render_blocks, template_environment, unescape
 from generator.markdown_text import Markdown
+from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,8 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
 def _contents_entry(section: RenderedSection) -> str:
     indent = "  " * section.outline.number.count(".")
     return f"{indent}- [{section.numbered_title}](#{section.outline.anchor})"
+
+
+def markdown_files(policy: PolicyDraft) -> list[RenderedFile]:
+    """The ``md`` output kind: one file per language, for site generators."""
+    return [RenderedFile(f"{POLICY_STEM}.md", "md", policy.markdown.text.encode())]

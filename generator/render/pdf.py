@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.resources import ASSETS
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -68,3 +69,8 @@ def render_pdf(print_page: str, day: datetime.date, *, fetcher: ProjectAssetFetc
     with _font_timestamps(day):
         pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3u", custom_metadata=False)
     return pdf
+
+
+def pdf_files(policy: PolicyDraft) -> list[RenderedFile]:
+    """The ``pdf`` output kind: the print page of one language as a PDF."""
+    return [RenderedFile(f"{POLICY_STEM}.pdf", "pdf", render_pdf(policy.print_html, policy.document.last_updated))]

@@ -1,0 +1,199 @@
+"""The output registry: every kind of file a build can make, in one table.
+
+``build``, ``check``, the manifest, the archive and the command line's ``--format`` all read
+:data:`OUTPUT_KINDS`, the way Sphinx registers its builders. An entry names its renderer as
+``"module:function"``, imported only when that kind is made: WeasyPrint loads only when a PDF
+is wanted, and the registry imports no renderer at all.
+
+Adding an output kind is one renderer module (a function from a :class:`PolicyDraft` or a
+:class:`CompanyDraft` to :class:`RenderedFile` objects) and one :func:`register` call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, cast
+
+from generator.errors import user_error
+
+if TYPE_CHECKING:
+    from generator.document import PolicyDocument
+    from generator.render.html import HtmlPolicy
+    from generator.render.markdown import MarkdownPolicy
+
+POLICY_STEM = "privacy-policy"
+"""The file name, without suffix, of a policy in every per-language format."""
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One file a renderer made, named relative to its kind's folder."""
+
+    name: str
+    """``privacy-policy.md``, or a path below the folder such as ``clauses/newsletter.md``."""
+    format: str
+    """Its label in the manifest (``html`` and ``html-fragment`` are both of kind ``html``)."""
+    content: bytes
+
+
+class PolicyDraft:
+    """One language of one version of a policy, with its renderings made once and shared.
+
+    The HTML is made from the Markdown and the PDF from the print HTML, so the renderers of
+    the kinds a build asks for share this object instead of rendering the Markdown three times.
+    """
+
+    def __init__(self, document: PolicyDocument) -> None:
+        self.document = document
+
+    @property
+    def language(self) -> str:
+        return self.document.language
+
+    @cached_property
+    def markdown(self) -> MarkdownPolicy:
+        from generator.render.markdown import render_markdown
+
+        return render_markdown(self.document)
+
+    @cached_property
+    def html(self) -> HtmlPolicy:
+        from generator.render.html import render_html
+
+        return render_html(self.document, self.markdown)
+
+    @cached_property
+    def print_html(self) -> str:
+        from generator.render.html import render_html
+
+        return render_html(self.document, self.markdown, for_print=True).page
+
+
+@dataclass(frozen=True)
+class CompanyDraft:
+    """Every language of one version of a company's policy, for the per-company kinds."""
+
+    slug: str
+    version: int
+    date: datetime.date
+    policies: tuple[PolicyDraft, ...]
+
+
+@dataclass(frozen=True)
+class OutputKind:
+    """One kind of output: its ``--format`` name, where its files go, and what makes them."""
+
+    name: str
+    """Its name on the command line and in the manifest's ``kind``."""
+    per_language: bool
+    """One set of files per language (``<slug>/<lang>/``) or one per company (``<slug>/``)."""
+    files: str
+    """How its files are named, for ``--help`` and the README."""
+    description: str
+    renderer: str
+    """``"module:function"``: from a :class:`PolicyDraft` (per language) or a
+    :class:`CompanyDraft` (per company) to a list of :class:`RenderedFile`."""
+    default: bool = True
+    """Made by a build that names no ``--format``."""
+    archived: bool = True
+    """Made for earlier versions in ``<slug>/archive/v<N>/`` too (reports are not)."""
+
+    def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
+        """This kind's files of one version, each with its language (empty for per-company files)."""
+        module, _, function = self.renderer.partition(":")
+        make = getattr(importlib.import_module(module), function)
+        if not self.per_language:
+            return [("", file) for file in cast(Callable[[CompanyDraft], list[RenderedFile]], make)(company)]
+        make_one = cast(Callable[[PolicyDraft], list[RenderedFile]], make)
+        return [
+            (policy.language, file)
+            for policy in company.policies
+            if policy.language in languages
+            for file in make_one(policy)
+        ]
+
+
+OUTPUT_KINDS: dict[str, OutputKind] = {}
+"""Every output kind, by name, in the order the README and ``--help`` list them."""
+
+
+def register(kind: OutputKind) -> OutputKind:
+    """Add an output kind; its name must be new."""
+    if kind.name in OUTPUT_KINDS:
+        raise ValueError(f"an output kind named {kind.name!r} is registered already")
+    OUTPUT_KINDS[kind.name] = kind
+    return kind
+
+
+def default_kinds() -> tuple[str, ...]:
+    """The kinds a build makes when no ``--format`` is given."""
+    return tuple(name for name, kind in OUTPUT_KINDS.items() if kind.default)
+
+
+def kinds_named(names: Iterable[str]) -> tuple[OutputKind, ...]:
+    """The registered kinds of these names, in registry order; an unknown name is an error."""
+    wanted = set(names)
+    unknown = sorted(wanted - OUTPUT_KINDS.keys())
+    if unknown:
+        raise user_error("--format", f"unknown output kind {', '.join(unknown)}; choose from {', '.join(OUTPUT_KINDS)}")
+    return tuple(kind for name, kind in OUTPUT_KINDS.items() if name in wanted)
+
+
+def render_version(
+    company: CompanyDraft, kinds: Sequence[OutputKind], languages: Sequence[str], *, current: bool
+) -> list[tuple[str, str, PurePosixPath, RenderedFile]]:
+    """Every file of one version: (kind, language, path relative to the output folder, file).
+
+    The layout: ``<slug>/[archive/v<N>/][<lang>/]<file name>``.
+    """
+    root = PurePosixPath(company.slug) if current else PurePosixPath(company.slug, "archive", f"v{company.version}")
+    return [
+        (kind.name, language, root / language / file.name if language else root / file.name, file)
+        for kind in kinds
+        if current or kind.archived
+        for language, file in kind.render(company, languages)
+    ]
+
+
+register(
+    OutputKind(
+        "md",
+        per_language=True,
+        files=f"{POLICY_STEM}.md",
+        description="CommonMark with GFM tables and YAML front matter",
+        renderer="generator.render.markdown:markdown_files",
+    )
+)
+register(
+    OutputKind(
+        "html",
+        per_language=True,
+        files=f"{POLICY_STEM}.html, {POLICY_STEM}.fragment.html",
+        description="a standalone page and a body-only fragment",
+        renderer="generator.render.html:html_files",
+    )
+)
+register(
+    OutputKind(
+        "pdf",
+        per_language=True,
+        files=f"{POLICY_STEM}.pdf",
+        description="A4 PDF/A with embedded fonts, contents and bookmarks",
+        renderer="generator.render.pdf:pdf_files",
+    )
+)
+register(
+    OutputKind(
+        "compliance",
+        per_language=False,
+        files="compliance.md",
+        description="the GDPR coverage report: each Art. 13/14 item and the section that states it",
+        renderer="generator.compliance:compliance_files",
+        archived=False,
+    )
+)
