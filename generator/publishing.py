@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import UserError, user_error
+from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.writing import STAGING, staged_copy, write_atomically
 
 JOURNAL = "journal.json"
@@ -34,10 +34,7 @@ JOURNAL = "journal.json"
 def os_error(error: OSError, doing: str) -> UserError:
     """An OS error as a message that names the path and the cause."""
     path = error.filename if error.filename is not None else "policygen"
-    cause = error.strerror or str(error)
-    if error.filename2 is not None:
-        cause = f"{cause} (moving to {error.filename2})"
-    return user_error(str(path), f"cannot {doing}: {cause}")
+    return user_error(str(path), f"cannot {doing}: {error.strerror or error}")
 
 
 @contextlib.contextmanager
@@ -143,11 +140,12 @@ class Publication:
         record = [{"target": str(c.target), "backup": str(c.backup), "existed": c.existed} for c in changes]
         write_atomically(journal, json.dumps(record).encode(), staging=self.staging)
         for change, (_, staged) in zip(changes, self._planned, strict=True):
-            self._done.append(change)
             try:
                 _apply(change, staged)
             except OSError as error:
-                raise os_error(error, "publish") from error
+                # Each step replaces its file in one move: a step that failed changed nothing.
+                raise user_error(str(change.target), f"cannot publish: {error.strerror or error}") from error
+            self._done.append(change)
         journal.unlink()
         _sync_folder(self.staging)
 
@@ -176,17 +174,27 @@ def _keep_copy(target: Path, backup: Path) -> None:
 
 
 def _rollback(changes: list[_Change]) -> None:
-    """Put back every changed file, latest first; signals wait until it is done."""
+    """Put back every changed file, latest first; signals wait until it is done.
+
+    A file that cannot be put back does not stop the others; the ones left are named.
+    """
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    failed: list[LocatedMessage] = []
     try:
         for change in reversed(changes):
-            if change.backup.exists() or change.backup.is_symlink():
-                _restore(change.backup, change.target)
-            elif not change.existed:
-                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                    change.target.unlink()
+            try:
+                if change.backup.exists() or change.backup.is_symlink():
+                    _restore(change.backup, change.target)
+                elif not change.existed:
+                    with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                        change.target.unlink()
+            except OSError as error:
+                message = f"could not put back its earlier content ({error.strerror or error}); restore it by hand"
+                failed.append(LocatedMessage(Location(str(change.target)), "", message))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    if failed:
+        raise UserError(failed)
 
 
 def _restore(backup: Path, target: Path) -> None:

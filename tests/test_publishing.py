@@ -1,0 +1,237 @@
+"""All or nothing, one build at a time, and a message for every OS error, with real processes.
+
+Each test runs ``policygen`` as a process on a project of its own and checks what a user
+sees: the message and exit code, and that every earlier output and state file is unchanged
+when a build cannot finish.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL
+
+DAY_ONE = "2026-11-22"
+DAY_TWO = "2027-01-15"
+COMPANIES = ("alpha", "beta", "gamma", "delta")
+
+
+def _project(root: Path, names: tuple[str, ...] = ("alpha",)) -> Path:
+    (root / "companies").mkdir(parents=True)
+    for name in names:
+        shutil.copyfile(MINIMAL, root / "companies" / f"{name}.yaml")
+    return root
+
+
+def _command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "generator", *arguments]
+
+
+def _policygen(project: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_command(*arguments), cwd=project, capture_output=True, text=True, timeout=300, check=False)
+
+
+def _files(project: Path) -> dict[str, bytes]:
+    """Every output and state file (facts excluded)."""
+    return {
+        str(path.relative_to(project)): path.read_bytes()
+        for path in sorted(project.rglob("*"))
+        if path.is_file() and path.suffix != ".yaml"
+    }
+
+
+def _change_facts(project: Path) -> None:
+    for facts in (project / "companies").glob("*.yaml"):
+        text = facts.read_text(encoding="utf-8")
+        facts.write_text(text.replace("understanding how the website is used", "measuring reach"), encoding="utf-8")
+
+
+def _assert_refused(finished: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert finished.returncode == 1, finished.stderr
+    assert "Traceback" not in finished.stderr
+    for fragment in fragments:
+        assert fragment in finished.stderr
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    """A project built on day one whose facts have changed since."""
+    project = _project(tmp_path / "project", ("alpha", "beta"))
+    assert _policygen(project, "build", "--format", "md,html", "--today", DAY_ONE).returncode == 0
+    _change_facts(project)
+    return project
+
+
+def test_out_naming_a_regular_file_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "public").write_text("not a folder", encoding="utf-8")
+    finished = _policygen(project, "build", "--out", "public", "--format", "md")
+    _assert_refused(finished, "public: the output folder is a file; name a folder with --out")
+    assert not (project / "companies" / "alpha.state.json").exists()
+
+
+def test_an_output_path_that_is_a_folder_publishes_nothing(built: Path) -> None:
+    before = _files(built)
+    blocker = built / "output" / "beta" / "en" / "privacy-policy.md"
+    blocker.unlink()
+    blocker.mkdir()
+    finished = _policygen(built, "build", "--format", "md,html", "--today", DAY_TWO)
+    _assert_refused(finished, f"{blocker}: cannot publish: Is a directory")
+    del before["output/beta/en/privacy-policy.md"]
+    assert _files(built) == before
+    assert not (built / "output" / ".staging").exists()
+
+
+def test_staging_that_is_a_link_is_refused_and_never_followed(built: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (built / "output" / ".staging").symlink_to(elsewhere)
+    finished = _policygen(built, "build", "--format", "md", "--today", DAY_TWO)
+    _assert_refused(finished, "output/.staging: is not a folder policygen made (a link or a file); remove it")
+    assert list(elsewhere.iterdir()) == []
+    assert (built / "output" / ".staging").is_symlink()
+
+
+def test_staging_that_is_a_file_is_refused(built: Path) -> None:
+    (built / "output" / ".staging").write_text("mine", encoding="utf-8")
+    finished = _policygen(built, "build", "--format", "md", "--today", DAY_TWO)
+    _assert_refused(finished, "output/.staging: is not a folder policygen made")
+    assert (built / "output" / ".staging").read_text(encoding="utf-8") == "mine"
+
+
+def _unshare(project: Path, mounts: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """``policygen`` in a private mount namespace, where ``mounts`` can make a folder read-only or small."""
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) to mount a read-only or full file system")
+    probe = subprocess.run(["unshare", "-rm", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"this machine does not allow private mount namespaces: {probe.stderr.decode().strip()}")
+    command = " ".join(_command(*arguments))
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f"{mounts} && exec {command}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_read_only_facts_folder_leaves_outputs_and_state_as_they_were(built: Path) -> None:
+    before = _files(built)
+    finished = _unshare(
+        built,
+        "mount --bind companies companies && mount -o remount,bind,ro companies",
+        "build",
+        "--format",
+        "md,html",
+        "--today",
+        DAY_TWO,
+    )
+    _assert_refused(finished, "cannot publish: Read-only file system")
+    assert _files(built) == before
+
+
+def test_a_full_disk_leaves_outputs_and_state_as_they_were(built: Path) -> None:
+    before = _files(built)
+    # Room for the earlier outputs, not for a second copy of them in the scratch folder.
+    size = sum(len(data) for name, data in before.items() if name.startswith("output/")) + 40_000
+    mounts = f"cp -a output /tmp/held && mount -t tmpfs -o size={size} tmpfs output && cp -a /tmp/held/. output"
+    finished = _unshare(built, mounts, "build", "--format", "md,html", "--today", DAY_TWO)
+    _assert_refused(finished, "No space left on device")
+    assert "Traceback" not in finished.stderr
+
+
+def _wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail("the build never reached the expected point")
+        time.sleep(0.02)
+
+
+def _staged_something(project: Path) -> bool:
+    staging = project / "output" / ".staging"
+    return staging.is_dir() and any(staging.iterdir())
+
+
+def test_two_builds_of_one_output_folder_run_one_after_the_other(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    _project(project / "first", ("alpha", "beta", "gamma"))
+    _project(project / "second", ("delta",))
+    (project / "output").mkdir()
+    arguments = ("build", "--out", "output", "--format", "md,html,pdf", "--today", DAY_ONE, "--jobs", "1")
+    first = subprocess.Popen(_command(*arguments, "first/companies"), cwd=project, stderr=subprocess.PIPE, text=True)
+    _wait_for(lambda: (project / "output" / ".staging").exists())
+    second = subprocess.Popen(_command(*arguments, "second/companies"), cwd=project, stderr=subprocess.PIPE, text=True)
+    _, first_errors = first.communicate(timeout=300)
+    _, second_errors = second.communicate(timeout=300)
+    assert (first.returncode, second.returncode) == (0, 0), first_errors + second_errors
+    assert "waiting for another policygen build of output to finish" in second_errors
+    manifest = (project / "output" / "manifest.json").read_text(encoding="utf-8")
+    for name in ("alpha", "beta", "gamma", "delta"):
+        assert f'"company": "{name}"' in manifest
+
+
+@pytest.fixture
+def slow_build(tmp_path: Path) -> tuple[Path, subprocess.Popen[str], dict[str, bytes]]:
+    """A built project, then a second build of changed facts in two workers, caught while rendering."""
+    project = _project(tmp_path / "project", COMPANIES)
+    assert _policygen(project, "build", "--format", "md", "--today", DAY_ONE).returncode == 0
+    before = _files(project)
+    _change_facts(project)
+    running = subprocess.Popen(
+        _command("build", "--format", "md,html,pdf", "--today", DAY_TWO, "--jobs", "2"),
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    _wait_for(lambda: _staged_something(project))
+    return project, running, before
+
+
+def _group_gone(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(("sent", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_and_sigterm_stop_every_worker_and_leave_earlier_outputs(
+    slow_build: tuple[Path, subprocess.Popen[str], dict[str, bytes]], sent: signal.Signals, code: int
+) -> None:
+    project, running, before = slow_build
+    if sent is signal.SIGINT:
+        os.killpg(running.pid, sent)  # Ctrl-C reaches the whole foreground group
+    else:
+        running.send_signal(sent)  # a service manager stops the main process
+    _, errors = running.communicate(timeout=60)
+    assert running.returncode == code
+    assert errors == "interrupted; earlier outputs are unchanged\n"
+    _wait_for(lambda: _group_gone(running.pid), timeout=10)
+    assert _files(project) == before
+    assert not (project / "output" / ".staging").exists()
+
+
+def test_workers_die_with_a_killed_build(slow_build: tuple[Path, subprocess.Popen[str], dict[str, bytes]]) -> None:
+    project, running, before = slow_build
+    running.kill()
+    running.communicate(timeout=10)
+    _wait_for(lambda: _group_gone(running.pid), timeout=10)
+    left = {name: data for name, data in _files(project).items() if not name.startswith("output/.staging/")}
+    assert left == before
+    finished = _policygen(project, "build", "--format", "md", "--today", DAY_TWO)
+    assert finished.returncode == 0, finished.stderr
+    assert not (project / "output" / ".staging").exists()
