@@ -136,7 +136,7 @@ def _damaged(path: Path, what: str) -> UserError:
 def _check_history(path: Path, state: PolicyState) -> None:
     """The history must be one version after another, ending at the current one, each renderable."""
     numbers = [version.version for version in state.history]
-    if numbers != list(range(1, len(numbers) + 1)):
+    if not numbers or numbers != list(range(1, len(numbers) + 1)):
         raise _damaged(path, f"the history's versions are {numbers or 'none'}, not 1, 2, 3...")
     if state.version != numbers[-1] or state.date != state.current.date:
         raise _damaged(path, f"version {state.version} of {state.date} is not the last version of its history")

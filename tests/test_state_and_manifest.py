@@ -1,0 +1,357 @@
+"""Damaged state and manifest files, and staleness that must not lie.
+
+A state file or a manifest that someone edited, copied or truncated ends in a message naming
+the file and what to do, never in a traceback; ``check`` never says "up to date" where
+``build`` would fail or change something; the manifest is never trusted to delete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MINIMAL, ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import legal
+from generator import state as state_module
+from generator.check import check
+from generator.cli import main
+from generator.errors import UserError
+from generator.pipeline import build
+from generator.state import controller_identity
+from generator.validation import load_company
+
+DAY_ONE = datetime.date(2026, 11, 22)
+DAY_TWO = datetime.date(2027, 1, 15)
+ALPHA_STATE = "companies/alpha.state.json"
+DAMAGED = "the state file is damaged ({}); restore it from git, or delete it to start a new version history"
+
+Json = dict[str, Any]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two companies built on day one (Markdown and the report), the working directory."""
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "alpha.yaml")
+    shutil.copyfile(ROOT / "companies" / "clusteric.yaml", tmp_path / "companies" / "beta.yaml")
+    monkeypatch.chdir(tmp_path)
+    _build()
+    return tmp_path
+
+
+def _build(*extra: str, day: datetime.date = DAY_ONE) -> int:
+    return main(["build", "--format", "md,compliance", "--today", day.isoformat(), "--jobs", "1", *extra])
+
+
+def _edit_json(path: str, change: Callable[[Json], object]) -> None:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    change(document)
+    Path(path).write_text(json.dumps(document), encoding="utf-8")
+
+
+def _change_facts(name: str = "alpha") -> None:
+    facts = Path(f"companies/{name}.yaml")
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("understanding how the website is used", "measuring reach"), encoding="utf-8")
+
+
+def _set_document(document: Json) -> None:
+    document["history"][0]["facts"]["document"] = "every page"
+
+
+def _break_controller(document: Json) -> None:
+    document["history"][0]["facts"]["controller"]["nip"] = "not a number"
+
+
+def _duplicate_version(document: Json) -> None:
+    document["history"].append(document["history"][0])
+    document["version"] = 1
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda state: state.update(history=[]), DAMAGED.format("the history's versions are none, not 1, 2, 3...")),
+        (_set_document, DAMAGED.format("the facts of version 1 are no longer valid facts")),
+        (_break_controller, DAMAGED.format("the facts of version 1 are no longer valid facts")),
+        (_duplicate_version, DAMAGED.format("the history's versions are [1, 1], not 1, 2, 3...")),
+        (
+            lambda state: state.update(version="two"),
+            DAMAGED.format(
+                "1 problems, the first at version: "
+                "Input should be a valid integer, unable to parse string as an integer"
+            ),
+        ),
+    ],
+    ids=["empty-history", "document-of-wrong-type", "archived-facts-invalid", "duplicated-versions", "version-text"],
+)
+def test_a_damaged_state_file_is_named_by_build_and_check(
+    project: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Json], object], message: str
+) -> None:
+    _edit_json(ALPHA_STATE, damage)
+    capsys.readouterr()
+    assert _build() == 1
+    assert capsys.readouterr().err == f"{ALPHA_STATE}: {message}\n"
+    assert main(["check"]) == 1
+    assert f"{ALPHA_STATE}: {message}\n" in capsys.readouterr().err
+
+
+def test_a_state_file_copied_from_another_company_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copyfile("companies/beta.state.json", ALPHA_STATE)
+    before = Path("output/alpha/pl/privacy-policy.md").read_bytes()
+    capsys.readouterr()
+    assert _build() == 1
+    assert capsys.readouterr().err == (
+        f"{ALPHA_STATE}: this state file records the policy of 'beta', not of 'alpha' (copied from another company?); "
+        "restore this company's own state file from git, or delete it to start a new history\n"
+    )
+    assert main(["check"]) == 1
+    assert Path("output/alpha/pl/privacy-policy.md").read_bytes() == before
+
+
+def test_a_state_file_of_another_controller_is_refused_even_without_its_slug(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copyfile("companies/beta.state.json", ALPHA_STATE)
+    _edit_json(ALPHA_STATE, lambda state: state.pop("company"))
+    beta = json.loads(Path("companies/beta.state.json").read_text(encoding="utf-8"))["controller"]
+    alpha = controller_identity(load_company("companies/alpha.yaml"))
+    assert alpha != beta
+    capsys.readouterr()
+    assert _build() == 1
+    assert capsys.readouterr().err == (
+        f"{ALPHA_STATE}: this state file records the policy of the controller {beta}, but the facts name {alpha}; "
+        "restore this company's own state file from git, or delete it to start a new history\n"
+    )
+
+
+def _entry_of(manifest: Json, path: str) -> Json:
+    return next(entry for entry in manifest["outputs"] if entry["path"] == path)
+
+
+MANIFEST_DAMAGE: list[tuple[str, Callable[[Json], object], str]] = [
+    (
+        "outputs-not-a-list",
+        lambda m: m.update(outputs={"a": 1}),
+        "'outputs' is not a list; every company is built again",
+    ),
+    (
+        "entry-without-path",
+        lambda m: _entry_of(m, "alpha/pl/privacy-policy.md").pop("path"),
+        "outputs[{index}]: has no 'path' string; its company is built again",
+    ),
+    (
+        "path-not-a-string",
+        lambda m: _entry_of(m, "alpha/pl/privacy-policy.md").update(path=["alpha"]),
+        "outputs[{index}]: has no 'path' string; its company is built again",
+    ),
+    (
+        "path-naming-a-folder",
+        lambda m: _entry_of(m, "alpha/pl/privacy-policy.md").update(path="alpha/pl"),
+        "outputs[{index}]: 'alpha/pl' names a folder; its company is built again",
+    ),
+    (
+        "path-outside-the-output-folder",
+        lambda m: _entry_of(m, "alpha/pl/privacy-policy.md").update(path="../companies/alpha.yaml"),
+        "outputs[{index}]: '../companies/alpha.yaml' is not a file inside a company's folder of output; "
+        "its company is built again",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"), [case[1:] for case in MANIFEST_DAMAGE], ids=[c[0] for c in MANIFEST_DAMAGE]
+)
+def test_a_damaged_manifest_is_reported_and_rebuilt(
+    project: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Json], object], message: str
+) -> None:
+    paths = [entry["path"] for entry in json.loads(Path("output/manifest.json").read_text(encoding="utf-8"))["outputs"]]
+    message = message.format(index=paths.index("alpha/pl/privacy-policy.md"))
+    _edit_json("output/manifest.json", damage)
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert f"output/manifest.json: {message}\n" in capsys.readouterr().err
+    assert _build() == 0
+    captured = capsys.readouterr()
+    assert f"output/manifest.json: {message}\n" in captured.err
+    assert "1 of 2 companies rendered" in captured.out or "2 of 2 companies rendered" in captured.out
+    assert main(["check"]) == 0
+    assert Path("companies/alpha.yaml").is_file()
+
+
+def test_the_manifest_never_deletes_another_companys_file_or_a_changed_one(project: Path) -> None:
+    beta_page = Path("output/beta/pl/privacy-policy.md")
+    notes = Path("output/alpha/pl/notes.md")
+    notes.write_text("my own notes", encoding="utf-8")
+
+    def plant(manifest: Json) -> None:
+        entry = _entry_of(manifest, "alpha/pl/privacy-policy.md")
+        beta_hash = hashlib.sha256(beta_page.read_bytes()).hexdigest()
+        manifest["outputs"] += [
+            {**entry, "path": str(beta_page.relative_to("output")), "sha256": beta_hash},
+            {**entry, "path": str(notes.relative_to("output")), "sha256": "0" * 64},
+        ]
+
+    _edit_json("output/manifest.json", plant)
+    _change_facts()
+    assert _build("--today", DAY_TWO.isoformat()) == 0
+    assert beta_page.is_file()
+    assert notes.read_text(encoding="utf-8") == "my own notes"
+
+
+def test_a_file_policygen_published_and_no_longer_makes_is_removed(project: Path) -> None:
+    leftover = Path("output/alpha/pl/old-name.md")
+    leftover.write_text("an output of an earlier release", encoding="utf-8")
+
+    def plant(manifest: Json) -> None:
+        entry = _entry_of(manifest, "alpha/pl/privacy-policy.md")
+        manifest["outputs"].append(
+            {**entry, "path": "alpha/pl/old-name.md", "sha256": hashlib.sha256(leftover.read_bytes()).hexdigest()}
+        )
+
+    _edit_json("output/manifest.json", plant)
+    _change_facts()
+    assert _build("--today", DAY_TWO.isoformat()) == 0
+    assert not leftover.exists()
+
+
+@pytest.fixture
+def changed_legal_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The dated legal facts as a later release of policygen ships them, with one entry changed."""
+
+    def use(path: Path) -> None:
+        monkeypatch.setattr(state_module, "LEGAL_FACTS_FILE", path)
+        state_module.project_digest.cache_clear()
+
+    changed = tmp_path / "legal-facts.yaml"
+    changed.write_bytes(legal.LEGAL_FACTS_FILE.read_bytes() + b"\n# verified again\n")
+    yield lambda: use(changed)  # type: ignore[misc]
+    state_module.project_digest.cache_clear()
+
+
+def test_changed_legal_facts_make_outputs_stale(project: Path, changed_legal_facts: Callable[[], None]) -> None:
+    check([Path("companies")])
+    changed_legal_facts()
+    with pytest.raises(UserError, match=re.escape("out of date with companies/alpha.yaml, templates or catalogs")):
+        check([Path("companies")])
+    result = build([Path("companies")], formats=("md", "compliance"), today=DAY_ONE, jobs=1)
+    assert all(company.rendered for company in result.companies)
+    check([Path("companies")])
+
+
+def test_a_deleted_output_is_stale_and_restored_by_the_next_build(project: Path) -> None:
+    report = Path("output/alpha/compliance.md")
+    content = report.read_bytes()
+    report.unlink()
+    with pytest.raises(
+        UserError, match=re.escape("output/alpha/compliance.md: missing or changed since the last build")
+    ):
+        check([Path("companies")])
+    assert _build() == 0
+    assert report.read_bytes() == content
+    check([Path("companies")])
+
+
+def test_building_one_format_keeps_the_others(project: Path) -> None:
+    assert _build() == 0
+    assert main(["build", "--format", "html", "--today", DAY_ONE.isoformat()]) == 0
+    assert main(["build", "--format", "md", "--today", DAY_ONE.isoformat()]) == 0
+    listed = {
+        entry["path"] for entry in json.loads(Path("output/manifest.json").read_text(encoding="utf-8"))["outputs"]
+    }
+    assert {"alpha/pl/privacy-policy.md", "alpha/pl/privacy-policy.html", "alpha/compliance.md"} <= listed
+    assert all(Path("output", path).is_file() for path in listed)
+    assert main(["check"]) == 0
+
+
+def test_a_format_built_alone_after_a_change_leaves_the_others_stale(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _change_facts()
+    assert main(["build", "--format", "md", "--today", DAY_TWO.isoformat()]) == 0
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err == "output/alpha/compliance.md: out of date: run `policygen build`\n"
+
+
+def test_a_date_before_the_last_version_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _change_facts()
+    capsys.readouterr()
+    assert _build(day=datetime.date(2026, 11, 1)) == 1
+    assert capsys.readouterr().err == (
+        f"{ALPHA_STATE}: the build's date 2026-11-01 is earlier than version 1 of 2026-11-22: a policy's history "
+        "never goes back; check --today, SOURCE_DATE_EPOCH or the clock\n"
+    )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=6,
+)
+
+
+def _paths_in(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths_in(child, (*prefix, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths_in(child, (*prefix, index))
+
+
+def _damaged(document: Any, data: st.DataObject) -> Any:
+    """The document with one value replaced, removed, or the whole file cut short."""
+    paths = [path for path in _paths_in(document) if path]
+    path = data.draw(st.sampled_from(paths))
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    if data.draw(st.booleans()) and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = data.draw(JSON_VALUES)
+    return document
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("damage")
+    (project / "companies").mkdir()
+    shutil.copyfile(MINIMAL, project / "companies" / "alpha.yaml")
+    build([project / "companies"], out_dir=project / "output", formats=("md",), today=DAY_ONE, jobs=1)
+    return project
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), which=st.sampled_from(["companies/alpha.state.json", "output/manifest.json"]), cut=st.booleans())
+def test_randomly_damaged_state_and_manifest_give_a_build_or_a_message(
+    built_once: Path, tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, which: str, cut: bool
+) -> None:
+    project = tmp_path_factory.mktemp("damaged") / "project"
+    shutil.copytree(built_once, project)
+    target = project / which
+    raw = target.read_bytes()
+    if cut:
+        target.write_bytes(raw[: data.draw(st.integers(0, len(raw) - 1))])
+    else:
+        target.write_text(json.dumps(_damaged(json.loads(raw), data)), encoding="utf-8")
+    for run in (
+        lambda: check([project / "companies"], project / "output"),
+        lambda: build([project / "companies"], out_dir=project / "output", formats=("md",), today=DAY_ONE, jobs=1),
+    ):
+        # A build or a located message; any other exception fails the test.
+        with contextlib.suppress(UserError):
+            run()
