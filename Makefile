@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit browser-deps schema i18n golden bench clean
+.PHONY: build test lint typecheck unit browser-deps schema readme i18n golden bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ golden: $(STAMP)
 ## schema: refresh the committed JSON Schema after changing the facts model
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/company.schema.json
+
+## readme: refresh the parts of README.md made from the code (the table of output kinds)
+readme: $(STAMP)
+	$(BIN)/python scripts/update_readme.py
 
 ## bench: time full, no-op and parallel builds and the CLI on 100 companies; writes benchmarks/results.md
 bench: $(STAMP)

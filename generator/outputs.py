@@ -144,6 +144,21 @@ def kinds_named(names: Iterable[str]) -> tuple[OutputKind, ...]:
     return tuple(kind for name, kind in OUTPUT_KINDS.items() if name in wanted)
 
 
+def kinds_table() -> str:
+    """The README's table of output kinds, made from the registry (``make readme``)."""
+    rows = [
+        "| `--format` | files | one per | default | archived | what |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for kind in OUTPUT_KINDS.values():
+        folder = "`<slug>/<lang>/`" if kind.per_language else "`<slug>/`"
+        rows.append(
+            f"| `{kind.name}` | {folder} `{kind.files}` | {'language' if kind.per_language else 'company'} "
+            f"| {'yes' if kind.default else 'no'} | {'yes' if kind.archived else 'no'} | {kind.description} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def render_version(
     company: CompanyDraft, kinds: Sequence[OutputKind], languages: Sequence[str], *, current: bool
 ) -> list[tuple[str, str, PurePosixPath, RenderedFile]]:
