@@ -27,6 +27,14 @@ class _Entry(BaseModel):
     source: str | None = None
 
 
+class _Authority(_Entry):
+    """The supervisory authority, named in each language policies are written in."""
+
+    name: dict[str, str]
+    address: dict[str, str]
+    website: str
+
+
 class _Countries(_Entry):
     countries: list[str]
 
@@ -60,7 +68,7 @@ class LegalFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    supervisory_authority: _Entry
+    supervisory_authority: _Authority
     cookie_provision: _Entry
     adequacy_decisions: _Countries
     data_privacy_framework: _Framework

@@ -23,7 +23,8 @@ from generator.compliance import coverage_report
 from generator.document import PolicyDocument, render_document
 from generator.errors import LocatedMessage, UserError
 from generator.facts import Company
-from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
+from generator.facts.base import PUBLISHED_LANGUAGES
+from generator.languages import Language, default_languages, language_codes
 from generator.loading import parse_facts, read_facts_bytes
 from generator.project import facts_files, today_for_build
 from generator.render.html import render_html
@@ -119,7 +120,7 @@ def build(
     paths: Iterable[str | os.PathLike[str]],
     *,
     out_dir: str | os.PathLike[str] = Path("output"),
-    languages: Sequence[Language] = LANGUAGES,
+    languages: Sequence[Language] | None = None,
     formats: Sequence[str] = FORMATS,
     today: datetime.date | None = None,
     jobs: int | None = None,
@@ -129,9 +130,11 @@ def build(
     """Bring every company's policies, state file and the manifest up to date.
 
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
-    as a site generator's configuration gives them.
+    as a site generator's configuration gives them. ``languages`` limits the languages
+    written; by default every language a company publishes.
     """
     out_dir = Path(out_dir)
+    wanted = tuple(languages) if languages is not None else language_codes()
     files = facts_files([Path(path) for path in paths])
     day = today_for_build(today)
     manifest = read_manifest(out_dir)
@@ -150,7 +153,7 @@ def build(
             state=previous,
             inputs=inputs,
             manifest=manifest,
-            languages=languages,
+            languages=wanted,
             formats=formats,
         ):
             result.companies.append(CompanyBuilt(slug, previous.version, previous.date, rendered=False))
@@ -165,7 +168,7 @@ def build(
                 strict,
                 previous,
                 inputs,
-                tuple(languages),
+                wanted,
                 tuple(formats),
                 day,
                 archived,
@@ -241,7 +244,7 @@ def _up_to_date(
     """Whether the last build used these very inputs and its outputs are all still there."""
     if state.inputs_hash != inputs:
         return False
-    published = state.current.facts.get("document", {}).get("languages", LANGUAGES)
+    published = state.current.facts.get("document", {}).get("languages") or default_languages()
     expected = {
         f"{slug}/{language}/{POLICY_STEM}.{suffix}"
         for language in published
@@ -352,7 +355,7 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
 
 
 def _facts_of(version: Version) -> Company:
-    languages = tuple(version.facts.get("document", {}).get("languages", LANGUAGES))
+    languages = tuple(version.facts.get("document", {}).get("languages") or default_languages())
     return Company.model_validate(version.facts, context={PUBLISHED_LANGUAGES: languages})
 
 

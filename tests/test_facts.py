@@ -146,8 +146,8 @@ def test_a_policy_published_only_in_polish_needs_no_english_texts() -> None:
     assert "en:" not in text
     company = _company(text)
     assert company.document.languages == ["pl"]
-    assert company.purposes[0].name.pl == "Wykonanie umowy"
-    assert company.purposes[0].name.en is None
+    assert company.purposes[0].name["pl"] == "Wykonanie umowy"
+    assert company.purposes[0].name.get("en") is None
 
 
 def test_a_policy_published_in_both_languages_needs_every_english_text() -> None:
