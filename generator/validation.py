@@ -172,7 +172,8 @@ def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
     context = problem.get("ctx") or {}
     loc = tuple(problem["loc"])
     if "field" in context:
-        loc = (*loc, context["field"])
+        field = context["field"]
+        loc = (*loc, *(field if isinstance(field, tuple | list) else (field,)))
     path, rest = _data_path(loaded.data, loc)
     if kind == "extra_forbidden":
         return _message(loaded, path, _unknown_key(path, _fields_of_model_at(path[:-1])), pointing_at_key=True)

@@ -75,7 +75,7 @@ def main() -> None:
         _write(path, catalog, omit_header=False)
         untranslated = sum(1 for message in catalog if message.id and not message.string)
         messages = sum(1 for message in catalog if message.id)
-        print(f"{path.relative_to(ROOT)}: {messages} messages, {untranslated} untranslated")
+        print(f"{path.relative_to(LOCALES.parent)}: {messages} messages, {untranslated} untranslated")
 
 
 if __name__ == "__main__":

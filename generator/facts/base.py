@@ -48,8 +48,8 @@ class FactsModel(BaseModel):
     )
 
 
-def fact_error(field: str, message: str) -> PydanticCustomError:
-    """An error a model-level rule raises about one of the model's own fields.
+def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomError:
+    """An error a model-level rule raises about one of the model's own fields (or a field of one).
 
     The field travels in the error's context so the located message can point at
     that key (or at the mapping, when the key is missing) instead of the whole model.

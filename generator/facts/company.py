@@ -214,7 +214,7 @@ class Company(FactsModel):
         unnamed = [code for code in self.document.languages if self.supervisory_authority.name.get(code) is None]
         if unnamed:
             raise fact_error(
-                "supervisory_authority",
+                ("document", "languages"),
                 f"the legal facts ({LEGAL_FACTS_FILE.name}) do not name the supervisory authority in "
                 f"'{unnamed[0]}'; add its name there, or give supervisory_authority (name, address, website) here",
             )
