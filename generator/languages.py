@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from generator.errors import user_error
 from generator.loading import read_facts_file
+from generator.resources import DATA
 
-TABLE_FILE = Path(__file__).resolve().parent / "data" / "languages.yaml"
+TABLE_FILE = DATA / "languages.yaml"
 
 Language = str
 """A language code of the table, such as ``pl``; checked where facts or arguments name one."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime
 import re
 from functools import cache
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.errors import user_error
 from generator.loading import LoadedYaml, read_facts_file
+from generator.resources import DATA
 
-LEGAL_FACTS_FILE = Path(__file__).resolve().parent / "data" / "legal-facts.yaml"
+LEGAL_FACTS_FILE = DATA / "legal-facts.yaml"
 
 
 class _Entry(BaseModel):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from generator import __version__
 from generator.errors import user_error
-from generator.resources import LOCALES, TEMPLATES
+from generator.resources import DATA, LOCALES, TEMPLATES
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
@@ -117,9 +117,13 @@ def text_hash(texts: list[str]) -> str:
 
 @cache
 def project_digest() -> str:
-    """One hash of everything besides the facts that shapes the output."""
+    """One hash of everything besides the facts that shapes the output.
+
+    The data files count too: the table of languages (locales) and the legal facts (the
+    supervisory authority's names) change what a policy says.
+    """
     digest = hashlib.sha256(__version__.encode())
-    for folder in (TEMPLATES, LOCALES):
+    for folder in (TEMPLATES, LOCALES, DATA):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path != STARTER:
                 digest.update(str(path.relative_to(folder)).encode())
