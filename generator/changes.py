@@ -130,7 +130,9 @@ def _cookie_name(item: Facts) -> dict[str, str]:
     return _in_every_language(item["name"])
 
 
-Comparison = Callable[[Facts, Facts, dict[str, str]], list[ChangeNote]]
+Projection = Callable[[Any], Any]
+"""Facts cut to the languages both versions share, for comparing them."""
+Comparison = Callable[[Facts, Facts, dict[str, str], Projection], list[ChangeNote]]
 
 
 def _items(
@@ -140,7 +142,7 @@ def _items(
     key: Callable[[Facts], str],
     name: Callable[[Facts], dict[str, str]],
     *,
-    in_shared: Callable[[Any], Any],
+    in_shared: Projection,
     added_is_material: bool,
     compare: Comparison | None = None,
 ) -> list[ChangeNote]:
@@ -159,7 +161,7 @@ def _items(
     )
     for item_key, item in new.items():
         if item_key in old and in_shared(old[item_key]) != in_shared(item):
-            found = compare(in_shared(old[item_key]), in_shared(item), name(item)) if compare else []
+            found = compare(old[item_key], item, name(item), in_shared) if compare else []
             notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item))])
     return notes
 
@@ -172,9 +174,14 @@ def _summary(part: str, item: Facts) -> Any:
     return None
 
 
-def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+def _changed_keys(old: Facts, new: Facts, in_shared: Projection) -> set[str]:
+    return {key for key in new if in_shared(old.get(key)) != in_shared(new.get(key))}
+
+
+def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
+    changed = _changed_keys(old, new, in_shared)
     notes = []
-    if old["legal_basis"] != new["legal_basis"]:
+    if "legal_basis" in changed:
         notes.append(
             ChangeNote(
                 kind="basis_changed",
@@ -184,24 +191,24 @@ def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[Ch
                 material=True,
             )
         )
-    if old["retention"] != new["retention"]:
+    if "retention" in changed:
         notes.append(
             ChangeNote(kind="retention_changed", subject=subject, before=old["retention"], after=new["retention"])
         )
-    rest = {key for key in new if old.get(key) != new.get(key)} - {"legal_basis", "retention"}
+    rest = changed - {"legal_basis", "retention"}
     if rest:
         notes.append(ChangeNote(kind="purpose_changed", subject=subject))
     return notes
 
 
-def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
     notes = []
     new_transfers = [
         country for country in new["countries"] if not is_in_eea(country) and country not in old["countries"]
     ]
     if new_transfers:
         notes.append(ChangeNote(kind="transfer_added", subject=subject, after=new_transfers, material=True))
-    rest = {key for key in new if old.get(key) != new.get(key)} - ({"countries"} if new_transfers else set())
+    rest = _changed_keys(old, new, in_shared) - ({"countries"} if new_transfers else set())
     if rest:
         notes.append(ChangeNote(kind="recipient_changed", subject=subject))
     return notes
