@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, ROOT, copied, pdf_text
+from conftest import BUILD_DAY, ROOT, Heading, copied, html_headings, markdown_headings, pdf_outline, pdf_text
 
 from generator.cli import main
 from generator.pipeline import build
@@ -14,6 +15,7 @@ from generator.validation import load_company
 
 COMPANIES = ROOT / "companies"
 EXAMPLES = sorted(path.stem for path in COMPANIES.glob("*.yaml"))
+FORMATS: list[tuple[str, Callable[[str], list[Heading]]]] = [("md", markdown_headings), ("html", html_headings)]
 PUBLISHED = [
     (company, language)
     for company in EXAMPLES
@@ -61,8 +63,20 @@ def test_every_example_validates(capsys: pytest.CaptureFixture[str]) -> None:
 def markdown(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("examples")
     facts = [copied(COMPANIES / f"{name}.yaml", out / "facts") for name in EXAMPLES]
-    build(facts, out_dir=out, formats=("md",), today=BUILD_DAY)
+    build(facts, out_dir=out, formats=("md", "html"), today=BUILD_DAY)
     return out
+
+
+@pytest.mark.parametrize("company", EXAMPLES)
+def test_every_language_has_the_same_section_numbers_and_anchors(markdown: Path, company: str) -> None:
+    def numbered(language: str, suffix: str, headings: Callable[[str], list[Heading]]) -> list[tuple[int, str, str]]:
+        text = (markdown / company / language / f"privacy-policy.{suffix}").read_text(encoding="utf-8")
+        return [(level, title.split(" ")[0], anchor) for level, title, anchor in headings(text)]
+
+    languages = [language for name, language in PUBLISHED if name == company]
+    outlines = [numbered(language, suffix, read) for language in languages for suffix, read in FORMATS]
+    assert outlines[0]
+    assert all(outline == outlines[0] for outline in outlines)
 
 
 def test_smartcp_alone_is_published_in_german_too() -> None:
@@ -91,10 +105,14 @@ def test_no_example_names_the_defunct_authority_or_framework(markdown: Path, com
         assert stale not in text
 
 
-def test_the_german_pdf_of_smartcp_speaks_the_dsgvo(tmp_path: Path) -> None:
+def test_the_german_pdf_of_smartcp_speaks_the_dsgvo(tmp_path: Path, markdown: Path) -> None:
     facts = copied(COMPANIES / "smartcp.yaml", tmp_path / "facts")
     build([facts], out_dir=tmp_path, languages=("de",), formats=("pdf",), today=BUILD_DAY)
-    text = pdf_text(tmp_path / "smartcp" / "de" / "privacy-policy.pdf")
+    pdf = tmp_path / "smartcp" / "de" / "privacy-policy.pdf"
+    polish = markdown_headings((markdown / "smartcp" / "pl" / "privacy-policy.md").read_text(encoding="utf-8"))
+    bookmarks = [(level, title.split(" ")[0]) for level, title in pdf_outline(pdf)]
+    assert bookmarks == [(level, title.split(" ")[0]) for level, title, _anchor in polish]
+    text = pdf_text(pdf)
     for term in ("DSGVO", "Verantwortliche", "Art. 6 Abs. 1 lit. a DSGVO", "berechtigte", "Auftragsverarbeiter"):
         assert term in text
     assert "Präsident des Amtes für den Schutz personenbezogener Daten (Prezes UODO)" in " ".join(text.split())
