@@ -1,7 +1,7 @@
 """The document model: one outline for every language, then each language's text.
 
-Section numbers and anchors are decided here, once, from the facts alone, so the Polish
-and English policies, and the Markdown, HTML and PDF of each, cannot disagree: every
+Section numbers and anchors are decided here, once, from the facts alone, so the policies
+in every language, and the Markdown, HTML and PDF of each, cannot disagree: every
 renderer walks the same :class:`OutlineSection` tree.
 """
 
