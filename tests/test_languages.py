@@ -157,3 +157,22 @@ def test_make_i18n_creates_the_catalog_of_a_new_language(
     assert all(not message.string for message in created if message.id)
     assert created.plural_forms == "nplurals=2; plural=(n > 1);"
     assert "locales/fr/LC_MESSAGES/messages.po: 212 messages, 212 untranslated" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("\n  - {code: pl, locale: pl_PL, name: polski, english_name: Polish, regulation: RODO}\n", "listed twice"),
+        ("\n  - {code: xx, locale: fr_FR, name: x, english_name: X, regulation: X, plural: 2}\n", "plural"),
+    ],
+)
+def test_a_broken_table_of_languages_is_a_located_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row: str, problem: str
+) -> None:
+    table = tmp_path / "languages.yaml"
+    table.write_text(languages.TABLE_FILE.read_text(encoding="utf-8") + row, encoding="utf-8")
+    monkeypatch.setattr(languages, "TABLE_FILE", table)
+    with pytest.raises(UserError) as raised:
+        languages.language_codes()
+    assert str(raised.value).startswith(f"{table}: broken table of languages: ")
+    assert problem in str(raised.value)
