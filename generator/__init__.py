@@ -1,4 +1,4 @@
-"""policygen: bilingual GDPR privacy policies from one YAML file of facts per company.
+"""policygen: GDPR privacy policies in several languages from one YAML file of facts per company.
 
 The library API, for site-generator plugins and scripts::
 

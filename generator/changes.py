@@ -2,7 +2,9 @@
 
 Notes are stored without language (kind, the subject's names, values before and after)
 and worded per language by the ``change_note`` macro, so the version history and
-``policygen diff`` say the same in Polish and English. New purposes, recipients,
+``policygen diff`` say the same in every language. A language added to (or dropped from)
+the policy is one change of the document, not a change of every text that gained (or lost)
+a translation: texts are compared in the languages both versions share. New purposes, recipients,
 transfers, data categories and legal bases are material: GDPR expects people to be told
 of them before they take effect.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from generator.languages import Language, default_languages, language_codes, source_language
 from generator.legal import is_in_eea
 from generator.state import ChangeNote
 
@@ -34,10 +37,24 @@ SUMMARISED_PARTS = (
 
 def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     """Every change from ``before`` to ``after``, material ones first."""
+    shared = set(_languages_of(before)) & set(_languages_of(after))
+
+    def in_shared(data: Any) -> Any:
+        return _in_languages(data, shared)
+
     notes = [
-        *_items(before, after, ("data_categories", "category"), _by_id, _named, added_is_material=True),
         *_items(
-            before, after, ("purposes", "purpose"), _by_id, _named, added_is_material=True, compare=_purpose_changes
+            before, after, ("data_categories", "category"), _by_id, _named, in_shared=in_shared, added_is_material=True
+        ),
+        *_items(
+            before,
+            after,
+            ("purposes", "purpose"),
+            _by_id,
+            _named,
+            in_shared=in_shared,
+            added_is_material=True,
+            compare=_purpose_changes,
         ),
         *_items(
             before,
@@ -45,17 +62,41 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
             ("recipients", "recipient"),
             _recipient_key,
             _recipient_name,
+            in_shared=in_shared,
             added_is_material=True,
             compare=_recipient_changes,
         ),
-        *_items(before, after, ("cookies", "cookie"), _cookie_key, _cookie_name, added_is_material=False),
+        *_items(
+            before,
+            after,
+            ("cookies", "cookie"),
+            _cookie_key,
+            _cookie_name,
+            in_shared=in_shared,
+            added_is_material=False,
+        ),
     ]
     notes.extend(
         ChangeNote(kind=f"{part}_changed", material=part == "automated_decisions" and _starts_profiling(before, after))
         for part in SUMMARISED_PARTS
-        if before.get(part) != after.get(part)
+        if in_shared(before.get(part)) != in_shared(after.get(part))
     )
     return sorted(notes, key=lambda note: not note.material)
+
+
+def _languages_of(facts: Facts) -> list[Language]:
+    return list((facts.get("document") or {}).get("languages") or default_languages())
+
+
+def _in_languages(data: Any, languages: set[Language]) -> Any:
+    """``data`` with every per-language text (a mapping keyed by language codes) cut to ``languages``."""
+    if isinstance(data, dict):
+        if data and all(key in language_codes() for key in data):
+            return {key: text for key, text in data.items() if key in languages and text is not None}
+        return {key: _in_languages(value, languages) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_in_languages(value, languages) for value in data]
+    return data
 
 
 def _by_id(item: Facts) -> str:
@@ -67,12 +108,17 @@ def _named(item: Facts) -> dict[str, str]:
 
 
 def _recipient_key(item: Facts) -> str:
-    return str(item.get("name") or item["category"].get("en") or item["category"].get("pl"))
+    category = {language: text for language, text in item["category"].items() if text}
+    return str(item.get("name") or category.get(source_language()) or next(iter(category.values())))
+
+
+def _in_every_language(name: str) -> dict[str, str]:
+    return dict.fromkeys(language_codes(), name)
 
 
 def _recipient_name(item: Facts) -> dict[str, str]:
     if item.get("name"):
-        return {"pl": item["name"], "en": item["name"]}
+        return _in_every_language(item["name"])
     return {language: text for language, text in item["category"].items() if text}
 
 
@@ -81,10 +127,12 @@ def _cookie_key(item: Facts) -> str:
 
 
 def _cookie_name(item: Facts) -> dict[str, str]:
-    return {"pl": item["name"], "en": item["name"]}
+    return _in_every_language(item["name"])
 
 
-Comparison = Callable[[Facts, Facts, dict[str, str]], list[ChangeNote]]
+Projection = Callable[[Any], Any]
+"""Facts cut to the languages both versions share, for comparing them."""
+Comparison = Callable[[Facts, Facts, dict[str, str], Projection], list[ChangeNote]]
 
 
 def _items(
@@ -94,6 +142,7 @@ def _items(
     key: Callable[[Facts], str],
     name: Callable[[Facts], dict[str, str]],
     *,
+    in_shared: Projection,
     added_is_material: bool,
     compare: Comparison | None = None,
 ) -> list[ChangeNote]:
@@ -111,8 +160,8 @@ def _items(
         if item_key not in new
     )
     for item_key, item in new.items():
-        if item_key in old and old[item_key] != item:
-            found = compare(old[item_key], item, name(item)) if compare else []
+        if item_key in old and in_shared(old[item_key]) != in_shared(item):
+            found = compare(old[item_key], item, name(item), in_shared) if compare else []
             notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item))])
     return notes
 
@@ -125,9 +174,14 @@ def _summary(part: str, item: Facts) -> Any:
     return None
 
 
-def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+def _changed_keys(old: Facts, new: Facts, in_shared: Projection) -> set[str]:
+    return {key for key in new if in_shared(old.get(key)) != in_shared(new.get(key))}
+
+
+def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
+    changed = _changed_keys(old, new, in_shared)
     notes = []
-    if old["legal_basis"] != new["legal_basis"]:
+    if "legal_basis" in changed:
         notes.append(
             ChangeNote(
                 kind="basis_changed",
@@ -137,24 +191,24 @@ def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[Ch
                 material=True,
             )
         )
-    if old["retention"] != new["retention"]:
+    if "retention" in changed:
         notes.append(
             ChangeNote(kind="retention_changed", subject=subject, before=old["retention"], after=new["retention"])
         )
-    rest = {key for key in new if old.get(key) != new.get(key)} - {"legal_basis", "retention"}
+    rest = changed - {"legal_basis", "retention"}
     if rest:
         notes.append(ChangeNote(kind="purpose_changed", subject=subject))
     return notes
 
 
-def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str]) -> list[ChangeNote]:
+def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
     notes = []
     new_transfers = [
         country for country in new["countries"] if not is_in_eea(country) and country not in old["countries"]
     ]
     if new_transfers:
         notes.append(ChangeNote(kind="transfer_added", subject=subject, after=new_transfers, material=True))
-    rest = {key for key in new if old.get(key) != new.get(key)} - ({"countries"} if new_transfers else set())
+    rest = _changed_keys(old, new, in_shared) - ({"countries"} if new_transfers else set())
     if rest:
         notes.append(ChangeNote(kind="recipient_changed", subject=subject))
     return notes

@@ -10,7 +10,6 @@ asks of their content.
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import Any
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
 from generator.facts.processing import CookieCategory, DataSource, LegalBasis, TransferSafeguard
+from generator.languages import language_table, source_language
 from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
 from generator.loading import DataPath
 
@@ -129,7 +129,7 @@ def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str
     for index, recipient in enumerate(company.recipients):
         outside = [country for country in recipient.countries if not is_in_eea(country)]
         path: DataPath = ("recipients", index, "safeguard")
-        named = recipient.name or recipient.category.en or recipient.category.pl
+        named = recipient.name or recipient.category.preferably_in(source_language())
         if not outside:
             if recipient.safeguard is not None:
                 yield path, f"{named} processes data only in the EEA, where no transfer safeguard applies"
@@ -175,13 +175,6 @@ def _us_vendors_are_disclosed(company: Company) -> Iterator[tuple[DataPath, str]
             )
 
 
-_EU_ONLY_CLAIM = re.compile(
-    r"(stored|processed|kept)\s+(only\s+|exclusively\s+)?(with)?in\s+the\s+(European Union|EU)\b"
-    r"|(przechowywane|przetwarzane)\s+(wyłącznie\s+|tylko\s+)?na\s+terenie\s+(Unii Europejskiej|UE)\b",
-    re.IGNORECASE,
-)
-
-
 @rule(
     "CONS-EU-ONLY-CLAIM",
     "Art. 13(1)(f) GDPR",
@@ -195,8 +188,9 @@ def _no_eu_only_claim_with_transfers(company: Company) -> Iterator[tuple[DataPat
     )
     if not (disclosed or undisclosed):
         return
+    claims = [row.eu_only_claim_regex for row in language_table().languages if row.eu_only_claim_regex]
     for path, text in free_texts(company.model_dump(mode="json")):
-        if _EU_ONLY_CLAIM.search(text):
+        if any(claim.search(text) for claim in claims):
             yield path, "the text says data stays in the EU, but it goes outside the EEA"
 
 

@@ -12,7 +12,7 @@ from types import FrameType
 
 from generator import __version__
 from generator.errors import UserError
-from generator.facts.base import LANGUAGES
+from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
 
 DEFAULT_COMPANIES = "companies"
@@ -58,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="policygen", description="Bilingual GDPR privacy policies from one YAML file of facts per company."
+        prog="policygen",
+        description="GDPR privacy policies in several languages from one YAML file of facts per company.",
     )
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -79,9 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     _out(build)
     build.add_argument(
         "--lang",
-        type=_choices(LANGUAGES),
-        default=LANGUAGES,
-        help=f"languages to build, e.g. {','.join(LANGUAGES)} (default: all)",
+        type=_choices(language_codes()),
+        help=f"languages to build, e.g. {','.join(default_languages())} (default: every language a company publishes)",
     )
     build.add_argument(
         "--format",
@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
 
     diff = commands.add_parser("diff", help="what changed in the facts since the last published version")
     _paths(diff)
-    diff.add_argument("--lang", type=_choices(LANGUAGES), default=LANGUAGES, help="languages (default: all)")
+    diff.add_argument(
+        "--lang", type=_choices(language_codes()), help="languages (default: every language a company publishes)"
+    )
     diff.set_defaults(run=_diff)
 
     new = commands.add_parser("new", help="write a commented starter facts file for a new company")

@@ -1,7 +1,7 @@
 """The coverage report written with each build: every Art. 13/14 item, where it is stated.
 
-``output/<slug>/compliance.md`` lists each item, the section that states it in both
-languages, or why it does not apply, so a reviewer can verify a policy item by item.
+``output/<slug>/compliance.md`` lists each item, the section that states it in every
+language, or why it does not apply, so a reviewer can verify a policy item by item.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from generator.document import PolicyDocument
 from generator.facts import Company
 from generator.facts.processing import DataSource, LegalBasis, TransferSafeguard
+from generator.languages import language, source_language
 from generator.legal import is_in_eea, legal_facts
 from generator.markdown_text import escape, table
 from generator.outputs import CompanyDraft, RenderedFile
@@ -135,7 +136,7 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         else:
             places = [headings[document.language].get(item.anchor, "MISSING") for document in documents]
         rows.append([item.rule, item.article, item.what, *places])
-    languages = [{"pl": "Polish section", "en": "English section"}[document.language] for document in documents]
+    languages = [f"{language(document.language).english_name} section" for document in documents]
     lines = [
         f"# GDPR coverage of {escape(documents[0].slug)}",
         "",
@@ -145,7 +146,7 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         table(["Rule", "Article", "Item", *languages], rows),
     ]
     relying_on_dpf = [
-        recipient.name or recipient.category.en or ""
+        recipient.name or recipient.category.preferably_in(source_language())
         for recipient in company.recipients
         if recipient.safeguard is TransferSafeguard.DPF
     ]

@@ -7,15 +7,15 @@ from pathlib import Path
 
 from generator.changes import describe_changes
 from generator.document import template_environment, unescape
-from generator.facts.base import Language
 from generator.i18n import translations
+from generator.languages import Language
 from generator.project import facts_files
 from generator.state import ChangeNote, load_state
 from generator.validation import display_name, validate_files
 
 
-def change_report(paths: Iterable[Path], languages: Sequence[Language]) -> str:
-    """Every company's changes, each note in every requested language."""
+def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = None) -> str:
+    """Every company's changes, each note in the languages it publishes (of ``languages``, when given)."""
     files = facts_files(paths)
     lines: list[str] = []
     for path, checked in zip(files, validate_files(files), strict=True):
@@ -33,8 +33,9 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language]) -> str:
             continue
         counted = f"{len(notes)} change" + ("" if len(notes) == 1 else "s")
         lines.append(f"{name}: {counted} {since}, {material} material")
+        shown = [language for language in company.document.languages if languages is None or language in languages]
         for note in notes:
-            lines.extend(f"  {language}: {word_note(note, language)}" for language in languages)
+            lines.extend(f"  {language}: {word_note(note, language)}" for language in shown)
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """The document model: one outline for every language, then each language's text.
 
-Section numbers and anchors are decided here, once, from the facts alone, so the Polish
-and English policies, and the Markdown, HTML and PDF of each, cannot disagree: every
+Section numbers and anchors are decided here, once, from the facts alone, so the policies
+in every language, and the Markdown, HTML and PDF of each, cannot disagree: every
 renderer walks the same :class:`OutlineSection` tree.
 """
 
@@ -18,11 +18,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from jinja2.ext import Extension
 
 from generator.facts import Company
-from generator.facts.base import Language
+from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.company import ExtraSection, StandardSection
 from generator.facts.durations import Retention
 from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, translations
+from generator.languages import Language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
@@ -225,7 +226,8 @@ def template_environment(language: Language) -> Environment:
         email=lambda address: link(address, f"mailto:{address}"),
         raw_markdown=Markdown,
         as_basis=LegalBasis,
-        as_retention=Retention.model_validate,
+        # A change note keeps a retention rule as its version had it, maybe before this language was added.
+        as_retention=lambda rule: Retention.model_validate(rule, context={PUBLISHED_LANGUAGES: ()}),
     )
     # Section blocks are rendered one by one, without their template's top-level imports,
     # so the shared macros are made globals of the environment instead.

@@ -3,7 +3,8 @@
 Template text is written in English (the msgids); every other language comes from
 ``locales/<lang>/LC_MESSAGES/messages.po``. A catalog with an untranslated or fuzzy
 message, or a template string missing from the catalog, stops the build: a Polish
-policy must never contain a sentence in English.
+policy must never contain a sentence in English. A translation citing the GDPR must name
+it as the language's legal texts do (RODO, DSGVO: the table of languages says how).
 """
 
 from __future__ import annotations
@@ -25,58 +26,64 @@ from babel.numbers import format_currency
 from babel.support import Translations
 from babel.units import format_unit
 
+from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
-from generator.facts.base import Language
 from generator.facts.durations import Duration
-from generator.resources import LOCALES
-
-SOURCE_LANGUAGE: Language = "en"
-BABEL_LOCALES: dict[Language, str] = {"pl": "pl_PL", "en": "en_GB"}
+from generator.languages import Language, language, source_language
 
 
-def catalog_path(language: Language, locales: Path = LOCALES) -> Path:
-    """The ``.po`` file holding ``language``'s translations."""
-    return locales / language / "LC_MESSAGES" / "messages.po"
+def catalog_path(language: Language, locales: Path | None = None) -> Path:
+    """The ``.po`` file holding ``language``'s translations (in the project's ``locales/`` by default)."""
+    return (locales or resources.LOCALES) / language / "LC_MESSAGES" / "messages.po"
+
+
+def translations(language: Language, locales: Path | None = None) -> gettext.NullTranslations:
+    """The checked translations for ``language``; the source language needs none."""
+    return _checked_translations(language, catalog_path(language, locales))
 
 
 @cache
-def translations(language: Language, locales: Path = LOCALES) -> gettext.NullTranslations:
-    """The checked translations for ``language``; English needs none, it is the source."""
-    if language == SOURCE_LANGUAGE:
-        return CompleteTranslations(None, language, Path())
-    path = catalog_path(language, locales)
-    catalog = _read_catalog(path, language)
+def _checked_translations(code: Language, path: Path) -> gettext.NullTranslations:
+    if code == source_language():
+        return CompleteTranslations(None, code, Path())
+    catalog = _read_catalog(path, code)
+    regulation = language(code).regulation
     problems = [
         LocatedMessage(Location(str(path), message.lineno or 0, 1), f"msgid {str(message.id)!r}", problem)
         for message in catalog
         if message.id
-        for problem in _problems_of(message.string, message.fuzzy)
+        for problem in _problems_of(message.id, message.string, message.fuzzy, regulation)
     ]
     if problems:
         raise UserError(problems)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return CompleteTranslations(compiled, language, path)
+    return CompleteTranslations(compiled, code, path)
 
 
-def _read_catalog(path: Path, language: Language) -> Catalog:
+def _read_catalog(path: Path, code: Language) -> Catalog:
     try:
         with path.open("rb") as source:
-            return read_po(source, locale=BABEL_LOCALES[language], abort_invalid=True)
+            return read_po(source, locale=language(code).locale, abort_invalid=True)
     except OSError as error:
-        raise user_error(str(path), f"cannot read the {language} catalog: {error.strerror}") from error
+        raise user_error(str(path), f"cannot read the {code} catalog: {error.strerror}") from error
     except PoFileError as error:
         raise user_error(str(path), f"broken catalog: {error}") from error
 
 
-def _problems_of(string: str | tuple[str, ...] | list[str] | None, fuzzy: bool) -> list[str]:
+Messages = str | tuple[str, ...] | list[str] | None
+
+
+def _problems_of(message_id: Messages, string: Messages, fuzzy: bool, regulation: str) -> list[str]:
     problems = []
     if fuzzy:
         problems.append("translation is marked fuzzy; review it and remove the flag")
     strings = tuple(string) if isinstance(string, tuple | list) else (string,)
     if not all(strings):
         problems.append("message is not translated")
+    elif "GDPR" in str(message_id) and not all(regulation in text for text in strings if text):
+        problems.append(f"the translation cites the GDPR without its name in this language, {regulation}")
     return problems
 
 
@@ -89,7 +96,7 @@ class CompleteTranslations(Translations):
         self.path = path
 
     def _require(self, message: str) -> None:
-        if self.language != SOURCE_LANGUAGE and message not in self._catalog:
+        if self.language != source_language() and message not in self._catalog:
             raise user_error(
                 str(self.path),
                 f"template text {message!r} is missing from the catalog; run `make i18n` and translate it",
@@ -100,14 +107,19 @@ class CompleteTranslations(Translations):
         return str(super().gettext(message))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        if self.language != SOURCE_LANGUAGE and (singular, 0) not in self._catalog:
+        if self.language != source_language() and (singular, 0) not in self._catalog:
             self._require(singular)
         return str(super().ngettext(singular, plural, n))
 
 
 @cache
-def _babel_locale(language: Language) -> Locale:
-    return Locale.parse(BABEL_LOCALES[language])
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+def babel_locale(code: Language) -> Locale:
+    """Babel's locale of one language of the table."""
+    return _babel_locale(language(code).locale)
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,7 @@ class Formats:
 
     @property
     def locale(self) -> Locale:
-        return _babel_locale(self.language)
+        return babel_locale(self.language)
 
     def date(self, day: datetime.date) -> str:
         """``21 lipca 2024`` / ``21 July 2024``."""

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime
 import re
 from functools import cache
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.errors import user_error
 from generator.loading import LoadedYaml, read_facts_file
+from generator.resources import DATA
 
-LEGAL_FACTS_FILE = Path(__file__).resolve().parent / "data" / "legal-facts.yaml"
+LEGAL_FACTS_FILE = DATA / "legal-facts.yaml"
 
 
 class _Entry(BaseModel):
@@ -25,6 +25,14 @@ class _Entry(BaseModel):
 
     verified: datetime.date
     source: str | None = None
+
+
+class _Authority(_Entry):
+    """The supervisory authority, named in each language policies are written in."""
+
+    name: dict[str, str]
+    address: dict[str, str]
+    website: str
 
 
 class _Countries(_Entry):
@@ -60,7 +68,7 @@ class LegalFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    supervisory_authority: _Entry
+    supervisory_authority: _Authority
     cookie_provision: _Entry
     adequacy_decisions: _Countries
     data_privacy_framework: _Framework

@@ -24,7 +24,7 @@ from generator import __version__
 from generator.changes import describe_changes
 from generator.document import render_document
 from generator.errors import LocatedMessage, UserError, user_error
-from generator.facts.base import LANGUAGES, Language
+from generator.languages import Language, language_codes
 from generator.loading import parse_facts, read_facts_bytes
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
 from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, default_kinds, kinds_named, render_version
@@ -109,7 +109,7 @@ def build(
     paths: Iterable[str | os.PathLike[str]],
     *,
     out_dir: str | os.PathLike[str] = Path("output"),
-    languages: Sequence[Language] = LANGUAGES,
+    languages: Sequence[Language] | None = None,
     formats: Sequence[str] | None = None,
     today: datetime.date | None = None,
     jobs: int | None = None,
@@ -121,10 +121,12 @@ def build(
 
     ``formats`` names output kinds of :mod:`generator.outputs` (default: the default kinds).
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
-    as a site generator's configuration gives them. ``on_wait`` hears that another build of
-    the same output folder is running and this one waits for it.
+    as a site generator's configuration gives them. ``languages`` limits the languages
+    written; by default every language a company publishes. ``on_wait`` hears that
+    another build of the same output folder is running and this one waits for it.
     """
     out_dir = Path(out_dir)
+    wanted = tuple(languages) if languages is not None else language_codes()
     files = facts_files([Path(path) for path in paths])
     day = today_for_build(today)
     kinds = kinds_named(default_kinds() if formats is None else formats)
@@ -137,8 +139,7 @@ def build(
             manifest = read_manifest(out_dir)
             result.warnings.extend(manifest.problems)
             planned = [
-                _plan(path, out_dir, manifest, languages=tuple(languages), kinds=kinds, day=day, strict=strict)
-                for path in files
+                _plan(path, out_dir, manifest, languages=wanted, kinds=kinds, day=day, strict=strict) for path in files
             ]
             to_render = [job for job in planned if isinstance(job, _Job)]
             outcomes = _render_all(to_render, jobs)
@@ -150,9 +151,7 @@ def build(
             rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
             result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
             if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
-                _publish_all(
-                    out_dir, rendered, files, manifest, languages=tuple(languages), kinds=kinds, written=result.written
-                )
+                _publish_all(out_dir, rendered, files, manifest, languages=wanted, kinds=kinds, written=result.written)
         except BaseException:
             clear_staging(out_dir)
             if created and not any(out_dir.iterdir()):

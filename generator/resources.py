@@ -20,3 +20,5 @@ def project_folder(name: str) -> Path:
 TEMPLATES = project_folder("templates")
 LOCALES = project_folder("locales")
 ASSETS = TEMPLATES / "assets"
+DATA = _PACKAGE / "data"
+"""The package's own data files: the table of languages and the legal facts."""

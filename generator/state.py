@@ -20,9 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from generator import __version__
 from generator.errors import UserError, user_error
 from generator.facts import Company
-from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES
-from generator.legal import LEGAL_FACTS_FILE
-from generator.resources import LOCALES, TEMPLATES
+from generator.facts.base import PUBLISHED_LANGUAGES
+from generator.languages import default_languages
+from generator.resources import DATA, LOCALES, TEMPLATES
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
@@ -92,7 +92,7 @@ class PolicyState(BaseModel):
     def languages_of(self, version: Version) -> tuple[str, ...]:
         document = version.facts.get("document")
         languages = document.get("languages") if isinstance(document, dict) else None
-        return tuple(languages) if isinstance(languages, list) else LANGUAGES
+        return tuple(languages) if isinstance(languages, list) and languages else tuple(default_languages())
 
     def company_of(self, version: Version) -> Company:
         """The validated facts of a published version, to render it again."""
@@ -190,15 +190,17 @@ def text_hash(texts: list[str]) -> str:
 
 @cache
 def project_digest() -> str:
-    """One hash of everything besides the facts that shapes the output."""
+    """One hash of everything besides the facts that shapes the output.
+
+    The data files count too: the table of languages (locales) and the legal facts (the
+    supervisory authority's names, and the law that decides whether a build succeeds).
+    """
     digest = hashlib.sha256(__version__.encode())
-    for folder in (TEMPLATES, LOCALES):
+    for folder in (TEMPLATES, LOCALES, DATA):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and path != STARTER:
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
-    # The law the checks apply decides whether a build succeeds at all.
-    digest.update(LEGAL_FACTS_FILE.read_bytes())
     return digest.hexdigest()
 
 

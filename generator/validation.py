@@ -22,7 +22,8 @@ from pydantic import BaseModel, ValidationError
 from generator.checks import Finding, Severity, check_company, stale_legal_facts
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
-from generator.facts.base import IDENTIFIER_PATTERN, LANGUAGES, PUBLISHED_LANGUAGES
+from generator.facts.base import IDENTIFIER_PATTERN, PUBLISHED_LANGUAGES, UNKNOWN_LANGUAGE
+from generator.facts.company import published_languages
 from generator.facts.controller import CURRENCY_PATTERN
 from generator.facts.processing import COOKIE_PARTY_PATTERN
 from generator.legal import legal_facts_file
@@ -122,21 +123,13 @@ def validate_loaded(loaded: LoadedYaml) -> Company:
         kind = {list: "a list", type(None): "an empty value"}.get(type(loaded.data), "a single value")
         raise _error(loaded, (), f"expected a mapping of company facts at the top level, found {kind}")
     try:
-        company = Company.model_validate(loaded.data, context={PUBLISHED_LANGUAGES: _published_languages(loaded.data)})
+        company = Company.model_validate(loaded.data, context={PUBLISHED_LANGUAGES: published_languages(loaded.data)})
     except ValidationError as error:
         raise UserError(_locate(loaded, problem) for problem in error.errors(include_url=False)) from None
     problems = company.reference_problems()
     if problems:
         raise UserError(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)
     return company
-
-
-def _published_languages(data: dict[str, Any]) -> tuple[str, ...]:
-    document = data.get("document")
-    languages = document.get("languages") if isinstance(document, dict) else None
-    if isinstance(languages, list) and languages and all(language in LANGUAGES for language in languages):
-        return tuple(languages)
-    return LANGUAGES
 
 
 def _error(loaded: LoadedYaml, path: DataPath, message: str) -> UserError:
@@ -179,10 +172,14 @@ def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
     context = problem.get("ctx") or {}
     loc = tuple(problem["loc"])
     if "field" in context:
-        loc = (*loc, context["field"])
+        field = context["field"]
+        loc = (*loc, *(field if isinstance(field, tuple | list) else (field,)))
     path, rest = _data_path(loaded.data, loc)
     if kind == "extra_forbidden":
-        return _message(loaded, path, _unknown_key(path), pointing_at_key=True)
+        return _message(loaded, path, _unknown_key(path, _fields_of_model_at(path[:-1])), pointing_at_key=True)
+    if kind == UNKNOWN_LANGUAGE and "field" in context and not rest:
+        # A key of a per-language text that is not a language of the table.
+        return _message(loaded, path, _unknown_key(path, context["known"]), pointing_at_key=True)
     if rest:
         # The value is not in the file: point at the mapping that should hold it.
         location = _message(loaded, path, "", pointing_at_key=False)
@@ -215,7 +212,7 @@ def _friendly(kind: str, text: str, context: dict[str, Any], value: Any) -> str:
         return "expected a list" + found
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return "expected a mapping of keys to values" + found
-    if kind in ("enum", "literal_error"):
+    if kind in ("enum", "literal_error", UNKNOWN_LANGUAGE):
         return _expected_one_of(str(context.get("expected", "")), value)
     if kind in ("too_short", "string_too_short") and context.get("min_length") == 1:
         return "must not be empty"
@@ -263,9 +260,8 @@ def _described(value: Any) -> str:
     return "a value of another kind"
 
 
-def _unknown_key(path: DataPath) -> str:
+def _unknown_key(path: DataPath, known: list[str]) -> str:
     key = str(path[-1])
-    known = sorted(_fields_of_model_at(path[:-1]))
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
     return f"unknown key '{key}'{hint}"
@@ -283,7 +279,7 @@ def _fields_of_model_at(path: DataPath) -> list[str]:
         else:
             annotation = _item_type(annotation)
     model = _model_in(annotation)
-    return list(model.model_fields) if model else []
+    return sorted(model.model_fields) if model else []
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

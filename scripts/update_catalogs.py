@@ -1,8 +1,10 @@
 """Extract template strings into locales/messages.pot and merge them into every catalog.
 
-Run as `make i18n`. Babel's command line stamps dates and placeholder contacts into the
-headers on every run; this writes the same headers every time, so a catalog changes in
-git only when its messages do.
+Run as `make i18n`. Every language of the table (generator/data/languages.yaml) but the
+templates' own gets a catalog: a new language's is created with every message
+untranslated, for a translator to fill in. Babel's command line stamps dates and
+placeholder contacts into the headers on every run; this writes the same headers every
+time, so a catalog changes in git only when its messages do.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
+
+from generator.i18n import catalog_path
+from generator.languages import language_codes, source_language
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
@@ -54,16 +59,23 @@ def extract_template_catalog() -> Catalog:
 def main() -> None:
     template = extract_template_catalog()
     _write(LOCALES / "messages.pot", template, omit_header=True)
-    for catalog_path in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
-        with catalog_path.open("rb") as stream:
-            catalog = read_po(stream)
+    for code in language_codes():
+        if code == source_language():
+            continue
+        path = catalog_path(code, LOCALES)
+        if path.exists():
+            with path.open("rb") as stream:
+                catalog = read_po(stream)
+        else:
+            catalog = Catalog(locale=code, fuzzy=False)
+            path.parent.mkdir(parents=True)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         catalog.header_comment = HEADER_COMMENT.format(language=catalog.locale.english_name if catalog.locale else "")
-        _write(catalog_path, catalog, omit_header=False)
+        _write(path, catalog, omit_header=False)
         untranslated = sum(1 for message in catalog if message.id and not message.string)
         messages = sum(1 for message in catalog if message.id)
-        print(f"{catalog_path.relative_to(ROOT)}: {messages} messages, {untranslated} untranslated")
+        print(f"{path.relative_to(LOCALES.parent)}: {messages} messages, {untranslated} untranslated")
 
 
 if __name__ == "__main__":

@@ -19,12 +19,12 @@ import pytest
 from conftest import BUILD_DAY, ROOT, copied
 
 from generator.pipeline import build
+from generator.validation import load_company
 
 BROWSER = ROOT / "tests" / "browser"
 AUDIT = BROWSER / "audit.mjs"
 COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))
-LANGUAGES = ("pl", "en")
-PAGES = [f"{facts.stem}/{language}" for facts in COMPANIES for language in LANGUAGES]
+PAGES = [f"{facts.stem}/{language}" for facts in COMPANIES for language in load_company(facts).document.languages]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # A page with one fault of each kind the audit must catch, so that a clean report means something.

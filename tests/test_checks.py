@@ -19,6 +19,7 @@ from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 from generator.checks import RULES
 from generator.cli import main
 from generator.errors import UserError
+from generator.languages import language
 from generator.legal import legal_facts
 from generator.pipeline import build
 from generator.validation import legal_facts_warnings
@@ -129,3 +130,38 @@ def test_a_legal_fact_unverified_for_a_year_is_a_warning(capsys: pytest.CaptureF
     assert first.field == "supervisory_authority.verified"
     assert "LEGAL-FACTS-STALE" in first.message
     assert legal_facts_warnings(later - datetime.timedelta(days=100)) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        ("CUR-GIODO", "Beschwerde beim Generalinspekteur für den Schutz personenbezogener Daten"),
+        ("CUR-PRIVACY-SHIELD", "zertifiziert nach dem EU-US-Datenschutzschild"),
+        ("CUR-TELECOM-LAW", "gemäß Art. 173 des polnischen Telekommunikationsgesetzes"),
+        ("CUR-ACT-1997", "nach dem Gesetz vom 29. August 1997 über den Schutz personenbezogener Daten"),
+        ("CUR-DIRECTIVE-95-46", "im Sinne der Richtlinie 95/46/EG"),
+    ],
+)
+def test_outdated_wording_is_found_in_german_too(rule: str, text: str) -> None:
+    term = next(term for term in legal_facts().outdated_terms if term.id == rule)
+    assert term.regex.search(text)
+
+
+def test_the_dsgvo_repealing_the_directive_is_not_outdated_wording() -> None:
+    terms = legal_facts().outdated_terms
+    assert not any(term.regex.search("zur Aufhebung der Richtlinie 95/46/EG") for term in terms)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("pl", "Dane są przechowywane wyłącznie na terenie Unii Europejskiej."),
+        ("en", "Your data is stored only within the EU."),
+        ("de", "Ihre Daten werden ausschließlich in der EU gespeichert."),
+        ("de", "Die Daten werden nur innerhalb der Europäischen Union verarbeitet."),
+    ],
+)
+def test_each_language_has_its_wording_of_a_claim_that_data_stays_in_the_eu(code: str, text: str) -> None:
+    claim = language(code).eu_only_claim_regex
+    assert claim is not None
+    assert claim.search(text)

@@ -1,18 +1,26 @@
-"""The four example companies: valid, complete in both languages, and guarded by checksums."""
+"""The four example companies: valid, complete in every language they publish, and guarded by checksums."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, ROOT, copied
+from conftest import BUILD_DAY, ROOT, Heading, copied, html_headings, markdown_headings, pdf_outline, pdf_text
 
 from generator.cli import main
 from generator.pipeline import build
+from generator.validation import load_company
 
 COMPANIES = ROOT / "companies"
 EXAMPLES = sorted(path.stem for path in COMPANIES.glob("*.yaml"))
+FORMATS: list[tuple[str, Callable[[str], list[Heading]]]] = [("md", markdown_headings), ("html", html_headings)]
+PUBLISHED = [
+    (company, language)
+    for company in EXAMPLES
+    for language in load_company(COMPANIES / f"{company}.yaml").document.languages
+]
 
 SEED_FACTS = {
     "smartcp": ["SmartAction.io Sp. z o.o.", "SmartCP", "Dekabrystów 82", "42-202", "Częstochowa", "info@smartcp.org"],
@@ -55,30 +63,60 @@ def test_every_example_validates(capsys: pytest.CaptureFixture[str]) -> None:
 def markdown(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("examples")
     facts = [copied(COMPANIES / f"{name}.yaml", out / "facts") for name in EXAMPLES]
-    build(facts, out_dir=out, formats=("md",), today=BUILD_DAY)
+    build(facts, out_dir=out, formats=("md", "html"), today=BUILD_DAY)
     return out
 
 
 @pytest.mark.parametrize("company", EXAMPLES)
-@pytest.mark.parametrize("language", ["pl", "en"])
-def test_every_seed_fact_appears_in_both_languages(markdown: Path, company: str, language: str) -> None:
+def test_every_language_has_the_same_section_numbers_and_anchors(markdown: Path, company: str) -> None:
+    def numbered(language: str, suffix: str, headings: Callable[[str], list[Heading]]) -> list[tuple[int, str, str]]:
+        text = (markdown / company / language / f"privacy-policy.{suffix}").read_text(encoding="utf-8")
+        return [(level, title.split(" ")[0], anchor) for level, title, anchor in headings(text)]
+
+    languages = [language for name, language in PUBLISHED if name == company]
+    outlines = [numbered(language, suffix, read) for language in languages for suffix, read in FORMATS]
+    assert outlines[0]
+    assert all(outline == outlines[0] for outline in outlines)
+
+
+def test_smartcp_alone_is_published_in_german_too() -> None:
+    assert [company for company, language in PUBLISHED if language == "de"] == ["smartcp"]
+    assert {language for _company, language in PUBLISHED} == {"pl", "en", "de"}
+
+
+@pytest.mark.parametrize(("company", "language"), PUBLISHED)
+def test_every_seed_fact_appears_in_every_language(markdown: Path, company: str, language: str) -> None:
     text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
     for fact in SEED_FACTS[company]:
         assert fact in text, f"{fact!r} missing from {company} {language}"
 
 
-@pytest.mark.parametrize("company", EXAMPLES)
-def test_no_example_names_the_defunct_authority_or_framework(markdown: Path, company: str) -> None:
-    for language in ("pl", "en"):
-        text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
-        for stale in (
-            "GIODO",
-            "Generalny Inspektor",
-            "Privacy Shield",
-            "Tarcza Prywatności",
-            "Prawo telekomunikacyjne",
-        ):
-            assert stale not in text
+@pytest.mark.parametrize(("company", "language"), PUBLISHED)
+def test_no_example_names_the_defunct_authority_or_framework(markdown: Path, company: str, language: str) -> None:
+    text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
+    for stale in (
+        "GIODO",
+        "Generalny Inspektor",
+        "Privacy Shield",
+        "Tarcza Prywatności",
+        "Datenschutzschild",
+        "Prawo telekomunikacyjne",
+    ):
+        assert stale not in text
+
+
+def test_the_german_pdf_of_smartcp_speaks_the_dsgvo(tmp_path: Path, markdown: Path) -> None:
+    facts = copied(COMPANIES / "smartcp.yaml", tmp_path / "facts")
+    build([facts], out_dir=tmp_path, languages=("de",), formats=("pdf",), today=BUILD_DAY)
+    pdf = tmp_path / "smartcp" / "de" / "privacy-policy.pdf"
+    polish = markdown_headings((markdown / "smartcp" / "pl" / "privacy-policy.md").read_text(encoding="utf-8"))
+    bookmarks = [(level, title.split(" ")[0]) for level, title in pdf_outline(pdf)]
+    assert bookmarks == [(level, title.split(" ")[0]) for level, title, _anchor in polish]
+    text = pdf_text(pdf)
+    for term in ("DSGVO", "Verantwortliche", "Art. 6 Abs. 1 lit. a DSGVO", "berechtigte", "Auftragsverarbeiter"):
+        assert term in text
+    assert "Präsident des Amtes für den Schutz personenbezogener Daten (Prezes UODO)" in " ".join(text.split())
+    assert "22. November 2026" in text
 
 
 @pytest.mark.parametrize(

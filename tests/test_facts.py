@@ -10,11 +10,14 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from generator.errors import UserError
 from generator.facts import Company
+from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Duration, TimeUnit
 from generator.loading import parse_facts
+from generator.state import PolicyState
 from generator.validation import check_loaded
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
@@ -146,8 +149,43 @@ def test_a_policy_published_only_in_polish_needs_no_english_texts() -> None:
     assert "en:" not in text
     company = _company(text)
     assert company.document.languages == ["pl"]
-    assert company.purposes[0].name.pl == "Wykonanie umowy"
-    assert company.purposes[0].name.en is None
+    assert company.purposes[0].name["pl"] == "Wykonanie umowy"
+    assert company.purposes[0].name.get("en") is None
+
+
+def test_a_facts_file_without_languages_is_published_in_polish_and_english() -> None:
+    company = _company(_edited(("  languages: [pl, en]\n", "")))
+    assert company.document.languages == ["pl", "en"]
+    assert company.supervisory_authority.name["en"].startswith("President of the Personal Data Protection Office")
+
+
+def test_the_default_authority_is_named_in_every_published_language() -> None:
+    german = _company(
+        re.sub(r"^( +)en: (.*)$", r"\1en: \2\n\1de: \2", MINIMAL, flags=re.MULTILINE).replace(
+            "languages: [pl, en]", "languages: [pl, en, de]"
+        )
+    )
+    assert german.supervisory_authority.name["de"] == (
+        "Präsident des Amtes für den Schutz personenbezogener Daten (Prezes UODO)"
+    )
+    polish = _company(_without_english(_edited(("languages: [pl, en]", "languages: [pl]"))))
+    assert polish.model_dump(mode="json")["supervisory_authority"]["name"] == {
+        "pl": "Prezes Urzędu Ochrony Danych Osobowych"
+    }
+
+
+@pytest.mark.parametrize("state", sorted((ROOT / "companies").glob("*.state.json")), ids=lambda path: path.stem)
+def test_the_facts_of_every_published_version_still_load(state: Path) -> None:
+    for version in PolicyState.model_validate_json(state.read_bytes()).history:
+        languages = version.facts.get("document", {}).get("languages")
+        Company.model_validate(version.facts, context={PUBLISHED_LANGUAGES: languages})
+
+
+def test_a_text_stored_with_an_empty_language_by_an_earlier_version_still_loads() -> None:
+    facts = _company(_without_english(_edited(("languages: [pl, en]", "languages: [pl]")))).model_dump(mode="json")
+    facts["purposes"][0]["name"] = {"pl": "Wykonanie umowy", "en": None}
+    company = Company.model_validate(facts, context={PUBLISHED_LANGUAGES: ["pl"]})
+    assert company.purposes[0].name.model_dump() == {"pl": "Wykonanie umowy"}
 
 
 def test_a_policy_published_in_both_languages_needs_every_english_text() -> None:

@@ -1,4 +1,6 @@
-"""The rendered Markdown and HTML of one example company, compared with reviewed copies.
+"""The rendered Markdown and HTML of example companies, compared with reviewed copies.
+
+Optingo in Polish and English, and SmartCP's German policy.
 
 A change to templates, catalogs or rendering shows up here as a diff to read. After an
 intended change, refresh the copies and review them before committing::
@@ -17,18 +19,23 @@ from conftest import BUILD_DAY, ROOT, copied
 
 from generator.pipeline import build
 
-COMPANY = "optingo"
-GOLDEN = ROOT / "tests" / "golden" / COMPANY
+GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("POLICYGEN_UPDATE_GOLDEN") == "1"
-FILES = [f"{language}/privacy-policy.{suffix}" for language in ("pl", "en") for suffix in ("md", "html")]
+LANGUAGES = {"optingo": ("pl", "en"), "smartcp": ("de",)}
+FILES = [
+    f"{company}/{language}/privacy-policy.{suffix}"
+    for company, languages in LANGUAGES.items()
+    for language in languages
+    for suffix in ("md", "html")
+]
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden")
-    facts = copied(ROOT / "companies" / f"{COMPANY}.yaml", out / "facts")
-    build([facts], out_dir=out, formats=("md", "html"), today=BUILD_DAY)
-    return out / COMPANY
+    facts = [copied(ROOT / "companies" / f"{company}.yaml", out / "facts") for company in LANGUAGES]
+    build(facts, out_dir=out, formats=("md", "html"), today=BUILD_DAY)
+    return out
 
 
 @pytest.mark.parametrize("name", FILES)

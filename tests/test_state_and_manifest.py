@@ -22,7 +22,7 @@ from conftest import MINIMAL, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import legal
+from generator import legal, resources
 from generator import state as state_module
 from generator.check import check
 from generator.cli import main
@@ -227,16 +227,18 @@ def test_a_file_policygen_published_and_no_longer_makes_is_removed(project: Path
 
 
 @pytest.fixture
-def changed_legal_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The dated legal facts as a later release of policygen ships them, with one entry changed."""
+def changed_legal_facts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], None]]:
+    """The data files as a later release of policygen ships them, with the legal facts changed."""
+    changed = tmp_path / "data"
+    shutil.copytree(resources.DATA, changed)
+    legal_facts = changed / legal.LEGAL_FACTS_FILE.name
+    legal_facts.write_bytes(legal_facts.read_bytes() + b"\n# verified again\n")
 
-    def use(path: Path) -> None:
-        monkeypatch.setattr(state_module, "LEGAL_FACTS_FILE", path)
+    def use_changed() -> None:
+        monkeypatch.setattr(state_module, "DATA", changed)
         state_module.project_digest.cache_clear()
 
-    changed = tmp_path / "legal-facts.yaml"
-    changed.write_bytes(legal.LEGAL_FACTS_FILE.read_bytes() + b"\n# verified again\n")
-    yield lambda: use(changed)  # type: ignore[misc]
+    yield use_changed
     state_module.project_digest.cache_clear()
 
 

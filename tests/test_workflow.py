@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -129,6 +130,41 @@ def test_diff_names_changes_in_both_languages_and_marks_material_ones(
         "  pl: dodano odbiorcę: Hotjar Ltd (Malta) (istotna zmiana)\n"
         "  en: added the recipient Hotjar Ltd (Malta) (material change)\n"
     )
+
+
+def _publish_in_german(facts: Path) -> None:
+    """Add German to the published languages, each German text the English one marked ``(de)``."""
+    text = facts.read_text(encoding="utf-8").replace("languages: [pl, en]", "languages: [pl, en, de]")
+    facts.write_text(re.sub(r"^( +)en: (.*)$", r"\1en: \2\n\1de: (de) \2", text, flags=re.MULTILINE), "utf-8")
+
+
+def test_a_language_added_is_one_change_and_its_history_is_worded_in_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _build(project, DAY_ONE)
+    facts = project / "companies" / "alpha.yaml"
+    _publish_in_german(facts)
+    assert main(["diff", str(facts)]) == 0
+    assert capsys.readouterr().out == (
+        f"{facts}: 1 change since version 1 of 2026-11-22, 0 material\n"
+        "  pl: zmieniono strony internetowe, usługi lub języki objęte polityką\n"
+        "  en: changed the websites, services or languages the policy covers\n"
+        "  de: Websites, Dienste oder Sprachen der Datenschutzerklärung geändert\n"
+    )
+    _edit(
+        facts,
+        "period: 26 months",
+        "period: 14 months\n      note: {pl: od wizyty, en: from the visit, de: ab dem Besuch}",
+    )
+    _build(project, DAY_TWO)
+    german = (project / "output" / "alpha" / "de" / "privacy-policy.md").read_text()
+    assert "| 1 | 22\\. November 2026 | Erste veröffentlichte Fassung. |" in german
+    assert (
+        "| 2 | 15\\. Januar 2027 | Speicherdauer der Daten für „(de) Website statistics“ von „26 Monate ab der "
+        "Erhebung“ auf „14 Monate ab der Erhebung (ab dem Besuch)“ geändert; Websites, Dienste oder Sprachen der "
+        "Datenschutzerklärung geändert. |"
+    ) in german
+    assert not (project / "output" / "alpha" / "archive" / "v1" / "de").exists()
 
 
 def test_check_passes_after_a_build_and_fails_after_a_fact_change(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Any, Literal, Self, get_args
+from collections.abc import ItemsView
+from typing import Annotated, Any, Self
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -18,18 +19,22 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    GetJsonSchemaHandler,
+    RootModel,
     StringConstraints,
     ValidationInfo,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
-Language = Literal["pl", "en"]
-LANGUAGES: tuple[Language, ...] = get_args(Language)
-LANGUAGE_NAMES: dict[Language, str] = {"pl": "Polish", "en": "English"}
+from generator.languages import Language, default_languages, language, language_codes
 
 PUBLISHED_LANGUAGES = "published_languages"
 """Validation-context key: the languages the policy is published in."""
+
+UNKNOWN_LANGUAGE = "unknown_language"
+"""Error type of a language code outside the table; its context lists the known codes."""
 
 
 class FactsModel(BaseModel):
@@ -43,8 +48,8 @@ class FactsModel(BaseModel):
     )
 
 
-def fact_error(field: str, message: str) -> PydanticCustomError:
-    """An error a model-level rule raises about one of the model's own fields.
+def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomError:
+    """An error a model-level rule raises about one of the model's own fields (or a field of one).
 
     The field travels in the error's context so the located message can point at
     that key (or at the mapping, when the key is missing) instead of the whole model.
@@ -73,40 +78,95 @@ def _no_control_characters(value: str) -> str:
 PlainText = Annotated[Text, BeforeValidator(_reject_non_text), AfterValidator(_no_control_characters)]
 
 
-class LocalizedText(FactsModel):
-    """A text given once per published language (Polish `pl`, English `en`)."""
+def unknown_language(code: str, field: str | None = None) -> PydanticCustomError:
+    """The error of a language code that is not in the table of languages."""
+    known = language_codes()
+    expected = ", ".join(f"'{known_code}'" for known_code in known[:-1]) + f" or '{known[-1]}'"
+    context: dict[str, Any] = {"expected": expected, "known": list(known)}
+    if field is not None:
+        context["field"] = field
+    return PydanticCustomError(UNKNOWN_LANGUAGE, "'{code}' is not a known language", {**context, "code": code})
 
-    pl: PlainText | None = None
-    """The Polish text."""
-    en: PlainText | None = None
-    """The English text."""
+
+def _known_language(code: str) -> str:
+    if code not in language_codes():
+        raise unknown_language(code)
+    return code
+
+
+class _LanguageSchema:
+    """The JSON Schema of a language code: the table's codes, read when the schema is made."""
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"type": "string", "enum": list(language_codes())}
+
+
+LanguageCode = Annotated[str, AfterValidator(_known_language), _LanguageSchema()]
+"""A language of the table of languages (``generator/data/languages.yaml``)."""
+
+
+def _published(info: ValidationInfo) -> list[Language]:
+    published = (info.context or {}).get(PUBLISHED_LANGUAGES)
+    return default_languages() if published is None else list(published)
+
+
+class LocalizedText(RootModel[dict[str, PlainText]]):
+    """A text given once per published language, keyed by language code (`pl`, `en`, `de`...)."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _must_be_mapping(cls, value: Any) -> Any:
+    def _mapping_of_known_languages(cls, value: Any) -> Any:
+        if isinstance(value, cls):
+            return value
         if not isinstance(value, dict):
             raise PydanticCustomError(
                 "localized_type", "expected one text per language, e.g. {pl: 'tekst', en: 'text'}"
             )
-        return value
+        for key in value:
+            if key not in language_codes():
+                raise unknown_language(str(key), field=str(key))
+        # An empty key (`en:`) counts as a missing text, and so do the nulls of old state files.
+        return {key: text for key, text in value.items() if text is not None}
 
     @model_validator(mode="after")
     def _every_published_language(self, info: ValidationInfo) -> Self:
-        published: tuple[Language, ...] = (info.context or {}).get(PUBLISHED_LANGUAGES, LANGUAGES)
-        for language in published:
-            if getattr(self, language) is None:
+        for code in _published(info):
+            if code not in self.root:
                 raise fact_error(
-                    language,
-                    f"missing the {LANGUAGE_NAMES[language]} text ('{language}'); "
+                    code,
+                    f"missing the {language(code).english_name} text ('{code}'); "
                     "every published language needs its own text",
                 )
         return self
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {
+            "type": "object",
+            "description": (cls.__doc__ or "").strip(),
+            "properties": {
+                code: {"type": "string", "minLength": 1, "description": f"The {language(code).english_name} text."}
+                for code in language_codes()
+            },
+            "additionalProperties": False,
+        }
+
     def __getitem__(self, language: Language) -> str:
-        text: str | None = getattr(self, language)
-        if text is None:
-            raise KeyError(language)
-        return text
+        return self.root[language]
+
+    def get(self, language: Language) -> str | None:
+        """The text in ``language``, or ``None`` when it is not given."""
+        return self.root.get(language)
+
+    def items(self) -> ItemsView[str, str]:
+        """Each language given, with its text."""
+        return self.root.items()
+
+    def preferably_in(self, language: Language) -> str:
+        """The text in ``language``, else in the first language given: for messages about the facts."""
+        return self.root.get(language) or next(iter(self.root.values()))
 
 
 def _country_code(value: Any) -> Any:

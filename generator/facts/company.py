@@ -5,24 +5,26 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from markdown_it import MarkdownIt
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
-    LANGUAGES,
+    PUBLISHED_LANGUAGES,
     CountryCode,
     FactsModel,
     Identifier,
-    Language,
+    LanguageCode,
     LocalizedText,
     WebAddress,
     fact_error,
 )
-from generator.facts.controller import PRESIDENT_OF_UODO, Contact, Controller, SupervisoryAuthority
+from generator.facts.controller import Contact, Controller, SupervisoryAuthority, national_authority
 from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
+from generator.languages import Language, default_languages, language_codes
+from generator.legal import LEGAL_FACTS_FILE
 
 DataPath = tuple[str | int, ...]
 
@@ -30,8 +32,15 @@ DataPath = tuple[str | int, ...]
 class Document(FactsModel):
     """What the policy covers and in which languages it is published."""
 
-    languages: Annotated[list[Language], Field(min_length=1)] = list(LANGUAGES)
-    """Languages the policy is published in: `pl`, `en` or both (the default)."""
+    languages: Annotated[
+        list[LanguageCode],
+        Field(
+            min_length=1,
+            default_factory=default_languages,
+            json_schema_extra=lambda schema: schema.update(default=default_languages()),
+        ),
+    ]
+    """Languages the policy is published in, e.g. `[pl, en, de]`; Polish and English when left out."""
     websites: list[WebAddress] = []
     """The websites the policy covers, e.g. `https://smartcp.org`."""
     services: list[LocalizedText] = []
@@ -125,10 +134,7 @@ class MarkdownText(LocalizedText):
 
     @model_validator(mode="after")
     def _only_body_markdown(self) -> Self:
-        for language in LANGUAGES:
-            text = getattr(self, language)
-            if text is None:
-                continue
+        for language, text in self.items():
             for token in _MARKDOWN_PARSER.parse(text):
                 for part in (token, *(token.children or [])):
                     if part.type in _REFUSED_MARKDOWN:
@@ -149,10 +155,24 @@ class ExtraSection(FactsModel):
     """The standard section this one follows."""
 
 
+def published_languages(data: Any, context: dict[str, Any] | None = None) -> tuple[Language, ...]:
+    """The languages raw facts publish in, as far as they can be read before validation.
+
+    Per-language texts are checked against them; languages that are not (all) valid leave
+    the check to the table's defaults while `document.languages` reports its own error.
+    """
+    document = data.get("document") if isinstance(data, dict) else None
+    languages = document.get("languages") if isinstance(document, dict) else None
+    if isinstance(languages, list) and languages and all(code in language_codes() for code in languages):
+        return tuple(languages)
+    published = (context or {}).get(PUBLISHED_LANGUAGES)
+    return tuple(published) if published is not None else tuple(default_languages())
+
+
 class Company(FactsModel):
     """All the facts of one company's privacy policy."""
 
-    document: Document = Document()
+    document: Document = Field(default_factory=lambda: Document.model_validate({}))
     """Languages and scope of the policy."""
     controller: Controller
     """Who the controller is."""
@@ -176,10 +196,29 @@ class Company(FactsModel):
     """Where the controller stores the data."""
     policy_changes: PolicyChanges = PolicyChanges()
     """The channels through which readers learn of a new version of the policy."""
-    supervisory_authority: SupervisoryAuthority = PRESIDENT_OF_UODO
+    supervisory_authority: SupervisoryAuthority = Field(default_factory=lambda: national_authority(default_languages()))
     """The authority to complain to; by default the President of UODO (Prezes UODO)."""
     sections: list[ExtraSection] = []
     """Company-specific sections in Markdown."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _national_authority_by_default(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and "supervisory_authority" not in data:
+            languages = published_languages(data, info.context)
+            return {**data, "supervisory_authority": national_authority(list(languages))}
+        return data
+
+    @model_validator(mode="after")
+    def _authority_named_in_every_language(self) -> Self:
+        unnamed = [code for code in self.document.languages if self.supervisory_authority.name.get(code) is None]
+        if unnamed:
+            raise fact_error(
+                ("document", "languages"),
+                f"the legal facts ({LEGAL_FACTS_FILE.name}) do not name the supervisory authority in "
+                f"'{unnamed[0]}'; add its name there, or give supervisory_authority (name, address, website) here",
+            )
+        return self
 
     def reference_problems(self) -> list[tuple[DataPath, str]]:
         """Ids that repeat or refer to nothing, each with the path of the offending value."""

@@ -8,8 +8,18 @@ from typing import Annotated, Self
 
 from pydantic import EmailStr, Field, model_validator
 
-from generator.facts.base import CountryCode, FactsModel, LocalizedText, PlainText, WebAddress, fact_error
+from generator.facts.base import (
+    PUBLISHED_LANGUAGES,
+    CountryCode,
+    FactsModel,
+    LocalizedText,
+    PlainText,
+    WebAddress,
+    fact_error,
+)
 from generator.facts.identifiers import Krs, Nip, Phone, Regon, normalise_polish_postal_code
+from generator.languages import Language
+from generator.legal import legal_facts
 
 
 class Address(FactsModel):
@@ -184,12 +194,14 @@ class SupervisoryAuthority(FactsModel):
     """The authority's website."""
 
 
-PRESIDENT_OF_UODO = SupervisoryAuthority(
-    name=LocalizedText(
-        pl="Prezes Urzędu Ochrony Danych Osobowych",
-        en="President of the Personal Data Protection Office (Prezes Urzędu Ochrony Danych Osobowych)",
-    ),
-    address=Address(street="ul. Stawki 2", postal_code="00-193", city="Warszawa", country="PL"),
-    website="https://uodo.gov.pl/",
-)
-"""The Polish supervisory authority since 25 May 2018, successor of GIODO."""
+def national_authority(languages: list[Language]) -> SupervisoryAuthority:
+    """The Polish supervisory authority (Prezes UODO, successor of GIODO since 25 May 2018).
+
+    Its name in each language comes from the legal facts; a language they do not name it in
+    is left out, for the company's own rules to report.
+    """
+    entry = legal_facts().supervisory_authority
+    names = {code: entry.name[code] for code in languages if code in entry.name}
+    return SupervisoryAuthority.model_validate(
+        {"name": names, "address": entry.address, "website": entry.website}, context={PUBLISHED_LANGUAGES: list(names)}
+    )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from babel import Locale
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -22,7 +21,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument
-from generator.i18n import BABEL_LOCALES
+from generator.languages import language as language_row
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy
 from generator.resources import ASSETS, TEMPLATES
@@ -127,7 +126,7 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
     return [
         {
             "language": language,
-            "name": Locale.parse(BABEL_LOCALES[language]).language_name,
+            "name": language_row(language).name,
             "href": f"../{language}/{POLICY_STEM}.html",
         }
         for language in document.languages

@@ -1,0 +1,109 @@
+"""The table of languages (``generator/data/languages.yaml``): which languages policies are written in.
+
+Every other module asks this table instead of listing languages itself, and asks it when
+it needs the answer, never at import: adding a row (or a test pointing ``TABLE_FILE`` at
+a table of its own) changes the CLI's choices, the facts schema, the catalogs and the
+checks without touching their code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from generator.errors import user_error
+from generator.loading import read_facts_file
+from generator.resources import DATA
+
+TABLE_FILE = DATA / "languages.yaml"
+
+Language = str
+"""A language code of the table, such as ``pl``; checked where facts or arguments name one."""
+
+
+class LanguageRow(BaseModel):
+    """One language and the conventions of its legal texts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
+    """ISO 639 code: the key of per-language texts in facts, the folder of outputs and catalogs."""
+    locale: str
+    """Babel's locale for dates, plural durations, country names, lists and money."""
+    name: str
+    """The language's name in itself."""
+    english_name: str
+    """The language's name in English, for messages and reports."""
+    regulation: str
+    """How the language's legal texts name the GDPR (``RODO``, ``DSGVO``)."""
+    eu_only_claim: str | None = None
+    """A regular expression matching a claim, in this language, that data stays in the EU."""
+
+    @property
+    def eu_only_claim_regex(self) -> re.Pattern[str] | None:
+        return re.compile(self.eu_only_claim, re.IGNORECASE) if self.eu_only_claim else None
+
+
+class LanguageTable(BaseModel):
+    """The whole table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str
+    default: Annotated[list[str], Field(min_length=1)]
+    languages: Annotated[list[LanguageRow], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        codes = [row.code for row in self.languages]
+        if len(set(codes)) != len(codes):
+            raise ValueError("a language code is listed twice")
+        unknown = [code for code in [self.source, *self.default] if code not in codes]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} is not a row of the table")
+        return self
+
+    @property
+    def codes(self) -> tuple[Language, ...]:
+        return tuple(row.code for row in self.languages)
+
+    def row(self, code: Language) -> LanguageRow:
+        """The row of ``code``; a code outside the table is a bug of the caller, which validates codes."""
+        return next(row for row in self.languages if row.code == code)
+
+
+@cache
+def _read_table(path: Path) -> LanguageTable:
+    try:
+        return LanguageTable.model_validate(read_facts_file(path).data)
+    except ValidationError as error:
+        raise user_error(str(path), f"broken table of languages: {error}") from error
+
+
+def language_table() -> LanguageTable:
+    """The table in ``TABLE_FILE``, read once per path."""
+    return _read_table(TABLE_FILE)
+
+
+def language_codes() -> tuple[Language, ...]:
+    """Every language a policy may be written in, in the table's order."""
+    return language_table().codes
+
+
+def default_languages() -> list[Language]:
+    """The languages of a facts file that does not list them."""
+    return list(language_table().default)
+
+
+def source_language() -> Language:
+    """The language of the templates' own text, which needs no catalog."""
+    return language_table().source
+
+
+def language(code: Language) -> LanguageRow:
+    """One language's row."""
+    return language_table().row(code)
