@@ -23,6 +23,7 @@ from generator.facts.base import (
 )
 from generator.facts.controller import PRESIDENT_OF_UODO, Contact, Controller, SupervisoryAuthority
 from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
+from generator.markdown_text import SAFE_LINKS, is_safe_link
 
 DataPath = tuple[str | int, ...]
 
@@ -112,6 +113,9 @@ class StandardSection(StrEnum):
 
 
 _MARKDOWN_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Every link reaches the tokens, so an unsafe one is refused with a message instead of
+# silently staying text.
+_MARKDOWN_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
 _REFUSED_MARKDOWN = {
     "heading_open": "headings are not allowed in a section body; policygen numbers the headings itself",
     "html_block": "raw HTML is not allowed; write Markdown",
@@ -133,7 +137,17 @@ class MarkdownText(LocalizedText):
                 for part in (token, *(token.children or [])):
                     if part.type in _REFUSED_MARKDOWN:
                         raise fact_error(language, _REFUSED_MARKDOWN[part.type])
+                    if part.type == "link_open" and not is_safe_link(str(part.attrGet("href"))):
+                        raise _unsafe_link(language, str(part.attrGet("href")))
         return self
+
+
+def _unsafe_link(language: str, href: str) -> PydanticCustomError:
+    # The address travels in the context: braces in it must not be read as placeholders.
+    shown = _MARKDOWN_PARSER.normalizeLinkText(href)
+    return PydanticCustomError(
+        "fact", f"cannot link to '{{address}}': {SAFE_LINKS}", {"field": language, "address": shown}
+    )
 
 
 class ExtraSection(FactsModel):
