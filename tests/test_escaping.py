@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL, markdown_headings
+from conftest import BUILD_DAY, MINIMAL, ROOT, markdown_headings
+from packaging.requirements import Requirement
 from pydantic import ValidationError
 
 from generator.facts.company import MarkdownText
@@ -91,6 +94,17 @@ def test_pdf_of_a_policy_with_links_in_its_sections_fetches_nothing_but_fonts(ho
     html = (hostile_output / "en" / "privacy-policy.html").read_text(encoding="utf-8")
     render_pdf(html, BUILD_DAY, fetcher=fetcher)
     assert fetcher.refused == []
+
+
+def test_weasyprint_releases_before_70_are_excluded_and_the_installed_one_is_newer() -> None:
+    # Releases before 70 have advisories about what their default URL fetcher reads.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirement = next(
+        parsed for parsed in map(Requirement, project["dependencies"]) if parsed.name.lower() == "weasyprint"
+    )
+    assert not requirement.specifier.contains("69.0")
+    assert requirement.specifier.contains("70.0")
+    assert requirement.specifier.contains(version("weasyprint"))
 
 
 SAFE_LINKS = [
