@@ -158,7 +158,7 @@ class ExtraSection(FactsModel):
     title: LocalizedText
     """The section's heading, without a number."""
     body: MarkdownText
-    """The section's text in Markdown (no headings, raw HTML or images)."""
+    """The section's text in Markdown (no headings, raw HTML or images; links to https://, mailto: or #anchors)."""
     after: StandardSection = StandardSection.SECURITY
     """The standard section this one follows."""
 
