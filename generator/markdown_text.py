@@ -21,7 +21,8 @@ _WHITESPACE = re.compile(r"\s+")
 _NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S ]|^\s|\s$|^([-+=>]|\d+[.)])")
 _NOT_IN_LINKS = re.compile(r"[\s<>\\\x00-\x1f\x7f]")
 _IN_DOCUMENT_ANCHOR = re.compile(r"#[a-z][a-z0-9_-]*")
-_MAIL_ADDRESS = re.compile(r"[^@/]+@[^@/]+\.[^@/]+")
+_MAIL_ADDRESS = re.compile(r"[^@]+@[^@.]+(\.[^@.]+)+")
+"""``name@host.tld``, with anything an e-mail address may hold (``/``, ``?``) before the ``@``."""
 SAFE_LINKS = (
     "a link may go to a full web address (https://host/...), an e-mail address (mailto:name@host)"
     " or a part of this policy (#anchor)"
@@ -82,7 +83,7 @@ def is_safe_link(address: str) -> bool:
         return bool(_IN_DOCUMENT_ANCHOR.fullmatch(address))
     scheme, _, rest = address.partition(":")
     if scheme.lower() == "mailto":
-        return bool(_MAIL_ADDRESS.fullmatch(rest.partition("?")[0]))
+        return bool(_MAIL_ADDRESS.fullmatch(rest))
     if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
         return False
     try:
