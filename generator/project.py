@@ -48,7 +48,7 @@ def _one_file_per_slug(found: list[Path]) -> list[Path]:
                 LocatedMessage(
                     Location(str(path)),
                     "",
-                    f"the same company name '{path.stem}' as {first}; the file name names the company's"
+                    f"has the same company name '{path.stem}' as {first}; the file name names the company's"
                     " output folder, so rename or remove one of them",
                 )
             )

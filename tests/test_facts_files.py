@@ -24,7 +24,7 @@ from generator.project import facts_files
 
 def _same_name(first: str, second: str) -> str:
     return (
-        f"{second}: the same company name 'acme' as {first}; the file name names the company's output folder,"
+        f"{second}: has the same company name 'acme' as {first}; the file name names the company's output folder,"
         " so rename or remove one of them\n"
     )
 
