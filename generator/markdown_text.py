@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
@@ -18,6 +19,15 @@ _LINE_START_MARKER = re.compile(r"^[-+=>]")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 _WHITESPACE = re.compile(r"\s+")
 _NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S ]|^\s|\s$|^([-+=>]|\d+[.)])")
+_NOT_IN_LINKS = re.compile(r"[\s<>\\\x00-\x1f\x7f]")
+_IN_DOCUMENT_ANCHOR = re.compile(r"#[a-z][a-z0-9_-]*")
+_MAIL_ADDRESS = re.compile(r"[^@]+@[^@.]+(\.[^@.]+)+")
+"""``name@host.tld``, with anything an e-mail address may hold (``/``, ``?``) before the ``@``."""
+SAFE_LINKS = (
+    "a link may go to a full web address (https://host/...), an e-mail address (mailto:name@host)"
+    " or a part of this policy (#anchor)"
+)
+"""The rule of :func:`is_safe_link`, as the messages that refuse a link state it."""
 
 
 class Markdown(str):
@@ -59,9 +69,32 @@ def escape(value: Any) -> Markdown:
     return Markdown(_LINE_START_NUMBER.sub(r"\1\\\2", text))
 
 
+def is_safe_link(address: str) -> bool:
+    """Whether a policy may link to ``address``: the one rule for every link, see :data:`SAFE_LINKS`.
+
+    Templates, validation of the companies' Markdown and the HTML renderer all ask here,
+    so a destination that is refused in the facts can never turn into a link anywhere.
+    A scheme without a host (``https:evil.example``) is refused: browsers resolve it
+    against the page's own address, somewhere its author never meant.
+    """
+    if _NOT_IN_LINKS.search(address):
+        return False
+    if address.startswith("#"):
+        return bool(_IN_DOCUMENT_ANCHOR.fullmatch(address))
+    scheme, _, rest = address.partition(":")
+    if scheme.lower() == "mailto":
+        return bool(_MAIL_ADDRESS.fullmatch(rest))
+    if scheme.lower() not in ("http", "https") or not rest.startswith("//"):
+        return False
+    try:
+        return bool(urlsplit(address).hostname)
+    except ValueError:  # a malformed host, such as an unclosed IPv6 bracket
+        return False
+
+
 def link(text: Any, address: str) -> Markdown:
-    """A link whose destination is a validated http(s) or mailto address."""
-    if re.search(r"[\s<>\\]", address):
+    """A link to a destination that :func:`is_safe_link` allows."""
+    if not is_safe_link(address):
         raise ValueError(f"unsafe link destination {address!r}")
     return Markdown(f"[{escape(text)}](<{address}>)")
 

@@ -7,13 +7,18 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import user_error
+from generator.errors import LocatedMessage, Location, UserError, user_error
 
 FACTS_SUFFIXES = (".yaml", ".yml")
 
 
 def facts_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the facts files they hold, in a stable order."""
+    """Expand folders into the facts files they hold, in a stable order, each file once.
+
+    Two files with one name (``acme.yaml`` and ``acme.yml``, or ``a/acme.yaml`` and
+    ``b/acme.yaml``) are refused: the name is the company's slug, which names its output
+    folder, so one would overwrite the other's policies on every build.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -26,7 +31,30 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
             raise user_error(str(path), "no such file or folder")
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
-    return found
+    return _one_file_per_slug(found)
+
+
+def _one_file_per_slug(found: list[Path]) -> list[Path]:
+    by_slug: dict[str, Path] = {}
+    unique: list[Path] = []
+    clashes: list[LocatedMessage] = []
+    for path in found:
+        # The slug is the file name without its suffix (generator.writing.company_slug).
+        first = by_slug.setdefault(path.stem, path)
+        if first is path:
+            unique.append(path)
+        elif first.resolve() != path.resolve():
+            clashes.append(
+                LocatedMessage(
+                    Location(str(path)),
+                    "",
+                    f"has the same company name '{path.stem}' as {first}; the file name names the company's"
+                    " output folder, so rename or remove one of them",
+                )
+            )
+    if clashes:
+        raise UserError(clashes)
+    return unique
 
 
 def today_for_build(given: datetime.date | None = None) -> datetime.date:

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL, markdown_headings
+from conftest import BUILD_DAY, MINIMAL, ROOT, markdown_headings
+from packaging.requirements import Requirement
+from pydantic import ValidationError
 
+from generator.facts.company import MarkdownText
 from generator.loading import read_facts_file
+from generator.markdown_text import is_safe_link, link
 from generator.pipeline import build
+from generator.render.html import markdown_parser
 from generator.render.pdf import ProjectAssetFetcher, render_pdf
 
 HOSTILE = (
@@ -87,3 +94,103 @@ def test_pdf_of_a_policy_with_links_in_its_sections_fetches_nothing_but_fonts(ho
     html = (hostile_output / "en" / "privacy-policy.html").read_text(encoding="utf-8")
     render_pdf(html, BUILD_DAY, fetcher=fetcher)
     assert fetcher.refused == []
+
+
+def test_weasyprint_releases_before_70_are_excluded_and_the_installed_one_is_newer() -> None:
+    # Releases before 70 have advisories about what their default URL fetcher reads.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirement = next(
+        parsed for parsed in map(Requirement, project["dependencies"]) if parsed.name.lower() == "weasyprint"
+    )
+    assert not requirement.specifier.contains("69.0")
+    assert requirement.specifier.contains("70.0")
+    assert requirement.specifier.contains(version("weasyprint"))
+
+
+SAFE_LINKS = [
+    "https://przyklad.example",
+    "http://przyklad.example/o-nas?strona=2#zespol",
+    "HTTPS://PRZYKLAD.EXAMPLE/",
+    "https://xn--przykad-d5a.example/",
+    "mailto:biuro@przyklad.example",
+    "mailto:o'brien@przyklad.example",
+    "#purposes",
+    "#purpose-contract",
+]
+UNSAFE_LINKS = [
+    "https:evil.example",
+    "https:/evil.example",
+    "https:///evil.example",
+    "https://:443/",
+    "http://[::1",
+    "//evil.example/",
+    "evil.example",
+    "privacy.html",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "vbscript:msgbox",
+    "data:text/html,x",
+    "file:///etc/passwd",
+    "ftp://przyklad.example/",
+    "tel:+48221234567",
+    "mailto:",
+    "mailto:biuro",
+    "mailto:@przyklad.example",
+    "#",
+    "#Purposes",
+    "#a b",
+    "https://przyklad.example/a b",
+    "https://przyklad.example/<x>",
+    "https://przyklad.example/\\x",
+]
+
+
+@pytest.mark.parametrize("address", SAFE_LINKS)
+def test_the_safe_link_rule_lets_web_mail_and_anchor_links_through(address: str) -> None:
+    assert is_safe_link(address)
+    assert link("x", address) == f"[x](<{address}>)"
+
+
+@pytest.mark.parametrize("address", UNSAFE_LINKS)
+def test_the_safe_link_rule_refuses_everything_else(address: str) -> None:
+    assert not is_safe_link(address)
+    with pytest.raises(ValueError, match="unsafe link destination"):
+        link("x", address)
+
+
+def test_the_html_renderer_makes_no_link_the_rule_refuses() -> None:
+    # Validation refuses these in the facts already; the renderer is the second line of defence.
+    refused = [address for address in UNSAFE_LINKS if not re.search(r"[\s<>\\]", address)]
+    markdown = "\n\n".join(f"[link {index}]({address})" for index, address in enumerate(refused))
+    html = markdown_parser().render(markdown + "\n\n<https:evil.example> <javascript:alert(1)>")
+    assert "href" not in html
+    assert html.count("<p>") == len(refused) + 1
+
+
+def test_the_html_renderer_links_what_the_rule_allows() -> None:
+    markdown = " ".join(f"[link {index}]({address})" for index, address in enumerate(SAFE_LINKS))
+    html = markdown_parser().render(markdown)
+    assert re.findall(r'href="([^"]*)"', html) == SAFE_LINKS
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "[a](https:evil.example)",
+        "[b](JaVaScRiPt:alert(1))",
+        "[c](java&#115;cript:alert(1))",
+        "[d](<javascript:alert(1)>)",
+        "[e](vbscript:msgbox)",
+        "[f](data:text/html,x)",
+        "[g](file:///etc/passwd)",
+        "[h]( javascript:alert(1))",
+        "[i]\n\n[i]: javascript:alert(1)",
+        "<javascript:alert(1)>",
+        "<https:evil.example>",
+        "| a |\n|---|\n| [t](javascript:alert(1)) |",
+        "- *[l](ftp://przyklad.example/)*",
+    ],
+)
+def test_validation_refuses_each_unsafe_link_in_a_section(markdown: str) -> None:
+    with pytest.raises(ValidationError, match=r"cannot link to '[^']+': a link may go to a full web address"):
+        MarkdownText.model_validate({"pl": markdown, "en": "x"})

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import ItemsView
 from typing import Annotated, Any, Self
-from urllib.parse import urlsplit
 
 from babel import Locale
 from pydantic import (
@@ -29,6 +28,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError
 
 from generator.languages import Language, default_languages, language, language_codes
+from generator.markdown_text import is_safe_link
 
 PUBLISHED_LANGUAGES = "published_languages"
 """Validation-context key: the languages the policy is published in."""
@@ -185,12 +185,15 @@ CountryCode = Annotated[str, BeforeValidator(_country_code), StringConstraints(p
 
 
 def _web_address(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or re.search(r"\s", value):
-        raise PydanticCustomError("url", "expected a web address starting with https:// (or http://)")
+    expected = PydanticCustomError("url", "expected a web address starting with https:// (or http://)")
+    if value.partition(":")[0].lower() not in ("http", "https"):
+        raise expected
     if re.search(r"[<>\\]", value):
         # A Markdown link destination cannot hold these (generator.markdown_text.link refuses them).
         raise PydanticCustomError("url", "a web address cannot contain '<', '>' or '\\'; percent-encode them")
+    # The policy links to it, so it passes the rule every link of the policy passes.
+    if not is_safe_link(value):
+        raise expected
     return value
 
 

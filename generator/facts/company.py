@@ -25,6 +25,7 @@ from generator.facts.controller import Contact, Controller, SupervisoryAuthority
 from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
 from generator.languages import Language, default_languages, language_codes
 from generator.legal import LEGAL_FACTS_FILE
+from generator.markdown_text import SAFE_LINKS, is_safe_link
 
 DataPath = tuple[str | int, ...]
 
@@ -121,6 +122,9 @@ class StandardSection(StrEnum):
 
 
 _MARKDOWN_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
+# Every link reaches the tokens, so an unsafe one is refused with a message instead of
+# silently staying text.
+_MARKDOWN_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
 _REFUSED_MARKDOWN = {
     "heading_open": "headings are not allowed in a section body; policygen numbers the headings itself",
     "html_block": "raw HTML is not allowed; write Markdown",
@@ -139,7 +143,17 @@ class MarkdownText(LocalizedText):
                 for part in (token, *(token.children or [])):
                     if part.type in _REFUSED_MARKDOWN:
                         raise fact_error(language, _REFUSED_MARKDOWN[part.type])
+                    if part.type == "link_open" and not is_safe_link(str(part.attrGet("href"))):
+                        raise _unsafe_link(language, str(part.attrGet("href")))
         return self
+
+
+def _unsafe_link(language: str, href: str) -> PydanticCustomError:
+    # The address travels in the context: braces in it must not be read as placeholders.
+    shown = _MARKDOWN_PARSER.normalizeLinkText(href)
+    return PydanticCustomError(
+        "fact", f"cannot link to '{{address}}': {SAFE_LINKS}", {"field": language, "address": shown}
+    )
 
 
 class ExtraSection(FactsModel):
@@ -150,7 +164,7 @@ class ExtraSection(FactsModel):
     title: LocalizedText
     """The section's heading, without a number."""
     body: MarkdownText
-    """The section's text in Markdown (no headings, raw HTML or images)."""
+    """The section's text in Markdown (no headings, raw HTML or images; links to https://, mailto: or #anchors)."""
     after: StandardSection = StandardSection.SECURITY
     """The standard section this one follows."""
 

@@ -2,12 +2,16 @@
 
 Users paste identifiers in whatever shape their registry extract shows
 (``PL 701-104-83-79``, ``0000915658``); we accept those shapes, verify checksums with
-python-stdnum and keep the compact digits, the one form every output shows.
+python-stdnum and keep the compact ASCII digits, the one form every output shows.
+Full-width forms (typed with an East Asian input method) are folded to ASCII; other
+digits that merely look like numbers (Arabic-Indic, superscripts) are refused, because
+a registry lookup or an invoice would not match them.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any
 
 import phonenumbers
@@ -17,6 +21,21 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 from stdnum.pl import nip, regon
 
 _SEPARATORS = re.compile(r"[\s\-.]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def _full_width_folded(text: str) -> str:
+    """Full-width digits, dashes and letters (``U+FF15`` for ``5``) as ASCII; every other character as it is.
+
+    NFKC would also turn a superscript ``²`` into ``2``; folding only the ``<wide>``
+    compatibility forms keeps such look-alikes visible, so they are refused.
+    """
+    return "".join(
+        unicodedata.normalize("NFKC", character)
+        if unicodedata.decomposition(character).startswith("<wide>")
+        else character
+        for character in text
+    )
 
 
 def _digits_of(value: Any, name: str, *, width: int) -> str:
@@ -31,10 +50,17 @@ def _digits_of(value: Any, name: str, *, width: int) -> str:
         return str(value).rjust(width, "0")
     if not isinstance(value, str):
         raise PydanticCustomError("identifier_type", f"expected the {name} number as digits")
-    compact = _SEPARATORS.sub("", value).upper()
+    compact = _SEPARATORS.sub("", _full_width_folded(value)).upper()
     if compact.startswith("PL"):
         compact = compact[2:]
-    if not compact.isdigit():
+    look_alike = next((character for character in compact if character.isdigit() and not character.isascii()), None)
+    if look_alike is not None:
+        raise PydanticCustomError(
+            "identifier_digits",
+            f"a {name} is written with the digits 0-9; '{{digit}}' ({{digit_name}}) is not one of them",
+            {"digit": look_alike, "digit_name": unicodedata.name(look_alike, "unnamed character")},
+        )
+    if not _ASCII_DIGITS.fullmatch(compact):
         raise PydanticCustomError(
             "identifier_digits",
             f"a {name} has only digits (and optionally a PL prefix, spaces or dashes); got '{{value}}'",

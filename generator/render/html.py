@@ -1,9 +1,10 @@
 """HTML from the policy's Markdown: a standalone page and a fragment for embedding.
 
 markdown-it-py parses with raw HTML off, so nothing in the facts or in a company's extra
-sections can inject markup; link destinations other than http(s), mailto and in-page
-anchors are refused by markdown-it's link validation. The page shell is a Jinja
-template with HTML autoescaping.
+sections can inject markup; a link destination that the safe-link rule
+(:func:`generator.markdown_text.is_safe_link`) refuses stays plain text. Validation refuses
+such links in the facts already; this is the second line of defence. The page shell is a
+Jinja template with HTML autoescaping.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument
 from generator.languages import language as language_row
+from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy
 from generator.resources import ASSETS, TEMPLATES
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
-_ALLOWED_LINK = re.compile(r"^(https?:|mailto:|tel:|#)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def markdown_parser() -> MarkdownIt:
     """CommonMark with GFM tables, no raw HTML, no images, heading anchors."""
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.enable("table").disable("image")
-    parser.validateLink = lambda url: bool(_ALLOWED_LINK.match(url.strip()))  # type: ignore[method-assign]
+    parser.validateLink = is_safe_link  # type: ignore[method-assign,assignment]
     parser.core.ruler.push("heading_anchors", _heading_anchors)
     parser.add_render_rule("table_open", _table_open)
     parser.add_render_rule("table_close", _table_close)

@@ -1,0 +1,124 @@
+"""Which facts files a command reads: two files that would make the same company are refused.
+
+A company's slug is its facts file's name without the suffix, and it names the output
+folder and the state file; two files with one slug would overwrite each other's policies
+on every build. Every command finds its files through ``facts_files``, so each refuses.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL, ROOT
+
+from generator.cli import main
+from generator.errors import UserError
+from generator.project import facts_files
+
+
+def _same_name(first: str, second: str) -> str:
+    return (
+        f"{second}: has the same company name 'acme' as {first}; the file name names the company's output folder,"
+        " so rename or remove one of them\n"
+    )
+
+
+@pytest.fixture
+def two_suffixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``companies/acme.yaml`` and ``companies/acme.yml``, with the scratch folder as working directory."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "companies").mkdir()
+    for name in ("acme.yaml", "acme.yml", "other.yaml"):
+        shutil.copyfile(MINIMAL, tmp_path / "companies" / name)
+    return tmp_path
+
+
+def _files_under(folder: Path) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+def test_a_folder_with_one_slug_in_two_suffixes_is_refused_naming_both(two_suffixes: Path) -> None:
+    with pytest.raises(UserError) as raised:
+        facts_files([Path("companies")])
+    assert str(raised.value) + "\n" == _same_name("companies/acme.yaml", "companies/acme.yml")
+
+
+def test_two_folders_with_one_slug_are_refused_naming_both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copyfile(MINIMAL, tmp_path / folder / "acme.yaml")
+    with pytest.raises(UserError) as raised:
+        facts_files([Path("a"), Path("b/acme.yaml")])
+    assert str(raised.value) + "\n" == _same_name("a/acme.yaml", "b/acme.yaml")
+
+
+def test_one_file_named_twice_is_read_once(two_suffixes: Path) -> None:
+    assert facts_files([Path("companies/other.yaml"), Path("companies/../companies/other.yaml")]) == [
+        Path("companies/other.yaml")
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["build", "companies", "--out", "out", "--format", "md", "--today", "2026-11-22"],
+        ["validate", "companies"],
+        ["lint", "companies"],
+        ["check", "companies", "--out", "out"],
+        ["diff", "companies"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_command_refuses_one_slug_twice_and_writes_nothing(
+    command: list[str], two_suffixes: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _files_under(two_suffixes)
+    code = main(command)
+    captured = capsys.readouterr()
+    assert (code, captured.out, captured.err) == (1, "", _same_name("companies/acme.yaml", "companies/acme.yml"))
+    assert _files_under(two_suffixes) == before
+
+
+def test_the_command_line_build_refuses_one_slug_in_two_folders(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        shutil.copyfile(MINIMAL, tmp_path / folder / "acme.yaml")
+    completed = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "a", "b", "--out", "out", "--format", "md"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        1,
+        "",
+        _same_name("a/acme.yaml", "b/acme.yaml"),
+    )
+    assert _files_under(tmp_path) == ["a/acme.yaml", "b/acme.yaml"]
+
+
+def test_watch_reports_one_slug_twice_and_builds_nothing(two_suffixes: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-m", "generator", "watch", "companies", "--out", "out"],
+        cwd=two_suffixes,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as watching:
+        assert watching.stderr is not None
+        ready, _, _ = select.select([watching.stderr], [], [], 60)
+        reported = watching.stderr.readline() if ready else "nothing reported within 60 s"
+        watching.terminate()
+    assert reported == _same_name("companies/acme.yaml", "companies/acme.yml")
+    assert not (two_suffixes / "out").exists()
