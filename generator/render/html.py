@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument
+from generator.facts.base import Language
 from generator.i18n import BABEL_LOCALES
 from generator.render.markdown import MarkdownPolicy
 from generator.resources import ASSETS, TEMPLATES
@@ -122,11 +123,16 @@ def render_html(document: PolicyDocument, markdown: MarkdownPolicy, *, for_print
     return HtmlPolicy(page=page, fragment=fragment)
 
 
+def language_name(language: Language) -> str:
+    """The language's name in that language, as a language switch offers it to its readers."""
+    return str(Locale.parse(BABEL_LOCALES[language]).language_name)
+
+
 def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
     return [
         {
             "language": language,
-            "name": Locale.parse(BABEL_LOCALES[language]).language_name,
+            "name": language_name(language),
             "href": f"../{language}/privacy-policy.html",
         }
         for language in document.languages
