@@ -18,18 +18,22 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.error import URLError
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BUILD_DAY, ROOT
+from conftest import BUILD_DAY, MINIMAL, ROOT
 from test_browser import chromium
 from test_browser import missing as browser_missing
 
@@ -304,3 +308,60 @@ def test_mkdocs_strict_makes_gdpr_warnings_errors(tmp_path: Path) -> None:
     lenient = mkdocs_build(config)
     assert lenient.returncode == 0, lenient.stderr
     assert warning in lenient.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("path: ../outside", "'../outside' must be a folder inside the site, such as 'privacy'"),
+        ("companies: [nobody]", "policygen: no facts file for the companies nobody"),
+        ("cache_dir: docs/cache", "must be outside docs_dir"),
+        ("languages: [fr]", "but received: 'fr'"),
+    ],
+)
+def test_mkdocs_refuses_bad_plugin_options(tmp_path: Path, option: str, message: str) -> None:
+    config = mkdocs_site_of(MINIMAL, tmp_path)
+    config.write_text(config.read_text(encoding="utf-8") + f"      {option}\n", encoding="utf-8")
+    completed = mkdocs_build(config)
+    assert completed.returncode == 1
+    assert message in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def page_once_it_shows(url: str, text: str, server: subprocess.Popen[str]) -> str:
+    """The page at url as soon as it contains text; fails when the server stops or after a minute."""
+    for _ in range(240):
+        assert server.poll() is None, "mkdocs serve stopped"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                page = str(response.read().decode("utf-8"))
+        except URLError:
+            page = ""
+        if text in page:
+            return page
+        time.sleep(0.25)
+    raise AssertionError(f"{url} never showed {text!r}")
+
+
+def test_mkdocs_serve_rebuilds_when_the_facts_change(tmp_path: Path) -> None:
+    config = mkdocs_site_of(MINIMAL, tmp_path)
+    facts = tmp_path / "acme.yaml"
+    address = f"127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "mkdocs", "serve", "-a", address, "-f", str(config)]
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    with subprocess.Popen(
+        command, cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True
+    ) as server:
+        try:
+            url = f"http://{address}/privacy/acme/en/privacy-policy/"
+            page_once_it_shows(url, "Privacy policy of Przykład", server)
+            facts.write_text(facts.read_text(encoding="utf-8").replace("brand_name: Przykład", "brand_name: Nowa"))
+            page_once_it_shows(url, "Privacy policy of Nowa", server)
+        finally:
+            server.terminate()
