@@ -35,6 +35,7 @@ from generator.facts.base import LANGUAGES, Language
 from generator.pipeline import POLICY_STEM, build
 from generator.project import facts_files
 from generator.render.html import language_name
+from generator.validation import validate_files
 
 log = get_plugin_logger("policygen")
 
@@ -122,8 +123,12 @@ class PolicygenPlugin(BasePlugin[PolicygenConfig]):  # type: ignore[no-untyped-c
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         out_dir = Path(self.config.cache_dir)
         try:
+            facts = self.selected_facts()
+            if config.strict:
+                # build() checks only the companies it renders; --strict fails on unchanged ones too.
+                validate_files(facts, strict=True)
             result = build(
-                self.selected_facts(),
+                facts,
                 out_dir=out_dir,
                 languages=self.config.languages,
                 formats=("md", *self.config.formats),
