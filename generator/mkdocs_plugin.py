@@ -12,6 +12,7 @@ without directory URLs. MkDocs is imported only here; policygen itself does not 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,7 +81,6 @@ class PolicygenConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs l
 class PolicyPage:
     """One policy page of the site and its siblings: translations and downloads."""
 
-    company: str
     language: Language
     translations: dict[Language, str]
     """Language -> source path of that translation's page, this page's language excluded."""
@@ -169,7 +169,6 @@ class PolicygenPlugin(BasePlugin[PolicygenConfig]):  # type: ignore[no-untyped-c
                 built = out_dir / company / language / f"{POLICY_STEM}.{suffix}"
                 files.append(File.generated(config, source, abs_src_path=str(built)))
             self.pages[source_path(folder, company, language, "md")] = PolicyPage(
-                company=company,
                 language=language,
                 translations={
                     other: source_path(folder, company, other, "md") for other in languages if other != language
@@ -221,7 +220,8 @@ def url_of(source: str, page: Page, config: MkDocsConfig, files: Files) -> str:
 
 
 def relative(folder: PurePosixPath, source: str) -> str:
-    return os.path.relpath(source, folder).replace(os.sep, "/")
+    """A link from a page in folder to another file of the site, by their source paths, as MkDocs resolves them."""
+    return posixpath.relpath(source, folder)
 
 
 def with_lang(tag: str, language: Language) -> str:
