@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit browser-deps schema readme i18n golden bench clean
+.PHONY: build test lint typecheck unit browser-deps site-deps schema readme i18n golden bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) browser-deps
+unit: $(STAMP) browser-deps site-deps
 	$(BIN)/pytest
 
 ## browser-deps: Debian's chromium and the npm packages of tests/browser, for tests/test_browser.py.
@@ -36,15 +36,7 @@ unit: $(STAMP) browser-deps
 BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
 
 browser-deps: $(BROWSER_MODULES)
-	-@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
-	  . /etc/os-release 2>/dev/null; \
-	  if [ "$$(id -u)" = 0 ] && [ "$$ID" = debian ] && command -v apt-get >/dev/null 2>&1; then \
-	    export DEBIAN_FRONTEND=noninteractive; \
-	    apt-get install -y -q chromium || { apt-get update -q && apt-get install -y -q chromium; } \
-	      || echo "browser tests: could not install chromium; they will be skipped"; \
-	  else \
-	    echo "browser tests: install Debian's chromium (as root: apt-get install chromium) to run them"; \
-	  fi; }
+	$(call debian_package,chromium,browser tests)
 
 $(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
 	-@if command -v npm >/dev/null 2>&1; then \
@@ -52,6 +44,24 @@ $(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
 	else \
 	  echo "browser tests: install Node.js and npm, then run make browser-deps"; \
 	fi
+
+## site-deps: Debian's hugo, for the Hugo example in tests/test_site_generators.py (MkDocs comes
+## with the test extra). Best effort: where it cannot be installed, the Hugo tests skip and say why.
+site-deps:
+	$(call debian_package,hugo,Hugo site tests)
+
+# $(call debian_package,PROGRAM,TESTS): install the Debian package of that name when root on Debian.
+define debian_package
+	-@command -v $(1) >/dev/null 2>&1 || test -x /usr/bin/$(1) || { \
+	  . /etc/os-release 2>/dev/null; \
+	  if [ "$$(id -u)" = 0 ] && [ "$$ID" = debian ] && command -v apt-get >/dev/null 2>&1; then \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y -q $(1) || { apt-get update -q && apt-get install -y -q $(1); } \
+	      || echo "$(2): could not install $(1); they will be skipped"; \
+	  else \
+	    echo "$(2): install Debian's $(1) (as root: apt-get install $(1)) to run them"; \
+	  fi; }
+endef
 
 ## i18n: extract template strings into locales/messages.pot and merge them into each catalog
 i18n: $(STAMP)

@@ -70,7 +70,8 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
 
 
 def _contents_entry(section: RenderedSection) -> str:
-    indent = "  " * section.outline.number.count(".")
+    # Four spaces per level: CommonMark nests with two, but Python-Markdown (MkDocs) needs four.
+    indent = "    " * section.outline.number.count(".")
     return f"{indent}- [{section.numbered_title}](#{section.outline.anchor})"
 
 

@@ -16,13 +16,12 @@
 // The page may load nothing but file: URLs; every other request is aborted and reported.
 // CHROMIUM in the environment overrides the browser's path (default: /usr/bin/chromium, else PATH).
 
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-import { chromium } from "playwright-core";
+import { guardedPage, launchChromium } from "./chromium.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE_SCRIPT = require.resolve("axe-core/axe.min.js");
@@ -31,16 +30,6 @@ const VIEWPORTS = {
   desktop: { width: 1280, height: 900 },
   phone: { width: 375, height: 740 },
 };
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 function usage(message) {
   process.stderr.write(`audit.mjs: ${message}\nusage: node audit.mjs --out SCREENSHOT_DIR [--viewports desktop,phone] PAGE.html [PAGE.html ...]\n`);
@@ -75,16 +64,6 @@ function parseArgs(argv) {
   return { out: path.resolve(out), viewports, pages };
 }
 
-function chromiumPath() {
-  if (process.env.CHROMIUM) return process.env.CHROMIUM;
-  if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
-  try {
-    return execFileSync("sh", ["-c", "command -v chromium"], { encoding: "utf8" }).trim();
-  } catch {
-    usage("Chromium not found: install Debian's chromium or set CHROMIUM");
-  }
-  return null;
-}
 
 // output/<company>/<lang>/privacy-policy.html -> <company>-<lang>-privacy-policy.png (-phone.png, ...)
 function screenshotName(page, viewport, first) {
@@ -108,16 +87,10 @@ function summary(violation) {
 }
 
 async function audit(context, file, out, viewports) {
-  const page = await context.newPage();
-  const blockedRequests = new Set();
-  const pageErrors = [];
-  page.on("pageerror", (error) => pageErrors.push(String(error)));
-  await page.route("**/*", (route) => {
-    const url = route.request().url();
-    if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
-    blockedRequests.add(url);
-    return route.abort("blockedbyclient");
-  });
+  const { page, blockedRequests, pageErrors } = await guardedPage(
+    context,
+    (url) => url.startsWith("file:") || url.startsWith("data:"),
+  );
   await page.setViewportSize(VIEWPORTS[viewports[0]]);
   await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
 
@@ -169,13 +142,7 @@ async function audit(context, file, out, viewports) {
 async function main() {
   const { out, viewports, pages } = parseArgs(process.argv.slice(2));
   mkdirSync(out, { recursive: true });
-  // launch() gives the browser a fresh temporary profile (--user-data-dir) and removes it on close.
-  const browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    args: CHROMIUM_ARGS,
-    chromiumSandbox: false,
-    timeout: 60_000,
-  });
+  const browser = await launchChromium();
   let findings = false;
   try {
     const context = await browser.newContext({ offline: true, serviceWorkers: "block" });
