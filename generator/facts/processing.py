@@ -154,6 +154,9 @@ class TransferSafeguard(StrEnum):
     DEROGATION = "derogation"
 
 
+HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+
+
 class Recipient(FactsModel):
     """A named recipient (processor or controller), or a category of recipients."""
 
@@ -174,6 +177,9 @@ class Recipient(FactsModel):
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
     purposes: list[Identifier] = []
     """Ids of the purposes for which this recipient receives data; empty means all."""
+    hosts: list[Annotated[str, Field(pattern=HOST_PATTERN)]] = []
+    """The host names the websites contact for this recipient, e.g. `www.googletagmanager.com`,
+    or `*.linkedin.com` for every host below a domain; `policygen scan` warns of any other."""
 
 
 class CookieCategory(StrEnum):
@@ -241,3 +247,10 @@ def cookie_name_pattern(name: str) -> str:
 def is_name_pattern(name: str) -> bool:
     """Whether a declared cookie name has a placeholder, so it names a family of cookies."""
     return _NAME_PLACEHOLDER.search(name) is not None
+
+
+def host_matches(host: str, declared: str) -> bool:
+    """Whether a host name is the declared one, or below it when declared as `*.domain`."""
+    if declared.startswith("*."):
+        return host == declared[2:] or host.endswith(declared[1:])
+    return host == declared
