@@ -31,11 +31,12 @@ typecheck: $(STAMP)
 unit: $(STAMP) browser-deps
 	$(BIN)/pytest
 
-## browser-deps: Debian's chromium and the npm packages of tests/browser, for tests/test_browser.py.
-## Best effort: where either cannot be installed, the browser tests skip and say why.
-BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
+## browser-deps: Debian's chromium and the npm packages of tests/browser and examples/static (the
+## consent banner), for the browser and scan tests. Best effort: where either cannot be installed,
+## those tests are skipped and say why.
+NPM_MODULES := tests/browser/node_modules/.package-lock.json examples/static/node_modules/.package-lock.json
 
-browser-deps: $(BROWSER_MODULES)
+browser-deps: $(NPM_MODULES)
 	-@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || { \
 	  . /etc/os-release 2>/dev/null; \
 	  if [ "$$(id -u)" = 0 ] && [ "$$ID" = debian ] && command -v apt-get >/dev/null 2>&1; then \
@@ -46,11 +47,11 @@ browser-deps: $(BROWSER_MODULES)
 	    echo "browser tests: install Debian's chromium (as root: apt-get install chromium) to run them"; \
 	  fi; }
 
-$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	-@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --prefix tests/browser --no-audit --no-fund || echo "browser tests: npm ci failed; they will be skipped"; \
+	  npm ci --prefix $* --no-audit --no-fund || echo "$*: npm ci failed; the tests that need it will be skipped"; \
 	else \
-	  echo "browser tests: install Node.js and npm, then run make browser-deps"; \
+	  echo "$*: install Node.js and npm, then run make browser-deps"; \
 	fi
 
 ## i18n: extract template strings into locales/messages.pot and merge them into each catalog

@@ -43,6 +43,9 @@ ACCEPT_ALL_SCRIPT = """() => {
   return true;
 }"""
 
+AS_A_VISITOR_SCRIPT = "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => false});"
+"""Banners such as vanilla-cookieconsent hide from automated browsers; a scan must see what visitors see."""
+
 STORAGE_KEYS_SCRIPT = """() => {
   try { return {localStorage: Object.keys(localStorage), sessionStorage: Object.keys(sessionStorage)}; }
   catch (error) { return {}; }
@@ -151,6 +154,7 @@ def observe(browser: Browser, urls: list[str], options: ScanOptions) -> Observat
     seen = Observation(started=time.time(), scanned={urlsplit(url).netloc for url in urls})
     context = browser.new_context(service_workers="block")
     try:
+        context.add_init_script(AS_A_VISITOR_SCRIPT)
         context.route("**/*", lambda route: _only_our_hosts(route, seen))
         visit = _Visitor(context.new_page(), options, seen)
         visit.crawl(urls)
