@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import BUILD_DAY, ROOT, copied
+from conftest import BUILD_DAY, ROOT, chromium_missing, copied, serving
 
-from generator.errors import UserError
 from generator.pipeline import build
-from generator.scan import AS_A_VISITOR_SCRIPT, chromium, chromium_path
+from generator.scan import AS_A_VISITOR_SCRIPT
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -37,12 +35,8 @@ NECESSARY = {"cookie_consent", "smartcp_session"}
 
 
 def missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright for Python is not installed (pip install 'policygen[scan]')"
-    try:
-        chromium_path(None)
-    except UserError as error:
-        return str(error)
+    if chromium_missing() is not None:
+        return chromium_missing()
     if not (STATIC / "node_modules" / "vanilla-cookieconsent").is_dir():
         return "examples/static/node_modules is missing; run `npm ci --prefix examples/static`"
     return None
@@ -70,20 +64,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             """Keep the test output clean."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(www)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium(chromium_path(None)) as started:
-        yield started
+    with serving(functools.partial(Quiet, directory=str(www))) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(params=["pl", "en"])

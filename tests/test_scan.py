@@ -6,7 +6,6 @@ for Python is missing (`make browser-deps` installs Chromium).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -14,15 +13,15 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, chromium_missing, serving
 
 from generator.errors import UserError
-from generator.scan import ScanOptions, chromium, chromium_path
+from generator.scan import ScanOptions
 from generator.scan_report import Finding, scan_site
 
 if TYPE_CHECKING:
@@ -32,17 +31,7 @@ SHOP = ROOT / "tests" / "fixtures" / "scan" / "shop.yaml"
 FAST = ScanOptions(page_timeout=3, scan_timeout=60)
 
 
-def missing() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "Playwright for Python is not installed (pip install 'policygen[scan]')"
-    try:
-        chromium_path(None)
-    except UserError as error:
-        return str(error)
-    return None
-
-
-pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
+pytestmark = pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))
 
 Reply = tuple[int, dict[str, str], bytes]
 NEVER_ENDS = b"<never ends>"
@@ -92,22 +81,11 @@ def serve(site: Site) -> Iterator[int]:
         def log_message(self, format: str, *args: object) -> None:
             """Keep the test output clean."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        site.release.set()
-        server.shutdown()
-        server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium(chromium_path(None)) as started:
-        yield started
+    with serving(Handler) as port:
+        try:
+            yield port
+        finally:
+            site.release.set()
 
 
 def scanned(browser: Browser, site: Site, options: ScanOptions = FAST, path: str = "/") -> list[Finding]:
