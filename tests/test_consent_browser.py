@@ -19,7 +19,8 @@ import pytest
 from conftest import BUILD_DAY, ROOT, chromium_missing, copied, serving
 
 from generator.pipeline import build
-from generator.scan import AS_A_VISITOR_SCRIPT
+from generator.scan import AS_A_VISITOR_SCRIPT, ScanOptions
+from generator.scan_report import scan_site
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -129,3 +130,15 @@ def test_the_preferences_list_the_policys_cookie_tables(page: Page) -> None:
     )
     assert in_banner == in_policy
     assert set(in_policy) == {"necessary", "analytics", "marketing"}
+
+
+def test_scanning_the_example_after_accepting_all_finds_only_declared_cookies(browser: Browser, site: str) -> None:
+    options = ScanOptions(accept="all", page_timeout=10)
+    seen, findings = scan_site([f"{site}/smartcp/pl/privacy-policy.html"], SMARTCP, options, browser=browser)
+    assert sorted(seen.pages) == [f"{site}/smartcp/en/privacy-policy.html", f"{site}/smartcp/pl/privacy-policy.html"]
+    assert {name for name, _domain in seen.cookies} == {"cookie_consent", "_ga", "_ga_X1Y2", "_fbp"}
+    assert not any(cookie.before_consent for cookie in seen.cookies.values() if cookie.name != "cookie_consent")
+    # The example sets no session cookie, and Meta's own fr cookie comes only from facebook.com.
+    assert [(finding.rule, finding.error) for finding in findings] == [("SCAN-NOT-SEEN", False)] * 2
+    assert "'smartcp_session' was not seen" in str(findings[0].message)
+    assert "'fr' was not seen on the 2 pages scanned after accepting all cookies" in str(findings[1].message)

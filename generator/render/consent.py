@@ -34,7 +34,8 @@ CONSENT_COOKIE_HINT = "consent"
 # name contains a slash), and the module turns those back into RegExp objects before exporting.
 _MODULE = """\
 // The consent banner's configuration for vanilla-cookieconsent v3, made by policygen from the
-// facts of {slug}; cookie-consent.json holds the same object. Rebuild it rather than edit it.
+// facts of {slug}; cookie-consent.json holds the same object, but for the name patterns and the
+// policy links made absolute below. Rebuild it rather than edit it.
 const config = {config};
 
 const withPattern = (cookie) =>
@@ -45,6 +46,16 @@ for (const category of Object.values(config.categories)) {{
   for (const service of Object.values(category.services ?? {{}})) {{
     service.cookies = service.cookies.map(withPattern);
   }}
+}}
+
+// The links to the policy are written relative to a policy page (<slug>/<lang>/); resolved against
+// this module's own address (<slug>/), they lead to the policy from every page of the site.
+const policyLink = /href="\\.\\.\\/([a-z]{{2}})\\/{stem}\\.html"/g;
+const resolved = (html) =>
+  html.replace(policyLink, (link, language) => `href="${{new URL(`${{language}}/{stem}.html`, import.meta.url)}}"`);
+for (const translation of Object.values(config.language.translations)) {{
+  translation.consentModal.footer = resolved(translation.consentModal.footer);
+  for (const section of translation.preferencesModal.sections) section.description = resolved(section.description);
 }}
 
 export default config;
@@ -58,9 +69,10 @@ def consent_files(company: CompanyDraft) -> list[RenderedFile]:
         return []
     config = consent_config(documents)
     text = json.dumps(config, indent=2, ensure_ascii=False)
+    module = _MODULE.format(slug=company.slug, config=text, stem=POLICY_STEM)
     return [
         RenderedFile(f"{CONFIG_STEM}.json", "consent-json", (text + "\n").encode()),
-        RenderedFile(f"{CONFIG_STEM}.js", "consent-js", _MODULE.format(slug=company.slug, config=text).encode()),
+        RenderedFile(f"{CONFIG_STEM}.js", "consent-js", module.encode()),
     ]
 
 
