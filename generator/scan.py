@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
 SKIPPED_SUFFIXES = (".pdf", ".zip", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".mp4", ".docx", ".xlsx")
 """Links to files rather than pages, which a crawl does not open."""
 
-SETTLE_MS = 150
+SETTLE_MS = 100
 """How long a page may run its scripts after ``load`` before its cookies are read."""
 
 ACCEPT_ALL_SCRIPT = """() => {
