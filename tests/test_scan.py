@@ -266,3 +266,16 @@ def test_without_chromium_the_scan_says_how_to_install_it(tmp_path: Path) -> Non
         f"{absent}: Chromium is not installed; install Debian's chromium (as root: apt-get install chromium) "
         "or give its path with --chromium\n",
     )
+
+
+def test_without_playwright_the_scan_says_how_to_install_it() -> None:
+    without = (
+        "import sys; sys.modules['playwright'] = None; from generator.cli import main; sys.exit(main(sys.argv[1:]))"
+    )
+    command = [sys.executable, "-c", without, "scan", "http://127.0.0.1:9/", "--facts", str(SHOP)]
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False, cwd=ROOT)
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        1,
+        "",
+        "playwright: policygen scan needs Playwright for Python: pip install 'policygen[scan]'\n",
+    )
