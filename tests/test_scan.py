@@ -279,3 +279,13 @@ def test_without_playwright_the_scan_says_how_to_install_it() -> None:
         "",
         "playwright: policygen scan needs Playwright for Python: pip install 'policygen[scan]'\n",
     )
+
+
+def test_an_undeclared_storage_key_is_a_warning(browser: Browser) -> None:
+    writes = "<script>sessionStorage.setItem('ab_test', 'b');</script>"
+    (finding,) = scanned(browser, Site(lambda path: page(CLEAN + writes, cookies=NECESSARY)))
+    assert not finding.error
+    assert str(finding.message).startswith(
+        f"{SHOP.relative_to(ROOT)}:88:1: cookies: warning: SCAN-UNDECLARED-STORAGE: sessionStorage key 'ab_test' is "
+        "written (first seen on http://127.0.0.1:"
+    )
