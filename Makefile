@@ -31,18 +31,19 @@ typecheck: $(STAMP)
 unit: $(STAMP) browser-deps site-deps
 	$(BIN)/pytest
 
-## browser-deps: Debian's chromium and the npm packages of tests/browser, for tests/test_browser.py.
-## Best effort: where either cannot be installed, the browser tests skip and say why.
-BROWSER_MODULES := tests/browser/node_modules/.package-lock.json
+## browser-deps: Debian's chromium and the npm packages of tests/browser and examples/static (the
+## consent banner), for the browser and scan tests. Best effort: where either cannot be installed,
+## those tests are skipped and say why.
+NPM_MODULES := tests/browser/node_modules/.package-lock.json examples/static/node_modules/.package-lock.json
 
-browser-deps: $(BROWSER_MODULES)
+browser-deps: $(NPM_MODULES)
 	$(call debian_package,chromium,browser tests)
 
-$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	-@if command -v npm >/dev/null 2>&1; then \
-	  npm ci --prefix tests/browser --no-audit --no-fund || echo "browser tests: npm ci failed; they will be skipped"; \
+	  npm ci --prefix $* --no-audit --no-fund || echo "$*: npm ci failed; the tests that need it will be skipped"; \
 	else \
-	  echo "browser tests: install Node.js and npm, then run make browser-deps"; \
+	  echo "$*: install Node.js and npm, then run make browser-deps"; \
 	fi
 
 ## site-deps: Debian's hugo, for the Hugo example in tests/test_site_generators.py (MkDocs comes

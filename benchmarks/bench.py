@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from documents import command_peak_memory, pdf_per_document, text_formats_per_document, worker_memory
+from scanning import SCANNED_PAGES, twenty_page_scan
 
 from generator import __version__
 from generator.pipeline import build
@@ -247,6 +248,16 @@ def measure_documents() -> list[Row]:
     return rows
 
 
+def measure_scan() -> list[Row]:
+    """``policygen scan`` of a local site, Chromium's start included."""
+    progress(f"policygen scan of {SCANNED_PAGES} pages of a local site")
+    elapsed = twenty_page_scan()
+    figure = f"`policygen scan --pages {SCANNED_PAGES}` of a site on 127.0.0.1, Chromium's start included"
+    if elapsed is None:
+        return [Row(figure, "not measured: Chromium or Playwright for Python is missing")]
+    return [Row(figure, seconds(elapsed), target="<= 10 s", met=verdict(elapsed <= 10))]
+
+
 def verdict(met: bool) -> str:
     return "yes" if met else "**no**"
 
@@ -310,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The per-document figures come first, from a process that has not yet run whole builds:
     # a long-lived process full of their garbage slows whichever side the collector hits.
     documents = measure_documents()
-    rows = measure(count) + documents
+    rows = measure(count) + documents + measure_scan()
     report = [
         "# policygen benchmark results",
         "",

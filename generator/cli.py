@@ -116,6 +116,22 @@ def _parser() -> argparse.ArgumentParser:
     _out(watch)
     watch.set_defaults(run=_watch)
 
+    scan = commands.add_parser(
+        "scan", help="open a site in headless Chromium and check its cookies, storage and hosts against the facts"
+    )
+    scan.add_argument("urls", nargs="+", metavar="URL", help="pages to start from; the crawl stays on their hosts")
+    scan.add_argument("--facts", type=Path, required=True, help="the company's facts file")
+    scan.add_argument("--pages", type=_positive, default=20, help="pages to open at most (default: 20)")
+    scan.add_argument(
+        "--accept", choices=("none", "all"), default="none", help="consent through the banner first (default: none)"
+    )
+    scan.add_argument("--accept-selector", help="CSS selector of the banner's accept-all button (default: its API)")
+    scan.add_argument("--page-timeout", type=_positive, default=15, help="seconds per page (default: 15)")
+    scan.add_argument("--timeout", type=_positive, default=120, help="seconds for the whole scan (default: 120)")
+    scan.add_argument("--chromium", type=Path, help="the Chromium to drive (default: /usr/bin/chromium)")
+    scan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    scan.set_defaults(run=_scan)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
     schema.set_defaults(run=_schema)
     return parser
@@ -245,6 +261,23 @@ def _watch(arguments: argparse.Namespace) -> int:
 
     watch(paths, rebuild, on_error=report, ignore=[arguments.out])
     return 0
+
+
+def _scan(arguments: argparse.Namespace) -> int:
+    from generator.scan import ScanOptions
+    from generator.scan_report import scan_report, scan_site
+
+    options = ScanOptions(
+        pages=arguments.pages,
+        accept=arguments.accept,
+        accept_selector=arguments.accept_selector,
+        page_timeout=arguments.page_timeout,
+        scan_timeout=arguments.timeout,
+    )
+    seen, findings = scan_site(arguments.urls, arguments.facts, options, executable=arguments.chromium)
+    report, failed = scan_report(seen, findings, as_json=arguments.format == "json")
+    sys.stdout.write(report)
+    return 1 if failed else 0
 
 
 def _schema(arguments: argparse.Namespace) -> int:

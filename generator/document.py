@@ -141,6 +141,8 @@ class PolicyDocument:
     sections: tuple[RenderedSection, ...]
     languages: tuple[Language, ...]
     """All languages the policy is published in, for links between translations."""
+    history: tuple[Version, ...] = ()
+    """Every published version up to this one, for outputs that depend on what changed when."""
 
     def text(self) -> str:
         """The policy's words without its date and version history: what a new version means."""
@@ -270,6 +272,7 @@ def render_document(
         last_updated=last_updated,
         sections=tuple(render(section) for section in outline),
         languages=tuple(company.document.languages),
+        history=tuple(history),
     )
 
 

@@ -16,17 +16,17 @@ from generator.validation import display_name, legal_facts_warnings, located_fin
 def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bool]:
     """The report, and whether it fails: any error, or with ``strict`` any warning."""
     rows: list[dict[str, Any]] = [
-        _row(message, "warning", "LEGAL-FACTS-STALE") for message in legal_facts_warnings(today_for_build())
+        report_row(message, "warning", "LEGAL-FACTS-STALE") for message in legal_facts_warnings(today_for_build())
     ]
     for path in facts_files(paths):
         try:
             loaded = read_facts_file(path, display_name(path))
             company = validate_loaded(loaded)
         except UserError as error:
-            rows.extend(_row(message, "error", "SCHEMA") for message in error.messages)
+            rows.extend(report_row(message, "error", "SCHEMA") for message in error.messages)
             continue
         for finding, message in located_findings(loaded, company):
-            row = _row(message, finding.rule.severity.value, finding.rule.id)
+            row = report_row(message, finding.rule.severity.value, finding.rule.id)
             row.update(article=finding.rule.article, fact=finding.rule.fact, hint=finding.rule.hint)
             rows.append(row)
     failed = any(row["severity"] == "error" or strict for row in rows)
@@ -38,7 +38,8 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
     return "".join(f"{row['text']}\n" for row in rows) + summary, failed
 
 
-def _row(message: LocatedMessage, severity: str, rule: str) -> dict[str, Any]:
+def report_row(message: LocatedMessage, severity: str, rule: str) -> dict[str, Any]:
+    """One finding as a row of a JSON report (``lint`` and ``scan`` share the shape)."""
     return {
         "file": message.location.path,
         "line": message.location.line,

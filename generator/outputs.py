@@ -212,3 +212,13 @@ register(
         archived=False,
     )
 )
+register(
+    OutputKind(
+        "consent",
+        per_language=False,
+        files="cookie-consent.json, cookie-consent.js",
+        description="the consent banner's configuration for vanilla-cookieconsent v3, when the facts declare cookies",
+        renderer="generator.render.consent:consent_files",
+        archived=False,
+    )
+)

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 import datetime
 import html
+import importlib.util
 import re
 import shutil
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from pypdf import PdfReader
 
 from generator.document import unescape
 from generator.pipeline import build
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"
@@ -68,3 +76,39 @@ def pdf_outline(path: Path) -> list[tuple[int, str]]:
 
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def chromium_missing() -> str | None:
+    """Why Playwright cannot drive Debian's Chromium here, or None (`make browser-deps` installs it)."""
+    from generator.errors import UserError
+    from generator.scan import chromium_path
+
+    if importlib.util.find_spec("playwright") is None:
+        return "Playwright for Python is not installed (pip install 'policygen[scan]')"
+    try:
+        chromium_path(None)
+    except UserError as error:
+        return str(error)
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for a whole test module."""
+    from generator.scan import chromium, chromium_path
+
+    with chromium(chromium_path(None)) as started:
+        yield started
+
+
+@contextmanager
+def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[int]:
+    """An HTTP server on 127.0.0.1 in a thread while the block runs; yields its port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

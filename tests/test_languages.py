@@ -156,7 +156,8 @@ def test_make_i18n_creates_the_catalog_of_a_new_language(
     assert {message.id for message in created if message.id} == {message.id for message in template if message.id}
     assert all(not message.string for message in created if message.id)
     assert created.plural_forms == "nplurals=2; plural=(n > 1);"
-    assert "locales/fr/LC_MESSAGES/messages.po: 212 messages, 212 untranslated" in capsys.readouterr().out
+    count = sum(1 for message in template if message.id)
+    assert f"locales/fr/LC_MESSAGES/messages.po: {count} messages, {count} untranslated" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

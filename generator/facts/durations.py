@@ -45,6 +45,27 @@ class Duration(FactsModel):
         return f"{self.amount} {self.unit.value}{'' if self.amount == 1 else 's'}"
 
 
+_DAYS = {
+    TimeUnit.YEAR: (365, 366),
+    TimeUnit.MONTH: (28, 31),
+    TimeUnit.WEEK: (7, 7),
+    TimeUnit.DAY: (1, 1),
+    TimeUnit.HOUR: (1 / 24, 1 / 24),
+    TimeUnit.MINUTE: (1 / 1440, 1 / 1440),
+}
+"""The fewest and the most days one unit can last: months and years vary in length."""
+
+
+def shortest_days(duration: Duration) -> int:
+    """The whole days a duration lasts at least: a cookie set for that many days never outlives it."""
+    return max(1, int(duration.amount * _DAYS[duration.unit][0]))
+
+
+def longest_days(duration: Duration) -> float:
+    """The days a duration can last at most: anything longer is certainly longer than it."""
+    return duration.amount * _DAYS[duration.unit][1]
+
+
 def parse_duration(value: Any) -> Any:
     """``"26 months"`` into a :class:`Duration`; anything else is a located error."""
     if isinstance(value, Duration):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -153,6 +154,9 @@ class TransferSafeguard(StrEnum):
     DEROGATION = "derogation"
 
 
+HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
+
+
 class Recipient(FactsModel):
     """A named recipient (processor or controller), or a category of recipients."""
 
@@ -173,6 +177,9 @@ class Recipient(FactsModel):
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
     purposes: list[Identifier] = []
     """Ids of the purposes for which this recipient receives data; empty means all."""
+    hosts: list[Annotated[str, Field(pattern=HOST_PATTERN)]] = []
+    """The host names the websites contact for this recipient, e.g. `www.googletagmanager.com`,
+    or `*.linkedin.com` for every host below a domain; `policygen scan` warns of any other."""
 
 
 class CookieCategory(StrEnum):
@@ -199,7 +206,8 @@ class Cookie(FactsModel):
     """A cookie or similar technology set on the visitor's device."""
 
     name: PlainText
-    """The cookie's name as the browser shows it, e.g. `_ga`."""
+    """The cookie's name as the browser shows it, e.g. `_ga`; a part that varies is named in
+    angle brackets, e.g. `_ga_<container-id>`."""
     provider: PlainText
     """Who sets and reads it, e.g. `Google Ireland Limited` or the controller's own name."""
     party: Annotated[str, Field(pattern=COOKIE_PARTY_PATTERN)] = "first"
@@ -214,3 +222,35 @@ class Cookie(FactsModel):
     """`session`, or how long it stays on the device, e.g. `2 years`."""
     legal_basis: LegalBasis = LegalBasis.CONSENT
     """The Art. 6(1) basis for the processing the cookie enables."""
+
+    @property
+    def name_pattern(self) -> str:
+        """The regular expression of the names this cookie takes (see :func:`cookie_name_pattern`)."""
+        return cookie_name_pattern(self.name)
+
+
+_NAME_PLACEHOLDER = re.compile(r"<[^<>]*>")
+_REGEX_SPECIAL = re.compile(r"[.^$*+?()\[\]{}|\\/]")
+"""Characters special in a regular expression or a JavaScript regex literal, in both escaped alike."""
+
+
+def cookie_name_pattern(name: str) -> str:
+    """A declared cookie name as a regular expression that Python and JavaScript read alike.
+
+    A placeholder in angle brackets (`_ga_<container-id>`) stands for one or more characters;
+    the rest matches literally. The consent banner clears cookies and the scanner recognises
+    them by the same expression, so what the banner removes is what the scan accepts.
+    """
+    return "^" + ".+".join(_REGEX_SPECIAL.sub(r"\\\g<0>", part) for part in _NAME_PLACEHOLDER.split(name)) + "$"
+
+
+def is_name_pattern(name: str) -> bool:
+    """Whether a declared cookie name has a placeholder, so it names a family of cookies."""
+    return _NAME_PLACEHOLDER.search(name) is not None
+
+
+def host_matches(host: str, declared: str) -> bool:
+    """Whether a host name is the declared one, or below it when declared as `*.domain`."""
+    if declared.startswith("*."):
+        return host == declared[2:] or host.endswith(declared[1:])
+    return host == declared

@@ -1,0 +1,159 @@
+"""The consent banner's configuration: the same categories, cookies and texts as the policy."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import BUILD_DAY, ROOT, copied
+
+from generator.document import unescape
+from generator.facts.processing import cookie_name_pattern
+from generator.i18n import translations
+from generator.pipeline import build
+from generator.render.consent import consent_revision
+from generator.state import Version
+
+SMARTCP = ROOT / "companies" / "smartcp.yaml"
+
+
+@pytest.fixture(scope="module")
+def smartcp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("consent")
+    build([copied(SMARTCP, out / "facts")], out_dir=out, formats=("md", "consent"), today=BUILD_DAY)
+    return out / "smartcp"
+
+
+def config_of(folder: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((folder / "cookie-consent.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_one_category_per_cookie_category_with_necessary_read_only(smartcp: Path) -> None:
+    categories = config_of(smartcp)["categories"]
+    assert list(categories) == ["necessary", "analytics", "marketing"]
+    assert categories["necessary"] == {"enabled": True, "readOnly": True}
+    assert categories["analytics"]["autoClear"]["cookies"] == [{"name": "_ga"}, {"name": "/^_ga_.+$/"}]
+    # fr is Meta's own cookie on its own domain: listed in the table, but no page script can clear it.
+    assert categories["marketing"]["autoClear"]["cookies"] == [{"name": "_fbp"}]
+    assert categories["marketing"]["services"] == {
+        "meta-platforms-ireland-limited": {"label": "Meta Platforms Ireland Limited", "cookies": [{"name": "_fbp"}]}
+    }
+
+
+def test_the_banner_keeps_its_choice_in_the_declared_consent_cookie(smartcp: Path) -> None:
+    assert config_of(smartcp)["cookie"] == {"name": "cookie_consent", "expiresAfterDays": 336}
+
+
+def policy_table_rows(markdown: str, category: str) -> list[list[str]]:
+    """The rows of the cookie table of one category in a Markdown policy."""
+    section = re.search(rf"^### .*\{{#cookies-{category}\}}\n(.*?)(?=^#)", markdown, re.M | re.S)
+    assert section is not None, category
+    lines = [line for line in section[1].splitlines() if line.startswith("| ")][1:]
+    return [[unescape(cell.strip()) for cell in line.strip("|").split(" | ")] for line in lines]
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "de"])
+def test_each_category_lists_exactly_the_rows_of_the_policys_table(smartcp: Path, language: str) -> None:
+    markdown = (smartcp / language / "privacy-policy.md").read_text(encoding="utf-8")
+    sections = config_of(smartcp)["language"]["translations"][language]["preferencesModal"]["sections"]
+    tables = [section for section in sections if "cookieTable" in section]
+    assert [section["linkedCategory"] for section in tables] == ["necessary", "analytics", "marketing"]
+    for section in tables:
+        expected = [
+            [name, provider, purpose, lifetime]
+            for name, provider, purpose, lifetime, _basis in policy_table_rows(markdown, section["linkedCategory"])
+        ]
+        rows = [
+            [row["name"], row["provider"], row["purpose"], row["lifetime"]] for row in section["cookieTable"]["body"]
+        ]
+        assert [[cell.replace("&lt;", "<").replace("&gt;", ">") for cell in row] for row in rows] == expected
+
+
+def test_texts_come_from_the_catalogs_and_link_the_policy_in_that_language(smartcp: Path) -> None:
+    translated = config_of(smartcp)["language"]["translations"]
+    assert set(translated) == {"pl", "en", "de"}
+    polish = translated["pl"]["consentModal"]
+    assert polish["title"] == translations("pl").gettext("We use cookies") != "We use cookies"
+    assert polish["acceptNecessaryBtn"] == "Odrzucam wszystkie"
+    assert polish["footer"] == '<a href="../pl/privacy-policy.html">Polityka prywatności</a>'
+    assert translated["en"]["consentModal"]["footer"] == '<a href="../en/privacy-policy.html">Privacy policy</a>'
+    assert translated["de"]["consentModal"]["footer"] == '<a href="../de/privacy-policy.html">Datenschutzerklärung</a>'
+
+
+def test_the_module_exports_the_json_object_with_patterns_and_links_resolved(smartcp: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed (node on PATH)")
+    show = (
+        "const m = await import(process.argv[1]);"
+        "console.log(JSON.stringify(m.default, (k, v) => v instanceof RegExp ? 'RegExp ' + v.source : v));"
+    )
+    module = (smartcp / "cookie-consent.js").as_uri()
+    completed = subprocess.run(
+        [node, "--input-type=module", "-e", show, module], capture_output=True, text=True, timeout=60, check=True
+    )
+    # The module makes the policy links absolute, against its own address.
+    assert f'href=\\"{smartcp.as_uri()}/pl/privacy-policy.html\\"' in completed.stdout
+    exported = json.loads(completed.stdout.replace(smartcp.as_uri() + "/", "../"))
+    assert exported["categories"]["analytics"]["autoClear"]["cookies"][1] == {"name": "RegExp ^_ga_.+$"}
+    exported["categories"]["analytics"]["autoClear"]["cookies"][1] = {"name": "/^_ga_.+$/"}
+    exported["categories"]["analytics"]["services"]["google-ireland-limited"]["cookies"][1] = {"name": "/^_ga_.+$/"}
+    assert exported == config_of(smartcp)
+
+
+def test_a_company_without_cookies_gets_no_banner(tmp_path: Path) -> None:
+    facts = yaml.safe_load(SMARTCP.read_text(encoding="utf-8"))
+    del facts["cookies"]
+    path = tmp_path / "facts" / "nocookies.yaml"
+    path.parent.mkdir()
+    path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+    build([path], out_dir=tmp_path / "out", formats=("md", "consent"), today=BUILD_DAY)
+    assert (tmp_path / "out" / "nocookies" / "pl" / "privacy-policy.md").is_file()
+    assert not list((tmp_path / "out" / "nocookies").glob("cookie-consent.*"))
+
+
+@pytest.mark.parametrize(
+    ("declared", "seen", "matches"),
+    [
+        ("_ga_<container-id>", "_ga_G1234", True),
+        ("_ga_<container-id>", "_ga_", False),
+        ("_ga_<container-id>", "_ga", False),
+        ("a.b", "aXb", False),
+        ("a.b", "a.b", True),
+        ("x_<id>_y", "x_1_y", True),
+    ],
+)
+def test_a_declared_name_is_one_pattern(declared: str, seen: str, matches: bool) -> None:
+    assert bool(re.match(cookie_name_pattern(declared), seen)) is matches
+
+
+def cookie(name: str, category: str = "analytics", lifetime: str = "2 years", purpose: str = "x") -> dict[str, Any]:
+    return {"name": name, "provider": "P", "category": category, "lifetime": lifetime, "purpose": {"en": purpose}}
+
+
+def version(number: int, *cookies: dict[str, Any]) -> Version:
+    return Version(version=number, date=datetime.date(2026, 1, number), facts={"cookies": list(cookies)})
+
+
+def test_visitors_are_asked_again_only_when_what_they_consent_to_grows() -> None:
+    consent = cookie("cookie_consent", "necessary")
+    history = [
+        version(1, consent),
+        version(2, consent, cookie("_ga")),
+        version(3, consent, cookie("_ga", purpose="reworded"), cookie("session", "necessary")),
+        version(4, consent),
+    ]
+    assert consent_revision(history[:1]) == 1
+    assert consent_revision(history[:2]) == 2
+    assert consent_revision(history[:3]) == 2
+    assert consent_revision(history) == 2
+    assert consent_revision([*history, version(5, cookie("_ga", lifetime="3 years"))]) == 5
+    assert consent_revision([*history, version(5, cookie("_ga", category="marketing"))]) == 5
