@@ -140,6 +140,8 @@ class PolicyDocument:
     sections: tuple[RenderedSection, ...]
     languages: tuple[Language, ...]
     """All languages the policy is published in, for links between translations."""
+    draft: bool = False
+    """A preview of unpublished facts: dated the day it was made and marked as a draft."""
 
     def text(self) -> str:
         """The policy's words without its date and version history: what a new version means."""
@@ -240,6 +242,8 @@ def render_document(
     language: Language,
     last_updated: datetime.date,
     history: Sequence[Version] = (),
+    *,
+    draft: bool = False,
 ) -> PolicyDocument:
     """Write every section of the outline in ``language``, ending with the version history."""
     environment = template_environment(language)
@@ -268,6 +272,7 @@ def render_document(
         last_updated=last_updated,
         sections=tuple(render(section) for section in outline),
         languages=tuple(company.document.languages),
+        draft=draft,
     )
 
 
