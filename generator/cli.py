@@ -284,7 +284,10 @@ def _watch(arguments: argparse.Namespace) -> int:
 def _serve(arguments: argparse.Namespace) -> int:
     from generator.serve import serve
 
-    serve(arguments.paths or [Path(DEFAULT_COMPANIES)], host=arguments.host, port=arguments.port, on_start=_say)
+    def started(address: str) -> None:
+        print(address, flush=True)
+
+    serve(arguments.paths or [Path(DEFAULT_COMPANIES)], host=arguments.host, port=arguments.port, on_start=started)
     return 0
 
 

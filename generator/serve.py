@@ -58,6 +58,11 @@ class Company:
         return self.path.stem
 
     @property
+    def findings(self) -> int:
+        """How many errors, or else warnings, its facts file has."""
+        return len(self.problems) or (len(self.good.warnings) if self.good else 0)
+
+    @property
     def status(self) -> str:
         if self.problems:
             return "errors"
@@ -130,7 +135,9 @@ class Pages:
 
     def _render(self, template: str, **context: Any) -> str:
         return (
-            page_environment().get_template(f"serve/{template}").render(stylesheet=stylesheet("policy.css"), **context)
+            page_environment()
+            .get_template(f"serve/{template}")
+            .render(stylesheet=stylesheet("policy.css"), draft_stylesheet=stylesheet("draft.css"), **context)
         )
 
     def reloader(self) -> str:
