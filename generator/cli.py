@@ -78,18 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate facts and write every policy as Markdown, HTML and PDF")
     _paths(build)
     _out(build)
-    build.add_argument(
-        "--lang",
-        type=_choices(LANGUAGES),
-        default=LANGUAGES,
-        help=f"languages to build, e.g. {','.join(LANGUAGES)} (default: all)",
-    )
-    build.add_argument(
-        "--format",
-        type=_choices(tuple(OUTPUT_KINDS)),
-        default=default_kinds(),
-        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
-    )
+    _languages_and_formats(build)
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
     build.add_argument("--jobs", type=_positive, help="companies rendered in parallel (default: all cores)")
     build.add_argument("--strict", action="store_true", help="treat GDPR-check warnings as errors")
@@ -120,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     _paths(watch)
     _out(watch)
+    _languages_and_formats(watch)
     watch.add_argument(
         "--publish", action="store_true", help="build and publish on every change (state, version, archive)"
     )
@@ -170,6 +160,21 @@ def _paths(command: argparse.ArgumentParser) -> None:
 
 def _out(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+
+
+def _languages_and_formats(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        type=_choices(LANGUAGES),
+        default=LANGUAGES,
+        help=f"languages to build, e.g. {','.join(LANGUAGES)} (default: all)",
+    )
+    command.add_argument(
+        "--format",
+        type=_choices(tuple(OUTPUT_KINDS)),
+        default=default_kinds(),
+        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
+    )
 
 
 def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
@@ -268,7 +273,14 @@ def _watch(arguments: argparse.Namespace) -> int:
         print(f"watching {watched}; {'publishing' if arguments.publish else 'drafts'} into {target}", flush=True)
 
     def rebuild() -> None:
-        result = build(paths, out_dir=arguments.out, on_wait=_say, draft=not arguments.publish)
+        result = build(
+            paths,
+            out_dir=arguments.out,
+            languages=arguments.lang,
+            formats=arguments.format,
+            on_wait=_say,
+            draft=not arguments.publish,
+        )
         for warning in result.warnings:
             print(warning, file=sys.stderr, flush=True)
         for company in result.companies:

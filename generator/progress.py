@@ -50,6 +50,8 @@ class BuildProgress:
 
 
 def company_line(company: CompanyBuilt) -> str:
-    """``acme: rendered, version 3 of 2026-11-23``; a draft says ``draft`` instead."""
-    state = "draft" if company.draft else "rendered" if company.rendered else "unchanged"
+    """``acme: rendered, version 3 of 2026-11-23``, or for a draft the version it would publish."""
+    if company.draft:
+        return f"{company.slug}: draft of {company.date.isoformat()}, version {company.version} when published"
+    state = "rendered" if company.rendered else "unchanged"
     return f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"

@@ -246,7 +246,7 @@ class Reloads:
             self.listeners.discard(queue)
 
 
-def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool], force_polling: bool = False) -> Starlette:
+def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool]) -> Starlette:
     """The preview server's application: pages, the PDF on demand, the reload events.
 
     The watcher starts before the first drafts are made, so no save is missed; requests
@@ -267,7 +267,6 @@ def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool], force_po
             rust_timeout=TICK_MS,
             yield_on_timeout=True,
             stop_event=stop,
-            force_polling=True if force_polling else None,
         ):
             changed = [Path(path) for _change, path in changes]
             if ready.is_set() and not changed:

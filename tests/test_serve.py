@@ -7,11 +7,9 @@ of the facts, state files or outputs changed.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import http.client
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -21,10 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL
+from conftest import fingerprint
 from pypdf import PdfReader
-
-from generator.pipeline import build
 
 PATIENCE = 60.0
 """Seconds the server may take to start (a cold import and the first drafts) or to follow a save."""
@@ -117,27 +113,9 @@ class Events:
         self.connection.close()
 
 
-def fingerprint(folder: Path) -> dict[str, str]:
-    """Every file below ``folder`` and a hash of its content."""
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project with one published company: its facts, state file and outputs."""
-    (tmp_path / "companies").mkdir()
-    shutil.copyfile(MINIMAL, tmp_path / "companies" / "minimal.yaml")
-    build([tmp_path / "companies"], out_dir=tmp_path / "output", formats=("md", "html"), today=BUILD_DAY)
-    return tmp_path
-
-
-@pytest.fixture
-def server(project: Path) -> Iterator[Server]:
-    running = Server(project)
+def server(published: Path) -> Iterator[Server]:
+    running = Server(published)
     try:
         running.wait_until_serving()
         yield running
@@ -194,9 +172,9 @@ def test_the_pdf_on_demand_is_a_marked_draft(server: Server, tmp_path: Path) -> 
 
 
 def test_a_save_sends_a_reload_event_and_errors_show_located_above_the_last_good_draft(
-    server: Server, project: Path
+    server: Server, published: Path
 ) -> None:
-    facts = project / "companies" / "minimal.yaml"
+    facts = published / "companies" / "minimal.yaml"
     events = Events(server)
     try:
         name, first = events.next()
@@ -224,15 +202,15 @@ def test_a_save_sends_a_reload_event_and_errors_show_located_above_the_last_good
     assert "main { opacity: 0.5;" in single
 
 
-def test_nothing_is_written_and_a_vanished_client_or_ctrl_c_stop_nothing_else(project: Path) -> None:
-    before = fingerprint(project)
-    server = Server(project)
+def test_nothing_is_written_and_a_vanished_client_or_ctrl_c_stop_nothing_else(published: Path) -> None:
+    before = fingerprint(published)
+    server = Server(published)
     try:
         server.wait_until_serving()
     except BaseException:
         server.stop()
         raise
-    facts = project / "companies" / "minimal.yaml"
+    facts = published / "companies" / "minimal.yaml"
 
     vanishing = Events(server)
     vanishing.next()
@@ -251,11 +229,11 @@ def test_nothing_is_written_and_a_vanished_client_or_ctrl_c_stop_nothing_else(pr
     assert code == 130
     assert stdout == f"serving drafts of companies at http://127.0.0.1:{server.port}/\n"
     assert stderr == "stopped serving\n"
-    assert fingerprint(project) == before
+    assert fingerprint(published) == before
 
 
-def test_a_port_in_use_is_a_message(server: Server, project: Path) -> None:
-    second = Server(project, port=server.port)
+def test_a_port_in_use_is_a_message(server: Server, published: Path) -> None:
+    second = Server(published, port=server.port)
     code, stderr = second.process.wait(timeout=PATIENCE), second.process.communicate()[1]
     assert code == 1
     assert stderr == f"--port: port {server.port} on 127.0.0.1 is in use; stop what uses it or choose another --port\n"
