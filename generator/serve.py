@@ -31,7 +31,7 @@ from generator.drafts import Preview, draft_company
 from generator.errors import LocatedMessage, UserError, user_error
 from generator.outputs import POLICY_STEM, PolicyDraft
 from generator.project import facts_files, today_for_build
-from generator.render.html import markdown_parser, page_environment, stylesheet
+from generator.render.html import language_name, markdown_parser, page_environment, stylesheet
 from generator.validation import display_name
 from generator.watch import DEBOUNCE_MS, TICK_MS, Sources, reload_project
 from generator.writing import company_slug
@@ -166,7 +166,12 @@ class Pages:
                 problems=company.problems,
                 name=good.name if good else slug,
                 policies=[
-                    {"language": policy.language, "title": policy.markdown.title, "label": policy.markdown.updated}
+                    {
+                        "language": policy.language,
+                        "language_name": language_name(policy.document.language),
+                        "title": policy.markdown.title,
+                        "label": policy.markdown.updated,
+                    }
                     for policy in (good.company.policies if good else ())
                 ],
                 rows=side_by_side(good.company.policies) if good else [],

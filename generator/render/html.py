@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument
+from generator.facts.base import Language
 from generator.i18n import BABEL_LOCALES
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy
@@ -129,12 +130,17 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
     return [
         {
             "language": language,
-            "name": Locale.parse(BABEL_LOCALES[language]).language_name,
+            "name": language_name(language),
             "href": f"../{language}/{POLICY_STEM}.html",
         }
         for language in document.languages
         if language != document.language
     ]
+
+
+def language_name(language: Language) -> str:
+    """The language's name in itself: ``polski``, ``English``."""
+    return str(Locale.parse(BABEL_LOCALES[language]).language_name)
 
 
 def _footer(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
