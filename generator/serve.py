@@ -80,6 +80,8 @@ class Drafts:
         self.generation = 0
         """Counts the refreshes; a page showing an older one reloads."""
         self.lock = threading.Lock()
+        self.printing = threading.Lock()
+        """One PDF at a time: WeasyPrint's font timestamps go through the environment."""
 
     def refresh(self, changed: Collection[Path] | None = None) -> None:
         """Re-draft the companies whose facts files changed (``None``: every company)."""
@@ -108,7 +110,11 @@ class Drafts:
             self.generation += 1
 
     def pdf(self, slug: str, language: str) -> bytes | None:
-        """The PDF of a company's draft in one language, made once per draft."""
+        """The PDF of a company's draft in one language, made once per draft.
+
+        WeasyPrint takes seconds, so it runs outside the lock: a save meanwhile is drafted
+        at once, and the PDF of the draft it replaced is not kept.
+        """
         from generator.render.pdf import render_pdf
 
         with self.lock:
@@ -116,9 +122,16 @@ class Drafts:
             policy = _policy(company, language)
             if company is None or policy is None or company.problems:
                 return None
-            if language not in company.pdfs:
-                company.pdfs[language] = render_pdf(policy.print_html, policy.document.last_updated)
-            return company.pdfs[language]
+            made = company.pdfs.get(language)
+            draft = company.good
+            print_page = policy.print_html
+        if made is None:
+            with self.printing:
+                made = render_pdf(print_page, policy.document.last_updated)
+            with self.lock:
+                if company.good is draft:
+                    company.pdfs[language] = made
+        return made
 
 
 def _policy(company: Company | None, language: str) -> PolicyDraft | None:

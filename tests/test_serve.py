@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import http.client
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,8 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import fingerprint
+from conftest import MINIMAL, fingerprint
 from pypdf import PdfReader
+
+from generator.serve import Drafts, Pages
 
 PATIENCE = 60.0
 """Seconds the server may take to start (a cold import and the first drafts) or to follow a save."""
@@ -237,3 +240,27 @@ def test_a_port_in_use_is_a_message(server: Server, published: Path) -> None:
     code, stderr = second.process.wait(timeout=PATIENCE), second.process.communicate()[1]
     assert code == 1
     assert stderr == f"--port: port {server.port} on 127.0.0.1 is in use; stop what uses it or choose another --port\n"
+
+
+def test_new_renamed_and_removed_facts_files_follow_the_folder(tmp_path: Path) -> None:
+    """The drafts behind the pages, in process: a refresh re-reads the folder as well as the files."""
+    companies = tmp_path / "companies"
+    companies.mkdir()
+    first = companies / "alpha.yaml"
+    shutil.copyfile(MINIMAL, first)
+    drafts = Drafts([companies])
+    drafts.refresh()
+    assert sorted(drafts.companies) == ["alpha"]
+
+    second = companies / "beta.yaml"
+    shutil.copyfile(MINIMAL, second)
+    drafts.refresh([second])
+    assert sorted(drafts.companies) == ["alpha", "beta"]
+    assert drafts.companies["beta"].status == "valid"
+
+    first.unlink()
+    second.unlink()
+    drafts.refresh([first, second])
+    assert drafts.companies == {}
+    assert [str(problem) for problem in drafts.problems] == [f"{companies}: no facts files (*.yaml) found"]
+    assert f"<li>{companies}: no facts files (*.yaml) found</li>" in Pages(drafts).index()
