@@ -33,12 +33,8 @@ PREVIEW = ".preview"
 class Preview:
     """One company's draft and what its checks found."""
 
-    source: str
-    """The facts file as messages name it."""
     company: CompanyDraft
     """Its version is the one publishing these facts would give; its date is the draft's day."""
-    published: int
-    """The version on record in the state file, 0 before the first build."""
     warnings: tuple[LocatedMessage, ...]
 
     @property
@@ -80,9 +76,7 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
         controller=identity,
     )
     return Preview(
-        source,
         CompanyDraft(slug, would_publish.version, today, tuple(PolicyDraft(document) for document in documents)),
-        published=previous.version if previous else 0,
         warnings=checked.warnings,
     )
 
