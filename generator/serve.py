@@ -22,13 +22,14 @@ from typing import Any
 import uvicorn
 import watchfiles
 from anyio import to_thread
+from jinja2 import TemplateError, TemplateSyntaxError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from generator.drafts import Preview, draft_company
-from generator.errors import LocatedMessage, UserError, user_error
+from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.outputs import POLICY_STEM, PolicyDraft
 from generator.project import facts_files, today_for_build
 from generator.render.html import language_name, markdown_parser, page_environment, stylesheet
@@ -106,6 +107,8 @@ class Drafts:
                     company.problems = ()
                 except UserError as error:
                     company.problems = error.messages
+                except TemplateError as error:
+                    company.problems = (_template_problem(error),)
                 company.pdfs = {}
             self.generation += 1
 
@@ -132,6 +135,15 @@ class Drafts:
                 if company.good is draft:
                     company.pdfs[language] = made
         return made
+
+
+def _template_problem(error: TemplateError) -> LocatedMessage:
+    """A template being edited is often broken for a moment, like a facts file: say where."""
+    if isinstance(error, TemplateSyntaxError):
+        where = Location(display_name(Path(error.filename)) if error.filename else "templates", error.lineno, 1)
+    else:
+        where = Location("templates")
+    return LocatedMessage(where, "", f"template error: {error.message}")
 
 
 def _policy(company: Company | None, language: str) -> PolicyDraft | None:

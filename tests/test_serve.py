@@ -7,6 +7,7 @@ of the facts, state files or outputs changed.
 
 from __future__ import annotations
 
+import datetime
 import html
 import http.client
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, fingerprint
+from jinja2 import Environment, StrictUndefined
 from pypdf import PdfReader
 
 from generator.serve import Drafts, Pages
@@ -264,3 +266,24 @@ def test_new_renamed_and_removed_facts_files_follow_the_folder(tmp_path: Path) -
     assert drafts.companies == {}
     assert [str(problem) for problem in drafts.problems] == [f"{companies}: no facts files (*.yaml) found"]
     assert f"<li>{companies}: no facts files (*.yaml) found</li>" in Pages(drafts).index()
+
+
+def test_a_broken_template_is_a_located_problem_and_not_the_end_of_the_preview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copyfile(MINIMAL, tmp_path / "minimal.yaml")
+    drafts = Drafts([tmp_path])
+    drafts.refresh()
+    source = "{% block title %}{{ company }{% endblock %}\n"
+    broken = Environment(undefined=StrictUndefined)
+
+    def draft_with_a_broken_template(path: Path, today: datetime.date) -> None:
+        broken.parse(source, "scope.md.j2", str(tmp_path / "templates" / "sections" / "scope.md.j2"))
+
+    monkeypatch.setattr("generator.serve.draft_company", draft_with_a_broken_template)
+    drafts.refresh()
+    company = drafts.companies["minimal"]
+    assert [str(problem) for problem in company.problems] == [
+        f"{tmp_path}/templates/sections/scope.md.j2:1:1: template error: unexpected '}}'"
+    ]
+    assert company.good is not None
