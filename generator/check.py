@@ -30,7 +30,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     has_manifest = (out_dir / MANIFEST).exists()
     stale: list[LocatedMessage] = []
     # A build of the same folder publishes all at once: wait for it rather than read half of it.
-    lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext(False)
+    lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext()
     with lock:
         manifest = read_manifest(out_dir)
         stale.extend(manifest.problems)

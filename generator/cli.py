@@ -47,10 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(os_error(error, "read or write"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(INTERRUPTED, file=sys.stderr)
+        print(arguments.stopped, file=sys.stderr)
         return 130
     except Terminated:
-        print(INTERRUPTED, file=sys.stderr)
+        print(arguments.stopped, file=sys.stderr)
         return 143
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
@@ -62,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         description="GDPR privacy policies in several languages from one YAML file of facts per company.",
     )
     parser.add_argument("--version", action="version", version=f"policygen {__version__}")
+    parser.set_defaults(stopped=INTERRUPTED)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check facts files against the schema and report every problem")
@@ -78,20 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="validate facts and write every policy as Markdown, HTML and PDF")
     _paths(build)
     _out(build)
-    build.add_argument(
-        "--lang",
-        type=_choices(language_codes()),
-        help=f"languages to build, e.g. {','.join(default_languages())} (default: every language a company publishes)",
-    )
-    build.add_argument(
-        "--format",
-        type=_choices(tuple(OUTPUT_KINDS)),
-        default=default_kinds(),
-        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
-    )
+    _languages_and_formats(build)
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")
     build.add_argument("--jobs", type=_positive, help="companies rendered in parallel (default: all cores)")
     build.add_argument("--strict", action="store_true", help="treat GDPR-check warnings as errors")
+    build.add_argument(
+        "--draft",
+        action="store_true",
+        help="render drafts into OUT/.preview/ without publishing: no state file, version, archive or manifest",
+    )
     build.set_defaults(run=_build)
 
     check = commands.add_parser("check", help="exit 1, naming each stale file, when a build would change anything")
@@ -111,11 +107,33 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--folder", type=Path, default=Path(DEFAULT_COMPANIES), help="where (default: companies/)")
     new.set_defaults(run=_new)
 
-    watch = commands.add_parser("watch", help="build, then rebuild whenever facts, templates or catalogs change")
+    watch = commands.add_parser(
+        "watch", help="render drafts into OUT/.preview/, again whenever facts, templates or catalogs change"
+    )
     _paths(watch)
     _out(watch)
+    _languages_and_formats(watch)
+    watch.add_argument(
+        "--publish", action="store_true", help="build and publish on every change (state, version, archive)"
+    )
     watch.set_defaults(run=_watch)
 
+    _add_scan(commands)
+
+    serve = commands.add_parser(
+        "serve", help="preview drafts in a browser, side by side, reloaded on every change; publishes nothing"
+    )
+    _paths(serve)
+    serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine)")
+    serve.set_defaults(run=_serve, stopped="stopped serving")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     scan = commands.add_parser(
         "scan", help="open a site in headless Chromium and check its cookies, storage and hosts against the facts"
     )
@@ -131,10 +149,6 @@ def _parser() -> argparse.ArgumentParser:
     scan.add_argument("--chromium", type=Path, help="the Chromium to drive (default: /usr/bin/chromium)")
     scan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     scan.set_defaults(run=_scan)
-
-    schema = commands.add_parser("schema", help="print the JSON Schema of a facts file")
-    schema.set_defaults(run=_schema)
-    return parser
 
 
 def _validate(arguments: argparse.Namespace) -> int:
@@ -171,6 +185,20 @@ def _out(command: argparse.ArgumentParser) -> None:
     command.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
 
 
+def _languages_and_formats(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        type=_choices(language_codes()),
+        help=f"languages to build, e.g. {','.join(default_languages())} (default: every language a company publishes)",
+    )
+    command.add_argument(
+        "--format",
+        type=_choices(tuple(OUTPUT_KINDS)),
+        default=default_kinds(),
+        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
+    )
+
+
 def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
     def parse(text: str) -> tuple[str, ...]:
         chosen = tuple(part.strip() for part in text.split(",") if part.strip())
@@ -187,6 +215,12 @@ def _date(text: str) -> datetime.date:
         return datetime.date.fromisoformat(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from error
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError("expected a port number from 1 to 65535")
+    return int(text)
 
 
 def _positive(text: str) -> int:
@@ -210,6 +244,7 @@ def _build(arguments: argparse.Namespace) -> int:
             strict=arguments.strict,
             on_company=progress.company_done,
             on_wait=_say,
+            draft=arguments.draft,
         )
     for warning in result.warnings:
         print(warning, file=sys.stderr)
@@ -246,20 +281,47 @@ def _new(arguments: argparse.Namespace) -> int:
 
 
 def _watch(arguments: argparse.Namespace) -> int:
+    from generator.drafts import PREVIEW
     from generator.pipeline import build
+    from generator.progress import company_line
+    from generator.validation import display_name
     from generator.watch import watch
 
     paths = arguments.paths or [Path(DEFAULT_COMPANIES)]
+    target = arguments.out if arguments.publish else arguments.out / PREVIEW
+
+    def started(folders: list[Path]) -> None:
+        watched = ", ".join(display_name(folder) for folder in folders)
+        print(f"watching {watched}; {'publishing' if arguments.publish else 'drafts'} into {target}", flush=True)
 
     def rebuild() -> None:
-        result = build(paths, out_dir=arguments.out, on_wait=_say)
-        rendered = [company.slug for company in result.companies if company.rendered]
-        print(f"rebuilt {', '.join(rendered)}" if rendered else "everything up to date", flush=True)
+        result = build(
+            paths,
+            out_dir=arguments.out,
+            languages=arguments.lang,
+            formats=arguments.format,
+            on_wait=_say,
+            draft=not arguments.publish,
+        )
+        for warning in result.warnings:
+            print(warning, file=sys.stderr, flush=True)
+        for company in result.companies:
+            print(company_line(company), flush=True)
 
     def report(error: UserError) -> None:
         print(error, file=sys.stderr, flush=True)
 
-    watch(paths, rebuild, on_error=report, ignore=[arguments.out])
+    watch(paths, rebuild, on_error=report, ignore=[arguments.out], on_start=started)
+    return 0
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    from generator.serve import serve
+
+    def started(address: str) -> None:
+        print(address, flush=True)
+
+    serve(arguments.paths or [Path(DEFAULT_COMPANIES)], host=arguments.host, port=arguments.port, on_start=started)
     return 0
 
 

@@ -143,6 +143,8 @@ class PolicyDocument:
     """All languages the policy is published in, for links between translations."""
     history: tuple[Version, ...] = ()
     """Every published version up to this one, for outputs that depend on what changed when."""
+    draft: bool = False
+    """A preview of unpublished facts: dated the day it was made and marked as a draft."""
 
     def text(self) -> str:
         """The policy's words without its date and version history: what a new version means."""
@@ -244,6 +246,8 @@ def render_document(
     language: Language,
     last_updated: datetime.date,
     history: Sequence[Version] = (),
+    *,
+    draft: bool = False,
 ) -> PolicyDocument:
     """Write every section of the outline in ``language``, ending with the version history."""
     environment = template_environment(language)
@@ -273,6 +277,7 @@ def render_document(
         sections=tuple(render(section) for section in outline),
         languages=tuple(company.document.languages),
         history=tuple(history),
+        draft=draft,
     )
 
 

@@ -42,6 +42,11 @@ def translations(language: Language, locales: Path | None = None) -> gettext.Nul
     return _checked_translations(language, catalog_path(language, locales))
 
 
+def forget_catalogs() -> None:
+    """Read the catalogs anew on next use: a long-running ``watch`` or ``serve`` sees edits."""
+    _checked_translations.cache_clear()
+
+
 @cache
 def _checked_translations(code: Language, path: Path) -> gettext.NullTranslations:
     if code == source_language():

@@ -55,6 +55,8 @@ class CompanyBuilt:
     date: datetime.date
     rendered: bool
     """False when its inputs were unchanged and nothing was rendered."""
+    draft: bool = False
+    """Rendered as a draft (``build(draft=True)``): ``version`` is the one publishing would give."""
 
 
 @dataclass
@@ -116,6 +118,7 @@ def build(
     strict: bool = False,
     on_company: Callable[[CompanyBuilt], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    draft: bool = False,
 ) -> BuildResult:
     """Bring every company's policies, state file and the manifest up to date.
 
@@ -133,7 +136,21 @@ def build(
     result = BuildResult(warnings=legal_facts_warnings(day))
     if strict and result.warnings:
         raise UserError(result.warnings)
-    with output_lock(out_dir, on_wait=on_wait) as created:
+    if draft:
+        from generator.drafts import write_drafts
+
+        with output_lock(out_dir, on_wait=on_wait):
+            return write_drafts(
+                files,
+                out_dir,
+                languages=wanted,
+                kinds=kinds,
+                today=day,
+                strict=strict,
+                result=result,
+                on_company=on_company,
+            )
+    with output_lock(out_dir, on_wait=on_wait):
         try:
             prepare_staging(out_dir)
             manifest = read_manifest(out_dir)
@@ -154,8 +171,6 @@ def build(
                 _publish_all(out_dir, rendered, files, manifest, languages=wanted, kinds=kinds, written=result.written)
         except BaseException:
             clear_staging(out_dir)
-            if created and not any(out_dir.iterdir()):
-                out_dir.rmdir()
             raise
         clear_staging(out_dir)
     by_slug = {outcome.slug: outcome for outcome in rendered}

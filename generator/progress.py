@@ -39,8 +39,7 @@ class BuildProgress:
             self.bar.stop()
 
     def company_done(self, company: CompanyBuilt) -> None:
-        state = "rendered" if company.rendered else "unchanged"
-        line = f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"
+        line = company_line(company)
         if self.interactive:
             self.bar.advance(self.task)
             self.bar.update(self.task, description=company.slug)
@@ -48,3 +47,11 @@ class BuildProgress:
                 self.console.print(line, highlight=False)
         else:
             print(line, file=sys.stderr)
+
+
+def company_line(company: CompanyBuilt) -> str:
+    """``acme: rendered, version 3 of 2026-11-23``, or for a draft the version it would publish."""
+    if company.draft:
+        return f"{company.slug}: draft of {company.date.isoformat()}, version {company.version} when published"
+    state = "rendered" if company.rendered else "unchanged"
+    return f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"

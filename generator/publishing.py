@@ -38,8 +38,8 @@ def os_error(error: OSError, doing: str) -> UserError:
 
 
 @contextlib.contextmanager
-def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str], None] | None = None) -> Iterator[bool]:
-    """Hold the output folder's lock; yields whether this call created the folder.
+def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the output folder's lock.
 
     ``shared`` is for readers (``check``): several may read at once, never during a build.
     The folder is created when missing, since the lock is taken on the folder itself.
@@ -60,8 +60,11 @@ def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str],
             if on_wait is not None:
                 on_wait(f"waiting for another policygen build of {out_dir} to finish")
             fcntl.flock(descriptor, mode)
-        yield created
+        yield
     finally:
+        # A build that created the folder and failed leaves nothing behind, not even the folder.
+        if created and not any(out_dir.iterdir()):
+            out_dir.rmdir()
         os.close(descriptor)
 
 

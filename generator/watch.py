@@ -1,13 +1,16 @@
 """Rebuilding policies whenever a file they are made from changes, for ``policygen watch``.
 
 While someone edits a facts file it is often invalid for a moment, so a :class:`UserError`
-from a rebuild is reported and the watch goes on; only a bug in policygen ends it.
+from a rebuild is reported and the watch goes on; only a bug in policygen ends it. The
+watcher is running before the first build starts, so an edit saved during that build is
+seen and rebuilt. :class:`Sources` and :func:`reload_project` serve ``policygen serve`` too.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from pathlib import Path
 
 import watchfiles
@@ -22,6 +25,9 @@ QUIET_MS = 200
 DEBOUNCE_MS = 1600
 """A long burst of changes (a ``git checkout``) still gets a rebuild after this long."""
 
+TICK_MS = 200
+"""How long the first build waits for the watcher to start, and how often an idle watch wakes."""
+
 _EDITOR_LEFTOVERS = (".swp", ".swo", ".swx", "~", ".tmp")
 """Endings of swap, backup and half-written files; hidden files (``.#x``) are skipped too."""
 
@@ -34,27 +40,55 @@ def watch(
     stop_event: threading.Event | None = None,
     ignore: Iterable[Path] = (),
     force_polling: bool = False,
+    on_start: Callable[[list[Path]], None] | None = None,
 ) -> None:
-    """Rebuild now, then after every batch of changes until ``stop_event`` is set.
+    """Start watching, build, then rebuild after every batch of changes until ``stop_event`` is set.
 
     ``paths`` are the facts files and folders the build reads; the templates and catalogs
     are watched as well because every policy is made from them. ``ignore`` takes the
     output folder, which each rebuild writes to and which must not start the next one.
     ``force_polling`` is for file systems that send no change events (network shares,
-    some container mounts). Ctrl+C ends the watch with ``KeyboardInterrupt``.
+    some container mounts). ``on_start`` hears the folders watched, once the watcher runs.
+    Ctrl+C ends the watch with ``KeyboardInterrupt``.
     """
-    sources = _Sources(paths, ignore)
-    _rebuild(rebuild, on_error)
-    for _changes in watchfiles.watch(
+    sources = Sources(paths, ignore)
+    batches = watchfiles.watch(
         *sources.roots,
         watch_filter=sources.matters,
         debounce=DEBOUNCE_MS,
         step=QUIET_MS,
         stop_event=stop_event,
+        rust_timeout=TICK_MS,
+        yield_on_timeout=True,
         # None leaves watchfiles to decide (WATCHFILES_FORCE_POLLING, WSL).
         force_polling=True if force_polling else None,
-    ):
+    )
+    with closing(batches):
+        # The first batch (changes, or none after one tick) comes from a running watcher:
+        # from here on every change is collected, also while the first build runs.
+        if next(batches, None) is None:
+            return
+        if on_start:
+            on_start(sources.roots)
         _rebuild(rebuild, on_error)
+        for changes in batches:
+            if any(sources.in_project(Path(path)) for _change, path in changes):
+                reload_project()
+            if changes:
+                _rebuild(rebuild, on_error)
+
+
+def reload_project() -> None:
+    """Forget the templates, catalogs and stylesheets read so far, so the next rendering reads
+    them anew: a long-running process otherwise keeps what it read when it started."""
+    from generator.document import template_environment
+    from generator.i18n import forget_catalogs
+    from generator.render.html import stylesheet
+    from generator.state import project_digest
+
+    forget_catalogs()
+    for cached in (template_environment, stylesheet, project_digest):
+        cached.cache_clear()
 
 
 def _rebuild(rebuild: Callable[[], object], on_error: Callable[[UserError], None]) -> None:
@@ -64,7 +98,7 @@ def _rebuild(rebuild: Callable[[], object], on_error: Callable[[UserError], None
         on_error(error)
 
 
-class _Sources:
+class Sources:
     """Which changed paths can change a policy.
 
     Facts folders are read one level deep and only for facts files, like
@@ -90,8 +124,14 @@ class _Sources:
             return False
         if any(path.is_relative_to(folder) for folder in self.ignored):
             return False
-        if path in self.files or (path.parent in self.facts_folders and path.suffix in FACTS_SUFFIXES):
-            return True
+        return self.is_facts_file(path) or self.in_project(path)
+
+    def is_facts_file(self, path: Path) -> bool:
+        """A facts file given, or one in a facts folder given."""
+        return path in self.files or (path.parent in self.facts_folders and path.suffix in FACTS_SUFFIXES)
+
+    def in_project(self, path: Path) -> bool:
+        """A template, stylesheet or catalog, which every policy is made from."""
         return any(
             path.is_relative_to(folder) and not any(part.startswith(".") for part in path.relative_to(folder).parts)
             for folder in self.project_folders

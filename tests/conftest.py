@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
 import importlib.util
 import re
@@ -31,12 +32,30 @@ Heading = tuple[int, str, str]
 """(level, numbered title, anchor); level 1 for sections, 2 for subsections."""
 
 
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file below ``folder`` and a hash of its content: what "nothing was written" compares."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 def copied(facts: Path, folder: Path) -> Path:
     """A copy of a facts file, without its state, so a test build leaves the repository alone."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / facts.name
     shutil.copyfile(facts, target)
     return target
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Path:
+    """A project whose one company, the minimal one, was published (Markdown, HTML) on the build day."""
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "minimal.yaml")
+    build([tmp_path / "companies"], out_dir=tmp_path / "output", formats=("md", "html"), today=BUILD_DAY)
+    return tmp_path
 
 
 @pytest.fixture(scope="session")

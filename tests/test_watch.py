@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Collection, Iterator
@@ -9,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from generator.errors import UserError, user_error
 from generator.watch import watch
@@ -136,3 +143,50 @@ def test_outputs_state_files_and_editor_leftovers_start_no_rebuild(project: Path
 def test_a_missing_path_is_a_user_error(project: Path) -> None:
     with pytest.raises(UserError, match="no such file or folder"):
         watch([project / "missing"], lambda: None, on_error=lambda error: None)
+
+
+def test_an_edit_during_the_first_build_is_rebuilt_and_drafts_touch_no_state(tmp_path: Path) -> None:
+    """A real `policygen watch` on the four examples: its first build takes a few seconds, and a
+    save made as soon as it says it is watching lands in that build; a second build follows."""
+    companies = tmp_path / "companies"
+    shutil.copytree(ROOT / "companies", companies)
+    states = {path.name: path.read_bytes() for path in companies.glob("*.state.json")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "watch", "--format", "md"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert lines.get(timeout=PATIENCE) == (
+            "watching companies, templates, locales; drafts into output/.preview\n"
+            if (ROOT / "templates").is_relative_to(tmp_path)
+            else f"watching companies, {ROOT / 'locales'}, {ROOT / 'templates'}; drafts into output/.preview\n"
+        )
+        facts = companies / "clarops.yaml"
+        facts.write_text(
+            facts.read_text(encoding="utf-8").replace("name, e-mail address, phone number", "name, e-mail, fax"),
+            encoding="utf-8",
+        )
+        built = [lines.get(timeout=PATIENCE) for _ in range(8)]  # two builds of four companies
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=PATIENCE)
+
+    assert [line.split(":")[0] for line in built] == ["clarops", "clusteric", "optingo", "smartcp"] * 2
+    assert all(re.fullmatch(r"[a-z]+: draft of [0-9-]{10}, version [0-9]+ when published\n", line) for line in built)
+    # The edit changed clarops' text (the first build may have read it before or after the edit).
+    assert built[4].endswith(", version 2 when published\n")
+    assert "name, e-mail, fax" in (tmp_path / "output/.preview/clarops/en/privacy-policy.md").read_text()
+    assert {path.name: path.read_bytes() for path in companies.glob("*.state.json")} == states
+    assert [path.name for path in (tmp_path / "output").iterdir()] == [".preview"]
+    assert process.returncode == 130
+    assert stderr == "interrupted; earlier outputs are unchanged\n"

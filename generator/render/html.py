@@ -84,7 +84,7 @@ def markdown_parser() -> MarkdownIt:
 
 
 @cache
-def _page_environment() -> Environment:
+def page_environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -106,7 +106,7 @@ def render_html(document: PolicyDocument, markdown: MarkdownPolicy, *, for_print
     body = markdown_parser().render(markdown.body)
     fragment = f'<article class="privacy-policy" lang="{document.language}">\n{body}</article>\n'
     page = (
-        _page_environment()
+        page_environment()
         .get_template("page.html.j2")
         .render(
             document=document,
@@ -117,6 +117,8 @@ def render_html(document: PolicyDocument, markdown: MarkdownPolicy, *, for_print
             print_stylesheet=stylesheet("print.css") if for_print else "",
             author=document.company.controller.legal_name,
             footer=_footer(document, markdown),
+            draft_label=markdown.updated if document.draft else "",
+            draft_stylesheet=stylesheet("draft.css") if document.draft else "",
             for_print=for_print,
         )
     )

@@ -41,7 +41,7 @@ def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
     environment = template_environment(document.language)
     template = environment.get_template("policy.md.j2")
     context = {"company": document.company, "last_updated": document.last_updated}
-    names = ("title", "slug", "updated", "contents")
+    names = ("title", "slug", "updated", "draft", "contents")
     return dict(zip(names, render_blocks(template, context, *names), strict=True))
 
 
@@ -49,7 +49,9 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
     """The policy as CommonMark with GFM tables and heading anchors."""
     labels = policy_labels(document)
     title = unescape(labels["title"])
-    parts = [f"# {labels['title']}", "", f"*{labels['updated']}*", "", f"**{labels['contents']}**", ""]
+    # A draft says so where a published policy gives its date, and so in the PDF's footer too.
+    updated = labels["draft" if document.draft else "updated"]
+    parts = [f"# {labels['title']}", "", f"*{updated}*", "", f"**{labels['contents']}**", ""]
     parts.extend(_contents_entry(section) for section in document.walk())
     for section in document.walk():
         level = "#" * (section.outline.number.count(".") + 2)
@@ -65,7 +67,7 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
         "translationKey": f"{document.slug}-privacy-policy",
     }
     return MarkdownPolicy(
-        front_matter=front_matter, body="\n".join(parts) + "\n", title=title, updated=unescape(labels["updated"])
+        front_matter=front_matter, body="\n".join(parts) + "\n", title=title, updated=unescape(updated)
     )
 
 

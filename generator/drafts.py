@@ -1,0 +1,123 @@
+"""Drafts: a company's policies rendered from its facts as they are now, without publishing.
+
+A draft goes through the same stages as a build (loading, validation, the document, the
+renderers of the output registry) but only reads the state file: it takes no version, moves
+no date and writes no state, archive or manifest. Each page says it is a draft of the day it
+was made, so a preview can never pass for the published policy. ``policygen serve`` keeps
+drafts in memory; ``build --draft`` and ``watch`` write them into a preview folder.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.changes import describe_changes
+from generator.document import render_document
+from generator.errors import LocatedMessage, UserError
+from generator.languages import Language
+from generator.loading import parse_facts, read_facts_bytes
+from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, render_version
+from generator.pipeline import BuildResult, CompanyBuilt
+from generator.state import check_owner, controller_identity, inputs_hash, load_state, next_state, state_path, text_hash
+from generator.validation import check_loaded, display_name
+from generator.writing import company_slug, inside, write_atomically
+
+PREVIEW = ".preview"
+"""The folder, inside the output folder, that drafts are written to; no slug starts with a dot."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One company's draft and what its checks found."""
+
+    company: CompanyDraft
+    """Its version is the one publishing these facts would give; its date is the draft's day."""
+    warnings: tuple[LocatedMessage, ...]
+
+    @property
+    def name(self) -> str:
+        """The company's name as its policy gives it."""
+        controller = self.company.policies[0].document.company.controller
+        return controller.brand_name or controller.legal_name
+
+
+def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> Preview:
+    """Validate one facts file and render its policies as drafts of ``today``, in memory.
+
+    The text shows the published version history; raises :class:`UserError` with every
+    problem of the file, as ``build`` would.
+    """
+    slug = company_slug(path)
+    source = display_name(path)
+    raw = read_facts_bytes(path, source)
+    checked = check_loaded(parse_facts(raw, source), strict=strict)
+    company = checked.company
+    identity = controller_identity(company)
+    previous = load_state(path)
+    if previous is not None:
+        check_owner(display_name(state_path(path)), previous, slug, identity)
+    history = previous.history if previous else []
+    documents = [
+        render_document(company, slug, language, today, history, draft=True) for language in company.document.languages
+    ]
+    facts = company.model_dump(mode="json")
+    would_publish = next_state(
+        previous,
+        content_hash=text_hash([document.text() for document in documents]),
+        inputs=inputs_hash(raw),
+        facts=facts,
+        changes=describe_changes(previous.current.facts, facts) if previous else [],
+        today=today,
+        pinned_date=company.document.last_updated,
+        company=slug,
+        controller=identity,
+    )
+    return Preview(
+        CompanyDraft(slug, would_publish.version, today, tuple(PolicyDraft(document) for document in documents)),
+        warnings=checked.warnings,
+    )
+
+
+def write_drafts(
+    files: Sequence[Path],
+    out_dir: Path,
+    *,
+    languages: Sequence[Language],
+    kinds: Sequence[OutputKind],
+    today: datetime.date,
+    strict: bool,
+    result: BuildResult,
+    on_company: Callable[[CompanyBuilt], None] | None = None,
+) -> BuildResult:
+    """``build(draft=True)``: draft every company into ``<out_dir>/.preview/<slug>/``.
+
+    Nothing is written unless every file is valid, as in a build; files whose content is
+    unchanged are left alone, so a preview server sees only real changes.
+    """
+    previews: list[Preview] = []
+    problems: list[LocatedMessage] = []
+    for path in files:
+        try:
+            previews.append(draft_company(path, today, strict=strict))
+        except UserError as error:
+            problems.extend(error.messages)
+    if problems:
+        raise UserError(problems)
+    preview_dir = out_dir / PREVIEW
+    for preview in previews:
+        for _kind, _language, relative, file in render_version(preview.company, kinds, languages, current=True):
+            target = inside(preview_dir, relative)
+            if target.is_file() and target.read_bytes() == file.content:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(target, file.content)
+            result.written.append(target)
+        result.warnings.extend(preview.warnings)
+        built = CompanyBuilt(preview.company.slug, preview.company.version, today, rendered=True, draft=True)
+        result.companies.append(built)
+        if on_company:
+            on_company(built)
+    return result
