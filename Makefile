@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit browser-deps schema i18n golden bench clean
+.PHONY: build test lint typecheck unit browser-deps schema i18n golden bench fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ golden: $(STAMP)
 ## schema: refresh the committed JSON Schema after changing the facts model
 schema: $(STAMP)
 	$(BIN)/policygen schema > schema/company.schema.json
+
+## fonts: cut the full Noto Sans of benchmarks/reference/fonts down to Polish, English and German
+## into templates/assets/fonts (committed; run after changing the ranges in scripts/subset_fonts.py)
+fonts: $(STAMP)
+	$(BIN)/python scripts/subset_fonts.py
 
 ## bench: time full, no-op and parallel builds and the CLI on 100 companies; writes benchmarks/results.md
 bench: $(STAMP)

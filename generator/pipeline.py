@@ -26,7 +26,7 @@ from generator.facts import Company
 from generator.facts.base import LANGUAGES, PUBLISHED_LANGUAGES, Language
 from generator.loading import parse_facts, read_facts_bytes
 from generator.project import facts_files, today_for_build
-from generator.render.html import render_html
+from generator.render.html import render_html, render_print_page
 from generator.render.markdown import render_markdown
 from generator.state import (
     PolicyState,
@@ -382,6 +382,6 @@ def _formats_of(
     if "pdf" in formats:
         from generator.render.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
-        print_page = render_html(document, markdown, for_print=True).page
+        print_page = render_print_page(document, markdown, version.version)
         outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated)))
     return outputs

@@ -55,7 +55,7 @@ ALLOWED_TAGS = {
     *("blockquote", "table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "hreflang", "href", "class", "id", "scope"}
-ALLOWED_ATTRIBUTES |= {"aria-label", "start", "style", "tabindex"}
+ALLOWED_ATTRIBUTES |= {"aria-label", "aria-labelledby", "data-label", "start", "style", "tabindex"}
 SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:|#[a-z0-9_-]+$|\.\./(pl|en)/privacy-policy\.html$)")
 CELL_ALIGNMENT = re.compile(r"^text-align:(left|right|center)$")
 
@@ -328,6 +328,7 @@ def _spy_on_the_pdf_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
             return response
 
     monkeypatch.setattr(pdf, "ProjectAssetFetcher", SpyFetcher)
+    pdf.print_styles.cache_clear()  # the shared fonts and stylesheets load again, through the spy
     return asked
 
 

@@ -1,0 +1,174 @@
+"""The PDFs of the example companies, read back with pypdf: what a client keeps.
+
+Each must be a tagged PDF/A-3a in the policy's language that opens on its bookmarks, set
+only in the embedded (subset) Noto Sans, with every heading followed on its page by what
+it introduces and every line of text inside the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUILD_DAY, ROOT, copied
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from generator.facts.base import Language
+from generator.pipeline import build
+from generator.resources import ASSETS
+
+COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))
+LANGUAGES: tuple[Language, ...] = ("pl", "en")
+PDFS = [f"{facts.stem}/{language}" for facts in COMPANIES for language in LANGUAGES]
+FONTS = sorted((ASSETS / "fonts").glob("NotoSans-*.ttf"))
+MM = 72 / 25.4
+PAGE_MARGINS = {"top": 20 * MM, "right": 18 * MM, "bottom": 22 * MM, "left": 18 * MM}
+"""The @page margins of print.css: body text stays inside them, the footer below the bottom one."""
+POLISH_DATE = "Ostatnia aktualizacja: 22 listopada 2026"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One piece of text drawn on a page, at its baseline's start (PDF points, origin bottom left)."""
+
+    text: str
+    x: float
+    y: float
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
+    out = tmp_path_factory.mktemp("pdfs")
+    facts = [copied(path, out / "facts") for path in COMPANIES]
+    build(facts, out_dir=out, formats=("pdf",), languages=LANGUAGES, today=BUILD_DAY)
+    return {name: PdfReader(out / name / "privacy-policy.pdf") for name in PDFS}
+
+
+def lines(page: Any) -> list[Line]:
+    found: list[Line] = []
+
+    def visit(text: str, matrix: list[float], text_matrix: list[float], _font: Any, _size: float) -> None:
+        if text.strip():
+            x = text_matrix[4] * matrix[0] + text_matrix[5] * matrix[2] + matrix[4]
+            y = text_matrix[4] * matrix[1] + text_matrix[5] * matrix[3] + matrix[5]
+            found.append(Line(text.strip(), x, y))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def bookmarks(reader: PdfReader) -> list[Destination]:
+    def walk(items: list[Any]) -> list[Destination]:
+        return [entry for item in items for entry in (walk(item) if isinstance(item, list) else [item])]
+
+    return walk(reader.outline)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_tagged_archival_and_in_the_policys_language(pdfs: dict[str, PdfReader], name: str) -> None:
+    reader = pdfs[name]
+    catalog: Any = reader.trailer["/Root"]
+    assert catalog["/Lang"] == name.split("/")[1]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    tags = {str(kind) for kind in structure_types(catalog["/StructTreeRoot"])}
+    assert {"/Document", "/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Link"} <= tags
+    metadata = reader.xmp_metadata
+    assert metadata is not None
+    assert b'pdfaid:part="3" pdfaid:conformance="A"' in metadata.stream.get_data()
+
+
+def structure_types(element: Any) -> set[Any]:
+    """Every structure type (/S) in the tree below ``element``."""
+    found: set[Any] = set()
+    pending = [element]
+    while pending:
+        node = pending.pop().get_object()
+        if not hasattr(node, "get"):
+            continue
+        if "/S" in node:
+            found.add(node["/S"])
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        kids = kids.get_object()
+        pending.extend(kids if isinstance(kids, list) else [kids])
+    return found
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_opens_on_its_bookmarks(pdfs: dict[str, PdfReader], name: str) -> None:
+    catalog: Any = pdfs[name].trailer["/Root"]
+    assert catalog["/PageMode"] == "/UseOutlines"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert len(bookmarks(pdfs[name])) > 10
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_glyph_is_in_embedded_noto_sans(pdfs: dict[str, PdfReader], name: str) -> None:
+    for number, page in enumerate(pdfs[name].pages, start=1):
+        resources: Any = page["/Resources"]
+        for reference in resources["/Font"].values():
+            font = reference.get_object()
+            base = str(font["/BaseFont"])
+            assert base.split("+", 1)[1].startswith("Noto-Sans"), f"page {number} uses {base}"
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, f"{base} is not embedded"
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_no_heading_ends_a_page(pdfs: dict[str, PdfReader], name: str) -> None:
+    reader = pdfs[name]
+    for bookmark in bookmarks(reader):
+        number = reader.get_destination_page_number(bookmark)
+        assert number is not None, f"{name}: '{bookmark.title}' points at no page"
+        top = float(bookmark.top or 0)
+        below = [
+            line
+            for line in lines(reader.pages[number])
+            if line.y < top - 4 and line.y > PAGE_MARGINS["bottom"] and line.text not in str(bookmark.title)
+        ]
+        assert below, f"{name}: '{bookmark.title}' is the last line of page {number + 1}"
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_all_text_inside_the_page(pdfs: dict[str, PdfReader], name: str) -> None:
+    for number, page in enumerate(pdfs[name].pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        for line in lines(page):
+            assert PAGE_MARGINS["left"] - 1 <= line.x <= width - PAGE_MARGINS["right"], f"{name}, p. {number}: {line}"
+            assert 0 < line.y < height - PAGE_MARGINS["top"], f"{name}, page {number}: {line}"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("optingo/pl", ["Optingo", "Optingo Digital Sp. z o.o.", f"Wersja 1 · {POLISH_DATE}"]),
+        ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", "Version 1 · Last updated: 22 November 2026"]),
+        # No brand: the legal name alone.
+        ("clusteric/pl", ["NanoMedia Damian Kiełbasa", f"Wersja 1 · {POLISH_DATE}"]),
+    ],
+)
+def test_page_one_opens_with_the_title_block(pdfs: dict[str, PdfReader], name: str, expected: list[str]) -> None:
+    first = [line.text for line in lines(pdfs[name].pages[0])]
+    assert first[: len(expected)] == expected
+
+
+def test_no_column_is_empty_in_every_row(pdfs: dict[str, PdfReader]) -> None:
+    # Clusteric states what none of its recipients does: the column is left out, not left blank.
+    text = "\n".join(page.extract_text() for page in pdfs["clusteric/pl"].pages)
+    assert "Czym się zajmuje" not in text
+    assert "Miejsce przetwarzania" in text
+
+
+@pytest.mark.parametrize("font", FONTS, ids=lambda path: path.stem)
+def test_the_subset_fonts_cover_every_example_and_fixture(font: Path) -> None:
+    facts = [*COMPANIES, *sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml"))]
+    used = {character for path in facts for character in path.read_text(encoding="utf-8") if character >= " "}
+    cmap = TTFont(font).getBestCmap()
+    assert sorted(character for character in used if ord(character) not in cmap) == []
+    typographic = "\u00a0\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u20ac\u00a7"
+    assert {ord(character) for character in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüßÄÖÜẞ" + typographic} <= set(cmap)
