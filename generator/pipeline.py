@@ -285,6 +285,10 @@ def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Inva
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
         return [render_company(job) for job in jobs]
+    if any("pdf" in job.formats for job in jobs):
+        from generator.render.pdf import print_styles
+
+        print_styles()  # loaded once here, inherited by every forked worker instead of loaded in each
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
