@@ -386,6 +386,7 @@ def _formats_of(
     if "pdf" in formats:
         from generator.render.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
-        print_page = render_print_page(document, markdown, version.version)
-        outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated)))
+        logo = document.company.document.logo_file
+        print_page = render_print_page(document, markdown, version.version, logo.as_uri() if logo else None)
+        outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated, logo=logo)))
     return outputs

@@ -1,4 +1,4 @@
-"""The PDFs of the example companies, read back with pypdf: what a client keeps.
+"""The PDFs of the example companies, and one with a logo, read back with pypdf: what a client keeps.
 
 Each must be a tagged PDF/A-3a in the policy's language that opens on its bookmarks, set
 only in the embedded (subset) Noto Sans, with every heading followed on its page by what
@@ -7,19 +7,24 @@ it introduces and every line of text inside the page.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_DAY, ROOT, copied
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
+from generator.errors import UserError
 from generator.facts.base import Language
+from generator.logo import PNG_SIGNATURE
 from generator.pipeline import build
 from generator.resources import ASSETS
+from generator.validation import load_company
 
 COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))
 LANGUAGES: tuple[Language, ...] = ("pl", "en")
@@ -74,23 +79,23 @@ def test_tagged_archival_and_in_the_policys_language(pdfs: dict[str, PdfReader],
     catalog: Any = reader.trailer["/Root"]
     assert catalog["/Lang"] == name.split("/")[1]
     assert bool(catalog["/MarkInfo"]["/Marked"])
-    tags = {str(kind) for kind in structure_types(catalog["/StructTreeRoot"])}
+    tags = {str(node["/S"]) for node in structure_nodes(catalog["/StructTreeRoot"])}
     assert {"/Document", "/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Link"} <= tags
     metadata = reader.xmp_metadata
     assert metadata is not None
     assert b'pdfaid:part="3" pdfaid:conformance="A"' in metadata.stream.get_data()
 
 
-def structure_types(element: Any) -> set[Any]:
-    """Every structure type (/S) in the tree below ``element``."""
-    found: set[Any] = set()
+def structure_nodes(element: Any) -> list[Any]:
+    """Every structure element (a dictionary with a type, /S) in the tree below ``element``."""
+    found: list[Any] = []
     pending = [element]
     while pending:
         node = pending.pop().get_object()
         if not hasattr(node, "get"):
             continue
         if "/S" in node:
-            found.add(node["/S"])
+            found.append(node)
         kids = node.get("/K")
         if kids is None:
             continue
@@ -172,3 +177,49 @@ def test_the_subset_fonts_cover_every_example_and_fixture(font: Path) -> None:
     assert sorted(character for character in used if ord(character) not in cmap) == []
     typographic = "\u00a0\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u20ac\u00a7"
     assert {ord(character) for character in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüßÄÖÜẞ" + typographic} <= set(cmap)
+
+
+def png(width: int, height: int, padding: int = 0) -> bytes:
+    """A grey PNG of ``width`` x ``height``, with ``padding`` bytes of private chunk to make it heavy."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    extra = chunk(b"prVt", b"\x00" * padding) if padding else b""
+    return PNG_SIGNATURE + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def with_logo(folder: Path, logo: str) -> Path:
+    """The minimal facts in ``folder``, naming ``logo`` (relative to them) as the company's logo."""
+    facts = copied(MINIMAL, folder)
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("document:\n", f"document:\n  logo: {logo}\n", 1), encoding="utf-8")
+    return facts
+
+
+def test_the_logo_heads_the_title_block_with_the_brand_as_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "facts" / "logos").mkdir(parents=True)
+    (tmp_path / "facts" / "logos" / "logo.png").write_bytes(png(120, 40))
+    facts = with_logo(tmp_path / "facts", "logos/logo.png")
+    build([facts], out_dir=tmp_path / "out", formats=("pdf",), languages=("pl",), today=BUILD_DAY)
+    reader = PdfReader(tmp_path / "out" / "minimal" / "pl" / "privacy-policy.pdf")
+    catalog: Any = reader.trailer["/Root"]
+    figures = [node for node in structure_nodes(catalog["/StructTreeRoot"]) if node["/S"] == "/Figure"]
+    assert [str(figure["/Alt"]) for figure in figures] == ["Przykład"]
+    page_one: Any = reader.pages[0]["/Resources"]
+    assert [str(image["/Subtype"]) for image in page_one["/XObject"].values()] == ["/Image"]
+
+
+def test_a_logo_over_two_megabytes_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    facts = with_logo(tmp_path / "facts", "heavy.png")
+    (tmp_path / "facts" / "heavy.png").write_bytes(png(1, 1, padding=2 * 1024 * 1024))
+    with pytest.raises(UserError) as raised:
+        load_company(facts)
+    expected = "facts/minimal.yaml:3:9: document.logo: 'heavy.png' has 2.0 MB; a logo may have at most 2 MB"
+    assert str(raised.value) == expected
