@@ -377,16 +377,19 @@ def _formats_of(
         )
 
     outputs = []
+    fragment = None
     if "md" in formats:
         outputs.append(output("md", "md", markdown.text.encode()))
     if "html" in formats:
         html = render_html(document, markdown)
+        fragment = html.fragment
         outputs.append(output("html", "html", html.page.encode()))
         outputs.append(output("fragment.html", "html-fragment", html.fragment.encode()))
     if "pdf" in formats:
         from generator.render.pdf import render_pdf  # WeasyPrint loads only when a PDF is made
 
         logo = document.company.document.logo_file
-        print_page = render_print_page(document, markdown, version.version, logo.as_uri() if logo else None)
+        logo_url = logo.as_uri() if logo else None
+        print_page = render_print_page(document, markdown, version.version, logo_url, fragment)
         outputs.append(output("pdf", "pdf", render_pdf(print_page, document.last_updated, logo=logo)))
     return outputs

@@ -101,7 +101,8 @@ def _contents_navigation(state: StateCore) -> None:
 
 def _paragraph_open(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
     if tokens[index].meta.get("contents"):
-        return '<nav class="contents" aria-labelledby="contents">\n<p id="contents">'
+        # Capitalised: section anchors are lower-case, so no fact can repeat this id.
+        return '<nav class="contents" aria-labelledby="Contents">\n<p id="Contents">'
     return renderer.renderToken(tokens, index, options, env)
 
 
@@ -168,11 +169,18 @@ def render_html(document: PolicyDocument, markdown: MarkdownPolicy) -> HtmlPolic
     return HtmlPolicy(page=page, fragment=fragment)
 
 
-def render_print_page(document: PolicyDocument, markdown: MarkdownPolicy, version: int, logo: str | None = None) -> str:
+def render_print_page(
+    document: PolicyDocument,
+    markdown: MarkdownPolicy,
+    version: int,
+    logo: str | None = None,
+    article: str | None = None,
+) -> str:
     """The page WeasyPrint lays out: a title block and a running footer, styles given apart.
 
     The stylesheets are not inlined: render/pdf.py parses them once per process. ``logo`` is
-    the URL of the company's logo file, which the PDF's fetcher alone may read.
+    the URL of the company's logo file, which the PDF's fetcher alone may read; ``article`` is
+    the HTML fragment when it was already made, so the Markdown is not parsed twice.
     """
     controller = document.company.controller
     title_block = {
@@ -182,7 +190,8 @@ def render_print_page(document: PolicyDocument, markdown: MarkdownPolicy, versio
         "version": f"{unescape(policy_labels(document)['version'])} {version}",
         "updated": markdown.updated,
     }
-    return _page(document, markdown, _article(document, markdown), for_print=True, title_block=title_block)
+    article = article or _article(document, markdown)
+    return _page(document, markdown, article, for_print=True, title_block=title_block)
 
 
 def _article(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
