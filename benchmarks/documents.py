@@ -111,7 +111,7 @@ def pdf_process_against_frozen_page(policygen: Path, repeat: int = 3) -> tuple[f
             (project / "companies").mkdir(parents=True)
             shutil.copyfile(SEED_SIZED, project / "companies" / SEED_SIZED.name)
             command = [str(policygen), "build", "--lang", "pl", "--format", "pdf", "--today", DAY.isoformat()]
-            subprocess.run(command, cwd=project, check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(command, cwd=project, check=True, capture_output=True)
 
         def reference() -> None:
             target = base / "reference.pdf"
