@@ -34,6 +34,8 @@ MM = 72 / 25.4
 PAGE_MARGINS = {"top": 20 * MM, "right": 18 * MM, "bottom": 22 * MM, "left": 18 * MM}
 """The @page margins of print.css: body text stays inside them, the footer below the bottom one."""
 POLISH_DATE = "Ostatnia aktualizacja: 22 listopada 2026"
+ENGLISH_DATE = "Last updated: 22 November 2026"
+CLUSTERIC = "NanoMedia Damian Kiełbasa"
 
 
 @dataclass(frozen=True)
@@ -152,14 +154,23 @@ def test_all_text_inside_the_page(pdfs: dict[str, PdfReader], name: str) -> None
     ("name", "expected"),
     [
         ("optingo/pl", ["Optingo", "Optingo Digital Sp. z o.o.", f"Wersja 1 · {POLISH_DATE}"]),
-        ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", "Version 1 · Last updated: 22 November 2026"]),
+        ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", f"Version 1 · {ENGLISH_DATE}"]),
         # No brand: the legal name alone.
-        ("clusteric/pl", ["NanoMedia Damian Kiełbasa", f"Wersja 1 · {POLISH_DATE}"]),
+        ("clusteric/pl", [CLUSTERIC, f"Wersja 1 · {POLISH_DATE}"]),
     ],
 )
 def test_page_one_opens_with_the_title_block(pdfs: dict[str, PdfReader], name: str, expected: list[str]) -> None:
     first = [line.text for line in lines(pdfs[name].pages[0])]
     assert first[: len(expected)] == expected
+
+
+@pytest.mark.parametrize("name", ["optingo/pl", "clusteric/en"])
+def test_every_page_ends_with_brand_date_and_page_x_of_y(pdfs: dict[str, PdfReader], name: str) -> None:
+    brand, updated = {"optingo/pl": ("Optingo", POLISH_DATE), "clusteric/en": (CLUSTERIC, ENGLISH_DATE)}[name]
+    count = len(pdfs[name].pages)
+    for number, page in enumerate(pdfs[name].pages, start=1):
+        footer = sorted((line for line in lines(page) if line.y < PAGE_MARGINS["bottom"]), key=lambda line: line.x)
+        assert [line.text for line in footer] == [f"{brand} · {updated}", f"{number} / {count}"]
 
 
 def test_no_column_is_empty_in_every_row(pdfs: dict[str, PdfReader]) -> None:

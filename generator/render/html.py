@@ -183,15 +183,17 @@ def render_print_page(
     the HTML fragment when it was already made, so the Markdown is not parsed twice.
     """
     controller = document.company.controller
+    brand = controller.brand_name or controller.legal_name
     title_block = {
-        "brand": controller.brand_name or controller.legal_name,
+        "brand": brand,
         "legal_name": controller.legal_name,
         "logo": logo,
         "version": f"{unescape(policy_labels(document)['version'])} {version}",
         "updated": markdown.updated,
     }
     article = article or _article(document, markdown)
-    return _page(document, markdown, article, for_print=True, title_block=title_block)
+    footer = f"{brand} · {markdown.updated}"
+    return _page(document, markdown, article, for_print=True, title_block=title_block, footer=footer)
 
 
 def _article(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
@@ -200,7 +202,8 @@ def _article(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
 
 
 def _page(document: PolicyDocument, markdown: MarkdownPolicy, article: str, **context: Any) -> str:
-    defaults: dict[str, Any] = {"stylesheet": "", "alternates": [], "for_print": False, "title_block": None}
+    defaults: dict[str, Any] = {"stylesheet": "", "alternates": [], "for_print": False}
+    defaults |= {"title_block": None, "footer": ""}
     return (
         _page_environment()
         .get_template("page.html.j2")
@@ -209,7 +212,6 @@ def _page(document: PolicyDocument, markdown: MarkdownPolicy, article: str, **co
             title=markdown.title,
             article=article,
             author=document.company.controller.legal_name,
-            footer=_footer(document, markdown),
             **(defaults | context),
         )
     )
@@ -225,7 +227,3 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
         for language in document.languages
         if language != document.language
     ]
-
-
-def _footer(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
-    return f"{document.company.controller.legal_name} · {markdown.updated}"
