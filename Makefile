@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit browser-deps site-deps schema readme i18n golden bench clean
+.PHONY: build test lint typecheck unit browser-deps site-deps schema readme i18n golden bench fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ schema: $(STAMP)
 ## readme: refresh the parts of README.md made from the code (the table of output kinds)
 readme: $(STAMP)
 	$(BIN)/python scripts/update_readme.py
+
+## fonts: cut the full Noto Sans of benchmarks/reference/fonts down to Polish, English and German
+## into templates/assets/fonts (committed; run after changing the ranges in scripts/subset_fonts.py)
+fonts: $(STAMP)
+	$(BIN)/python scripts/subset_fonts.py
 
 ## bench: time full, no-op and parallel builds and the CLI on 100 companies; writes benchmarks/results.md
 bench: $(STAMP)

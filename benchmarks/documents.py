@@ -7,22 +7,30 @@ or in a child process where peak memory must start from nothing.
 from __future__ import annotations
 
 import datetime
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from generator.document import render_document
-from generator.render.html import markdown_parser, render_html
+from generator.facts.company import Company
+from generator.languages import Language
+from generator.pipeline import build
+from generator.render.html import markdown_parser, render_html, render_print_page
 from generator.render.markdown import render_markdown
+from generator.resources import ASSETS
 from generator.validation import load_company
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_SIZED = ROOT / "companies" / "optingo.yaml"
 """The largest example company, about the size of the longest hand-written seed policy."""
 DAY = datetime.date(2025, 1, 1)
+FROZEN_PAGE = ROOT / "benchmarks" / "reference" / "optingo-pl-print.html"
+"""Optingo's Polish print page as policygen made it before issue 14, with that day's CSS and fonts."""
 
 
 def _paired_medians(ours: Callable[[], object], reference: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -50,25 +58,94 @@ def text_formats_per_document(repeat: int = 20) -> tuple[float, float]:
     return _paired_medians(ours, lambda: markdown_parser().render(body), repeat)
 
 
+def _print_page(company: Company, slug: str, language: Language) -> str:
+    document = render_document(company, slug, language, DAY)
+    return render_print_page(document, render_markdown(document), 1)
+
+
+def _weasyprint_alone(page: str) -> bytes:
+    """What a plain WeasyPrint user would write: fresh stylesheets and fonts, the same kind of PDF."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from generator.render.pdf import PDF_VARIANT, PRINT_STYLESHEETS
+
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(ASSETS / name), font_config=fonts) for name in PRINT_STYLESHEETS]
+    document = HTML(string=page, base_url=ASSETS.as_uri() + "/")
+    pdf: bytes = document.write_pdf(stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
+    return pdf
+
+
 def pdf_per_document(repeat: int = 5) -> tuple[float, float]:
-    """(policygen's PDF of one policy, WeasyPrint alone on the very same page, also as PDF/A-3u).
+    """(policygen's PDF of one policy, WeasyPrint alone on the very same page), in this process.
 
-    The reference makes the same kind of file, so the ratio is policygen's own overhead:
-    the restricted fetcher and the pinned font timestamps.
+    Both make a PDF/A-3a of the same page with the same stylesheets; the reference parses
+    them and loads the fonts for every document, as WeasyPrint's own API does by default.
     """
-    from weasyprint import HTML
-
     from generator.render.pdf import render_pdf
-    from generator.resources import ASSETS
 
-    company = load_company(SEED_SIZED)
-    document = render_document(company, "optingo", "pl", DAY)
-    page = render_html(document, render_markdown(document), for_print=True).page
-    return _paired_medians(
-        lambda: render_pdf(page, DAY),
-        lambda: HTML(string=page, base_url=ASSETS.as_uri() + "/").write_pdf(pdf_variant="pdf/a-3u"),
-        repeat,
-    )
+    page = _print_page(load_company(SEED_SIZED), "optingo", "pl")
+    return _paired_medians(lambda: render_pdf(page, DAY), lambda: _weasyprint_alone(page), repeat)
+
+
+_FROZEN_REFERENCE = """
+import sys
+from weasyprint import HTML
+HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant="pdf/a-3u")
+"""
+
+
+def pdf_process_against_frozen_page(policygen: Path, repeat: int = 3) -> tuple[float, float]:
+    """(a whole `policygen build` of Optingo's Polish PDF, WeasyPrint on the frozen print page), each a fresh process.
+
+    The reference is the print page as policygen made it before the PDF was made cheaper
+    (benchmarks/reference: its CSS and full Noto Sans fonts), rendered as policygen then did.
+    """
+    with tempfile.TemporaryDirectory(prefix="policygen-bench-pdf-") as temporary:
+        base = Path(temporary)
+        runs = iter(range(10 * repeat))
+
+        def ours() -> None:
+            project = base / f"project-{next(runs)}"
+            (project / "companies").mkdir(parents=True)
+            shutil.copyfile(SEED_SIZED, project / "companies" / SEED_SIZED.name)
+            command = [str(policygen), "build", "--lang", "pl", "--format", "pdf", "--today", DAY.isoformat()]
+            subprocess.run(command, cwd=project, check=True, capture_output=True)
+
+        def reference() -> None:
+            target = base / "reference.pdf"
+            subprocess.run([sys.executable, "-c", _FROZEN_REFERENCE, str(FROZEN_PAGE), str(target)], check=True)
+
+        return _paired_medians(ours, reference, repeat)
+
+
+def examples_against_weasyprint(cores: int) -> tuple[float, float, int]:
+    """(full build of the example companies, their PDFs' WeasyPrint times / cores, largest PDF in bytes).
+
+    The build is everything (validation, Markdown, HTML, PDF of every language, state,
+    manifest) with all cores; the reference is WeasyPrint alone on each of its print pages,
+    one after the other in this process, divided by the cores a build can use.
+    """
+    examples = sorted((ROOT / "companies").glob("*.yaml"))
+    alone = 0.0
+    for facts in examples:
+        company = load_company(facts)
+        for language in company.document.languages:
+            page = _print_page(company, facts.stem, language)
+            started = time.perf_counter()
+            _weasyprint_alone(page)
+            alone += time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="policygen-bench-examples-") as temporary:
+        project = Path(temporary)
+        for facts in examples:
+            (project / "companies").mkdir(exist_ok=True)
+            shutil.copyfile(facts, project / "companies" / facts.name)
+        started = time.perf_counter()
+        build(sorted((project / "companies").iterdir()), out_dir=project / "output", today=DAY)
+        full = time.perf_counter() - started
+        largest = max(path.stat().st_size for path in (project / "output").rglob("*.pdf"))
+    return full, alone / cores, largest
 
 
 _MEMORY_PROBE = """

@@ -76,7 +76,12 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
         controller=identity,
     )
     return Preview(
-        CompanyDraft(slug, would_publish.version, today, tuple(PolicyDraft(document) for document in documents)),
+        CompanyDraft(
+            slug,
+            would_publish.version,
+            today,
+            tuple(PolicyDraft(document, would_publish.version) for document in documents),
+        ),
         warnings=checked.warnings,
     )
 

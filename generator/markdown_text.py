@@ -100,7 +100,14 @@ def link(text: Any, address: str) -> Markdown:
 
 
 def table(header: list[Any], rows: list[list[Any]]) -> Markdown:
-    """A GFM pipe table; cells are escaped unless they are Markdown already."""
+    """A GFM pipe table; cells are escaped unless they are Markdown already.
+
+    A column empty in every row (a fact no row states) is left out: a blank column tells the
+    reader nothing and takes width the other columns need.
+    """
+    kept = [index for index in range(len(header)) if not rows or any(str(row[index]).strip() for row in rows)]
+    header = [header[index] for index in kept]
+    rows = [[row[index] for index in kept] for row in rows]
     lines = [
         "| " + " | ".join(escape(cell) for cell in header) + " |",
         "|" + "|".join("---" for _ in header) + "|",

@@ -48,8 +48,10 @@ class PolicyDraft:
     the kinds a build asks for share this object instead of rendering the Markdown three times.
     """
 
-    def __init__(self, document: PolicyDocument) -> None:
+    def __init__(self, document: PolicyDocument, version: int) -> None:
         self.document = document
+        self.version = version
+        """The version this text is, or would be when published: the PDF's title block shows it."""
 
     @property
     def language(self) -> str:
@@ -69,9 +71,13 @@ class PolicyDraft:
 
     @cached_property
     def print_html(self) -> str:
-        from generator.render.html import render_html
+        from generator.render.html import render_print_page
 
-        return render_html(self.document, self.markdown, for_print=True).page
+        logo = self.document.company.document.logo_file
+        # The fragment is the print page's article too: reused when the HTML was made already.
+        made = self.__dict__.get("html")
+        fragment = made.fragment if made is not None else None
+        return render_print_page(self.document, self.markdown, self.version, logo.as_uri() if logo else None, fragment)
 
 
 @dataclass(frozen=True)
@@ -102,11 +108,17 @@ class OutputKind:
     """Made by a build that names no ``--format``."""
     archived: bool = True
     """Made for earlier versions in ``<slug>/archive/v<N>/`` too (reports are not)."""
+    shared_setup: str | None = None
+    """``"module:function"`` making what every rendering of this kind reuses (fonts, parsed
+    stylesheets), called once before the build forks its workers so that they inherit it."""
+
+    def warm_up(self) -> None:
+        if self.shared_setup is not None:
+            _resolve(self.shared_setup)()
 
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
-        module, _, function = self.renderer.partition(":")
-        make = getattr(importlib.import_module(module), function)
+        make = _resolve(self.renderer)
         if not self.per_language:
             return [("", file) for file in cast(Callable[[CompanyDraft], list[RenderedFile]], make)(company)]
         make_one = cast(Callable[[PolicyDraft], list[RenderedFile]], make)
@@ -116,6 +128,11 @@ class OutputKind:
             if policy.language in languages
             for file in make_one(policy)
         ]
+
+
+def _resolve(name: str) -> Callable[..., object]:
+    module, _, function = name.partition(":")
+    return cast(Callable[..., object], getattr(importlib.import_module(module), function))
 
 
 OUTPUT_KINDS: dict[str, OutputKind] = {}
@@ -198,8 +215,9 @@ register(
         "pdf",
         per_language=True,
         files=f"{POLICY_STEM}.pdf",
-        description="A4 PDF/A with embedded fonts, contents and bookmarks",
+        description="A4 PDF/A-3a (archival and tagged) with embedded fonts, contents, bookmarks, title block",
         renderer="generator.render.pdf:pdf_files",
+        shared_setup="generator.render.pdf:print_styles",
     )
 )
 register(

@@ -326,6 +326,8 @@ def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Inva
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
         return [render_company(job) for job in jobs]
+    for kind in {kind for job in jobs for kind in job.kinds}:
+        kind.warm_up()  # made once here and inherited by every forked worker
     pool = multiprocessing.Pool(workers, initializer=_worker_started)
     try:
         outcomes = pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
@@ -394,7 +396,9 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
                 render_document(snapshot, job.slug, language, version.date, history)
                 for language in snapshot.document.languages
             ]
-        draft = CompanyDraft(job.slug, version.version, version.date, tuple(PolicyDraft(doc) for doc in documents))
+        draft = CompanyDraft(
+            job.slug, version.version, version.date, tuple(PolicyDraft(doc, version.version) for doc in documents)
+        )
         for kind, language, relative, file in render_version(draft, job.kinds, job.languages, current=is_current):
             outputs.append(
                 OutputFile(

@@ -28,6 +28,7 @@ from generator.facts.controller import CURRENCY_PATTERN
 from generator.facts.processing import COOKIE_PARTY_PATTERN
 from generator.legal import legal_facts_file
 from generator.loading import DataPath, LoadedYaml, read_facts_file
+from generator.logo import FACTS_FILE
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,8 @@ def validate_loaded(loaded: LoadedYaml) -> Company:
         kind = {list: "a list", type(None): "an empty value"}.get(type(loaded.data), "a single value")
         raise _error(loaded, (), f"expected a mapping of company facts at the top level, found {kind}")
     try:
-        company = Company.model_validate(loaded.data, context={PUBLISHED_LANGUAGES: published_languages(loaded.data)})
+        context = {PUBLISHED_LANGUAGES: published_languages(loaded.data), FACTS_FILE: loaded.source}
+        company = Company.model_validate(loaded.data, context=context)
     except ValidationError as error:
         raise UserError(_locate(loaded, problem) for problem in error.errors(include_url=False)) from None
     problems = company.reference_problems()

@@ -1,6 +1,7 @@
 """The HTML pages in a real browser: Debian's headless Chromium, driven by tests/browser/audit.mjs.
 
-Per company and language: a full-page screenshot, no WCAG 2.1 A/AA violation that axe-core finds,
+Per company and language, at 1280 and at 375 CSS pixels (and at 375 in a dark colour scheme): a
+full-page screenshot, nothing wider than the viewport, no WCAG 2.1 A/AA violation that axe-core finds,
 every in-page link (contents, cross-references) landing on an element, and no request beyond the
 page's own files. Skipped where Chromium, Node.js or the npm packages are missing; `make browser-deps`
 installs them. POLICYGEN_SCREENSHOTS=folder keeps a copy of the screenshots.
@@ -30,7 +31,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A page with one fault of each kind the audit must catch, so that a clean report means something.
 CANARY = """<!DOCTYPE html>
 <html><head><title>canary</title><link rel="stylesheet" href="https://example.invalid/site.css"></head>
-<body><main><img src="missing.png"><a href="#nowhere">gone</a> <a href="#here">here</a><p id="here">x</p></main>
+<body><main><img src="missing.png"><a href="#nowhere">gone</a> <a href="#here">here</a><p id="here">x</p>
+<p style="width: 1400px">wide</p></main>
 </body></html>
 """
 
@@ -114,10 +116,13 @@ def test_the_audit_catches_faults(audited: dict[str, Result]) -> None:
     assert canary["brokenAnchors"] == [{"href": "#nowhere", "text": "gone"}]
     assert canary["anchors"] == 2
     assert canary["blockedRequests"] == ["https://example.invalid/site.css"]
+    for viewport in ("desktop", "phone"):
+        assert "p spans 8..1408px" in canary["overflowing"][viewport]
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_screenshot(audited: dict[str, Result], page: str) -> None:
+    assert sorted(audited[page]["screenshots"]) == ["desktop", "phone", "phone-dark"]
     for screenshot in audited[page]["screenshots"].values():
         data = Path(screenshot).read_bytes()
         assert data.startswith(PNG_SIGNATURE)
@@ -130,9 +135,17 @@ def test_no_wcag_violations(audited: dict[str, Result], page: str) -> None:
     assert not violations, f"axe found in {page}:\n{report(violations)}"
 
 
-def test_no_wcag_violations_on_a_phone(audited: dict[str, Result]) -> None:
-    found = {page: audited[page]["violations"]["phone"] for page in PAGES}
+@pytest.mark.parametrize("viewport", ["phone", "phone-dark"])
+def test_no_wcag_violations_on_a_phone(audited: dict[str, Result], viewport: str) -> None:
+    found = {page: audited[page]["violations"][viewport] for page in PAGES}
     assert not any(found.values()), "\n".join(f"{page}:\n{report(found[page])}" for page in PAGES if found[page])
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_nothing_wider_than_the_viewport(audited: dict[str, Result], viewport: str) -> None:
+    # 1280 and 375 CSS pixels: the page never scrolls sideways; only a table's own wrapper may.
+    found = {page: audited[page]["overflowing"][viewport] for page in PAGES}
+    assert not any(found.values()), found
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -57,8 +57,8 @@ ALLOWED_TAGS = {
     *("blockquote", "table", "thead", "tbody", "tr", "th", "td"),
 }
 ALLOWED_ATTRIBUTES = {"lang", "charset", "name", "content", "rel", "hreflang", "href", "class", "id", "scope"}
-ALLOWED_ATTRIBUTES |= {"aria-label", "start", "style", "tabindex"}
-TRANSLATION_HREF = re.compile(r"^\.\./(pl|en)/privacy-policy\.html$")
+ALLOWED_ATTRIBUTES |= {"aria-label", "aria-labelledby", "data-label", "start", "style", "tabindex"}
+TRANSLATION_HREF = re.compile(r"^\.\./(pl|en|de)/privacy-policy\.html$")
 CELL_ALIGNMENT = re.compile(r"^text-align:(left|right|center)$")
 
 
@@ -330,6 +330,7 @@ def _spy_on_the_pdf_fetcher(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, 
             return response
 
     monkeypatch.setattr(pdf, "ProjectAssetFetcher", SpyFetcher)
+    pdf.print_styles.cache_clear()  # the shared fonts and stylesheets load again, through the spy
     return asked
 
 

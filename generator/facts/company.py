@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, Self
 
 from markdown_it import MarkdownIt
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
@@ -18,6 +19,7 @@ from generator.facts.base import (
     Identifier,
     LanguageCode,
     LocalizedText,
+    PlainText,
     WebAddress,
     fact_error,
 )
@@ -25,6 +27,7 @@ from generator.facts.controller import Contact, Controller, SupervisoryAuthority
 from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
 from generator.languages import Language, default_languages, language_codes
 from generator.legal import LEGAL_FACTS_FILE
+from generator.logo import FACTS_FILE, LogoError, checked_logo
 from generator.markdown_text import SAFE_LINKS, is_safe_link
 
 DataPath = tuple[str | int, ...]
@@ -48,6 +51,25 @@ class Document(FactsModel):
     """The services or products the policy covers, named in each language."""
     last_updated: datetime.date | None = None
     """Pin the policy's last-updated date by hand; by default it is the day its text last changed."""
+    logo: PlainText | None = None
+    """The company's logo for the PDF's title block: a PNG or SVG file of at most 2 MB, its path relative to
+    this facts file and inside the project, e.g. `logos/optingo.svg`; an SVG may hold no scripts or links."""
+    _logo_file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def logo_file(self) -> Path | None:
+        """The checked logo file, when the facts were validated from a file that names one."""
+        return self._logo_file
+
+    @model_validator(mode="after")
+    def _logo_is_a_safe_image(self, info: ValidationInfo) -> Self:
+        facts_file = (info.context or {}).get(FACTS_FILE)
+        if self.logo is not None and facts_file is not None:
+            try:
+                self._logo_file = checked_logo(self.logo, Path(facts_file), Path.cwd())
+            except LogoError as problem:
+                raise fact_error("logo", str(problem)) from None
+        return self
 
     @field_validator("languages")
     @classmethod

@@ -21,11 +21,11 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from generator.document import PolicyDocument
+from generator.document import PolicyDocument, unescape
 from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
-from generator.render.markdown import MarkdownPolicy
+from generator.render.markdown import MarkdownPolicy, policy_labels
 from generator.resources import ASSETS, TEMPLATES
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
@@ -56,6 +56,64 @@ def _heading_anchors(state: StateCore) -> None:
             inline.content = _HEADING_ANCHOR.sub("", inline.content)
 
 
+WIDE_TABLE_COLUMNS = 5
+"""From this many columns a table is laid out as stacked rows on A4 and on a phone."""
+
+
+def _table_labels(state: StateCore) -> None:
+    """Give each data cell its column's header as ``data-label``, and wide tables the class ``wide``.
+
+    A stacked row (each cell on its own line, on A4 or on a phone) shows the label before the
+    value with CSS alone, so the stacked and the tabular layout come from one markup.
+    """
+    tokens = state.tokens
+    headers: list[str] = []
+    column = 0
+    table_open: Token | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "table_open":
+            table_open, headers = token, []
+        elif token.type == "th_open":
+            headers.append(tokens[index + 1].content)
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "td_open":
+            if column < len(headers):
+                token.attrSet("data-label", unescape(headers[column]))  # escaped again when rendered
+            column += 1
+        elif token.type == "thead_close" and table_open is not None and len(headers) >= WIDE_TABLE_COLUMNS:
+            table_open.attrSet("class", "wide")
+
+
+def _contents_navigation(state: StateCore) -> None:
+    """Mark the label and the list of the contents (before the first section) as a navigation."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag != "h1":
+            return
+        after_paragraph = index >= 3 and tokens[index - 1].type == "paragraph_close"
+        if token.type == "bullet_list_open" and token.level == 0 and after_paragraph:
+            tokens[index - 3].meta["contents"] = True
+            token.meta["contents"] = True
+            closing = next(t for t in tokens[index:] if t.type == "bullet_list_close" and t.level == 0)
+            closing.meta["contents"] = True
+            return
+
+
+def _paragraph_open(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
+    if tokens[index].meta.get("contents"):
+        # Capitalised: section anchors are lower-case, so no fact can repeat this id.
+        return '<nav class="contents" aria-labelledby="Contents">\n<p id="Contents">'
+    return renderer.renderToken(tokens, index, options, env)
+
+
+def _bullet_list_close(
+    renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType
+) -> str:
+    closing = renderer.renderToken(tokens, index, options, env)
+    return closing + "</nav>\n" if tokens[index].meta.get("contents") else closing
+
+
 def _table_open(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
     # Focusable, so a keyboard can scroll a table wider than a phone's screen.
     return '<div class="table-wrap" tabindex="0">\n' + renderer.renderToken(tokens, index, options, env)
@@ -77,6 +135,10 @@ def markdown_parser() -> MarkdownIt:
     parser.enable("table").disable("image")
     parser.validateLink = is_safe_link  # type: ignore[method-assign,assignment]
     parser.core.ruler.push("heading_anchors", _heading_anchors)
+    parser.core.ruler.push("table_labels", _table_labels)
+    parser.core.ruler.push("contents_navigation", _contents_navigation)
+    parser.add_render_rule("paragraph_open", _paragraph_open)
+    parser.add_render_rule("bullet_list_close", _bullet_list_close)
     parser.add_render_rule("table_open", _table_open)
     parser.add_render_rule("table_close", _table_close)
     parser.add_render_rule("th_open", _header_cell)
@@ -85,6 +147,7 @@ def markdown_parser() -> MarkdownIt:
 
 @cache
 def page_environment() -> Environment:
+    """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -101,28 +164,64 @@ def stylesheet(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def render_html(document: PolicyDocument, markdown: MarkdownPolicy, *, for_print: bool = False) -> HtmlPolicy:
-    """The page (with inline screen and print CSS) and the fragment of one policy."""
+def render_html(document: PolicyDocument, markdown: MarkdownPolicy) -> HtmlPolicy:
+    """The page (with its inline stylesheet) and the fragment of one policy."""
+    fragment = _article(document, markdown)
+    page = _page(document, markdown, fragment, stylesheet=stylesheet("policy.css"), alternates=_alternates(document))
+    return HtmlPolicy(page=page, fragment=fragment)
+
+
+def render_print_page(
+    document: PolicyDocument,
+    markdown: MarkdownPolicy,
+    version: int,
+    logo: str | None = None,
+    article: str | None = None,
+) -> str:
+    """The page WeasyPrint lays out: a title block and a running footer, styles given apart.
+
+    The stylesheets are not inlined: render/pdf.py parses them once per process. ``logo`` is
+    the URL of the company's logo file, which the PDF's fetcher alone may read; ``article`` is
+    the HTML fragment when it was already made, so the Markdown is not parsed twice.
+    """
+    controller = document.company.controller
+    brand = controller.brand_name or controller.legal_name
+    title_block = {
+        "brand": brand,
+        "legal_name": controller.legal_name,
+        "logo": logo,
+        "version": f"{unescape(policy_labels(document)['version'])} {version}",
+        "updated": markdown.updated,
+    }
+    article = article or _article(document, markdown)
+    footer = f"{brand} · {markdown.updated}"
+    return _page(document, markdown, article, for_print=True, title_block=title_block, footer=footer)
+
+
+def _article(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
     body = markdown_parser().render(markdown.body)
-    fragment = f'<article class="privacy-policy" lang="{document.language}">\n{body}</article>\n'
-    page = (
+    return f'<article class="privacy-policy" lang="{document.language}">\n{body}</article>\n'
+
+
+def _page(document: PolicyDocument, markdown: MarkdownPolicy, article: str, **context: Any) -> str:
+    defaults: dict[str, Any] = {"stylesheet": "", "alternates": [], "for_print": False}
+    defaults |= {"title_block": None, "footer": ""}
+    # A draft says so on every page it makes, screen and print alike.
+    defaults |= {
+        "draft_label": markdown.updated if document.draft else "",
+        "draft_stylesheet": stylesheet("draft.css") if document.draft else "",
+    }
+    return (
         page_environment()
         .get_template("page.html.j2")
         .render(
             document=document,
             title=markdown.title,
-            article=fragment,
-            alternates=_alternates(document),
-            stylesheet=stylesheet("policy.css"),
-            print_stylesheet=stylesheet("print.css") if for_print else "",
+            article=article,
             author=document.company.controller.legal_name,
-            footer=_footer(document, markdown),
-            draft_label=markdown.updated if document.draft else "",
-            draft_stylesheet=stylesheet("draft.css") if document.draft else "",
-            for_print=for_print,
+            **(defaults | context),
         )
     )
-    return HtmlPolicy(page=page, fragment=fragment)
 
 
 def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
@@ -135,10 +234,6 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
         for language in document.languages
         if language != document.language
     ]
-
-
-def _footer(document: PolicyDocument, markdown: MarkdownPolicy) -> str:
-    return f"{document.company.controller.legal_name} · {markdown.updated}"
 
 
 def html_files(policy: PolicyDraft) -> list[RenderedFile]:

@@ -41,7 +41,7 @@ def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
     environment = template_environment(document.language)
     template = environment.get_template("policy.md.j2")
     context = {"company": document.company, "last_updated": document.last_updated}
-    names = ("title", "slug", "updated", "draft", "contents")
+    names = ("title", "slug", "updated", "draft", "contents", "version")
     return dict(zip(names, render_blocks(template, context, *names), strict=True))
 
 

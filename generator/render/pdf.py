@@ -2,8 +2,13 @@
 
 This is the only module that imports WeasyPrint (slow to import, and needs Pango), so
 commands that make no PDF never pay for it. WeasyPrint fetches every resource through
-:class:`ProjectAssetFetcher`, which serves the project's own fonts and nothing else: no
-network, no ``file://`` outside the assets folder, whatever a policy's text contains.
+:class:`ProjectAssetFetcher`, which serves the project's own fonts (and the company's logo,
+when its facts name one) and nothing else: no network, no ``file://`` elsewhere, whatever a
+policy's text contains.
+
+The file is PDF/A-3a: archival (PDF/A-3, fonts embedded, colour profile, XMP metadata) and
+accessible at once (the "a" level requires a tagged structure tree with the document's
+language), and it opens with its bookmarks shown.
 """
 
 from __future__ import annotations
@@ -13,11 +18,13 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
@@ -26,22 +33,43 @@ from generator.resources import ASSETS
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 
+PDF_VARIANT = "pdf/a-3a"
+PRINT_STYLESHEETS = ("policy.css", "print.css")
+
 
 class ProjectAssetFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves files below the assets folder; refuses every other URL and remembers it."""
+    """Serves files below the assets folder and the files named in ``extra``; refuses every other URL."""
 
-    def __init__(self, assets: Path = ASSETS) -> None:
+    def __init__(self, assets: Path = ASSETS, extra: tuple[Path, ...] = ()) -> None:
         super().__init__(allowed_protocols=("file",))
         self.assets = assets.resolve()
+        self.extra = frozenset(path.resolve() for path in extra)
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" and not parts.netloc else None
-        if path is None or not path.is_relative_to(self.assets) or not path.is_file():
+        allowed = path is not None and (path.is_relative_to(self.assets) or path in self.extra)
+        if path is None or not allowed or not path.is_file():
             self.refused.append(url)
             raise URLFetchingError(f"policygen reads only its own assets; refused {url}")
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {}, 200)
+
+
+@cache
+def print_styles() -> tuple[FontConfiguration, tuple[CSS, ...]]:
+    """The fonts and parsed print stylesheets, made once per process and shared by its PDFs.
+
+    Parsing the stylesheets and registering the four @font-face files with fontconfig costs
+    as much as laying out a page; a worker rendering many documents does it only once.
+    """
+    fonts = FontConfiguration()
+    fetcher = ProjectAssetFetcher()
+    sheets = tuple(
+        CSS(filename=str(ASSETS / name), base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher, font_config=fonts)
+        for name in PRINT_STYLESHEETS
+    )
+    return fonts, sheets
 
 
 @contextmanager
@@ -63,14 +91,44 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def render_pdf(print_page: str, day: datetime.date, *, fetcher: ProjectAssetFetcher | None = None) -> bytes:
-    """A4 PDF/A-3u of the print page dated ``day``: fonts embedded, bookmarks from the headings."""
-    document = HTML(string=print_page, base_url=ASSETS.as_uri() + "/", url_fetcher=fetcher or ProjectAssetFetcher())
+def _open_with_bookmarks(_document: Any, pdf: Any) -> None:
+    """Show the outline when the file opens, and the title (not the file name) in the window."""
+    import pydyf
+
+    pdf.catalog["PageMode"] = "/UseOutlines"
+    pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def render_pdf(
+    print_page: str,
+    day: datetime.date,
+    *,
+    fetcher: ProjectAssetFetcher | None = None,
+    logo: Path | None = None,
+) -> bytes:
+    """A4 PDF/A-3a of the print page dated ``day``: tagged, fonts embedded, bookmarks open.
+
+    ``logo`` is the one file outside the assets the page may show (the company's logo).
+    """
+    fonts, sheets = print_styles()
+    document = HTML(
+        string=print_page,
+        base_url=ASSETS.as_uri() + "/",
+        url_fetcher=fetcher or ProjectAssetFetcher(extra=(logo,) if logo else ()),
+    )
     with _font_timestamps(day):
-        pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3u", custom_metadata=False)
+        pdf: bytes = document.write_pdf(
+            stylesheets=sheets,
+            font_config=fonts,
+            pdf_variant=PDF_VARIANT,
+            custom_metadata=False,
+            finisher=_open_with_bookmarks,
+        )
     return pdf
 
 
 def pdf_files(policy: PolicyDraft) -> list[RenderedFile]:
     """The ``pdf`` output kind: the print page of one language as a PDF."""
-    return [RenderedFile(f"{POLICY_STEM}.pdf", "pdf", render_pdf(policy.print_html, policy.document.last_updated))]
+    logo = policy.document.company.document.logo_file
+    pdf = render_pdf(policy.print_html, policy.document.last_updated, logo=logo)
+    return [RenderedFile(f"{POLICY_STEM}.pdf", "pdf", pdf)]

@@ -6,11 +6,14 @@
 //   node tests/browser/audit.mjs --out SCREENSHOT_DIR [--viewports desktop,phone] PAGE.html [PAGE.html ...]
 //
 // Each page is seen at every viewport asked for (default: desktop 1280x900 and phone 375x740);
-// at each, a full-page screenshot <company>-<lang>-<stem>[-phone].png and an axe run.
+// at each, a full-page screenshot <company>-<lang>-<stem>[-phone].png, an axe run and a list of
+// what reaches past the viewport's width; then, in a dark colour scheme at the last viewport,
+// another screenshot (-<viewport>-dark.png) and axe run.
 // Prints one JSON object per page on its own line:
 //   {"page", "screenshot" (the first viewport's), "screenshots": {viewport: path},
 //    "anchors", "brokenAnchors": [{href, text}],
-//    "violations": {viewport: [{id, impact, help, helpUrl, nodes: [{target, html, failureSummary}]}]},
+//    "violations": {viewport or "<viewport>-dark": [{id, impact, help, helpUrl, nodes: [{target, html, failureSummary}]}]},
+//    "overflowing": {viewport: [description]},
 //    "blockedRequests": [url], "pageErrors": [message]}
 // Exit code: 0 when every page is clean, 1 when any page has a finding, 2 on a usage error or crash.
 // The page may load nothing but file: URLs; every other request is aborted and reported.
@@ -86,6 +89,29 @@ function summary(violation) {
   };
 }
 
+// Runs in the page: the document must not scroll sideways, and no element may reach past the
+// viewport's right edge unless a scroll container (a table's wrapper) clips it.
+function widerThanTheViewport() {
+  const width = document.documentElement.clientWidth;
+  const clipped = (element) => {
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const overflow = getComputedStyle(parent).overflowX;
+      if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") return true;
+    }
+    return false;
+  };
+  const found = [];
+  if (document.documentElement.scrollWidth > width) found.push(`document scrolls to ${document.documentElement.scrollWidth}px`);
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width > 0 && (box.right > width + 0.5 || box.left < -0.5) && !clipped(element)) {
+      const name = element.tagName.toLowerCase() + (element.id ? `#${element.id}` : "");
+      found.push(`${name} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    }
+  }
+  return found.slice(0, 20);
+}
+
 async function audit(context, file, out, viewports) {
   const { page, blockedRequests, pageErrors } = await guardedPage(
     context,
@@ -115,16 +141,27 @@ async function audit(context, file, out, viewports) {
   await page.addScriptTag({ path: AXE_SCRIPT });
   const screenshots = {};
   const violations = {};
+  const overflowing = {};
+  const runAxe = async () =>
+    (
+      await page.evaluate(
+        (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+        WCAG_TAGS,
+      )
+    ).violations.map(summary);
   for (const [index, viewport] of viewports.entries()) {
     await page.setViewportSize(VIEWPORTS[viewport]);
     screenshots[viewport] = path.join(out, screenshotName(file, viewport, index === 0));
     await page.screenshot({ path: screenshots[viewport], fullPage: true });
-    const results = await page.evaluate(
-      (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
-      WCAG_TAGS,
-    );
-    violations[viewport] = results.violations.map(summary);
+    overflowing[viewport] = await page.evaluate(widerThanTheViewport);
+    violations[viewport] = await runAxe();
   }
+  // The same page as a reader who prefers a dark scheme sees it, at the last viewport.
+  await page.emulateMedia({ colorScheme: "dark" });
+  const dark = `${viewports[viewports.length - 1]}-dark`;
+  screenshots[dark] = path.join(out, screenshotName(file, dark, false));
+  await page.screenshot({ path: screenshots[dark], fullPage: true });
+  violations[dark] = await runAxe();
   await page.close();
 
   return {
@@ -134,6 +171,7 @@ async function audit(context, file, out, viewports) {
     anchors: anchors.count,
     brokenAnchors: anchors.broken,
     violations,
+    overflowing,
     blockedRequests: [...blockedRequests],
     pageErrors,
   };
@@ -150,6 +188,7 @@ async function main() {
       const result = await audit(context, file, out, viewports);
       findings ||=
         Object.values(result.violations).some((list) => list.length > 0) ||
+        Object.values(result.overflowing).some((list) => list.length > 0) ||
         result.brokenAnchors.length > 0 ||
         result.blockedRequests.length > 0 ||
         result.pageErrors.length > 0;

@@ -1,0 +1,284 @@
+"""The PDFs of the example companies, and one with a logo, read back with pypdf: what a client keeps.
+
+Each must be a tagged PDF/A-3a in the policy's language that opens on its bookmarks, set
+only in the embedded (subset) Noto Sans, with every heading followed on its page by what
+it introduces and every line of text inside the page.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import Destination
+
+from generator.errors import UserError
+from generator.languages import Language
+from generator.logo import PNG_SIGNATURE
+from generator.pipeline import build
+from generator.render.pdf import render_pdf
+from generator.resources import ASSETS
+from generator.validation import load_company
+
+COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))
+LANGUAGES: tuple[Language, ...] = ("pl", "en")
+PDFS = [f"{facts.stem}/{language}" for facts in COMPANIES for language in LANGUAGES]
+FONTS = sorted((ASSETS / "fonts").glob("NotoSans-*.ttf"))
+MM = 72 / 25.4
+PAGE_MARGINS = {"top": 20 * MM, "right": 18 * MM, "bottom": 22 * MM, "left": 18 * MM}
+"""The @page margins of print.css: body text stays inside them, the footer below the bottom one."""
+POLISH_DATE = "Ostatnia aktualizacja: 22 listopada 2026"
+ENGLISH_DATE = "Last updated: 22 November 2026"
+CLUSTERIC = "NanoMedia Damian Kiełbasa"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One piece of text drawn on a page, at its baseline's start (PDF points, origin bottom left)."""
+
+    text: str
+    x: float
+    y: float
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
+    out = tmp_path_factory.mktemp("pdfs")
+    facts = [copied(path, out / "facts") for path in COMPANIES]
+    build(facts, out_dir=out, formats=("pdf",), languages=LANGUAGES, today=BUILD_DAY)
+    return {name: PdfReader(out / name / "privacy-policy.pdf") for name in PDFS}
+
+
+def lines(page: Any) -> list[Line]:
+    found: list[Line] = []
+
+    def visit(text: str, matrix: list[float], text_matrix: list[float], _font: Any, _size: float) -> None:
+        if text.strip():
+            x = text_matrix[4] * matrix[0] + text_matrix[5] * matrix[2] + matrix[4]
+            y = text_matrix[4] * matrix[1] + text_matrix[5] * matrix[3] + matrix[5]
+            found.append(Line(text.strip(), x, y))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def bookmarks(reader: PdfReader) -> list[Destination]:
+    def walk(items: list[Any]) -> list[Destination]:
+        return [entry for item in items for entry in (walk(item) if isinstance(item, list) else [item])]
+
+    return walk(reader.outline)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_tagged_archival_and_in_the_policys_language(pdfs: dict[str, PdfReader], name: str) -> None:
+    reader = pdfs[name]
+    catalog: Any = reader.trailer["/Root"]
+    assert catalog["/Lang"] == name.split("/")[1]
+    assert bool(catalog["/MarkInfo"]["/Marked"])
+    tags = {str(node["/S"]) for node in structure_nodes(catalog["/StructTreeRoot"])}
+    assert {"/Document", "/H1", "/H2", "/P", "/L", "/LI", "/Table", "/TR", "/TH", "/TD", "/Link"} <= tags
+    metadata = reader.xmp_metadata
+    assert metadata is not None
+    assert b'pdfaid:part="3" pdfaid:conformance="A"' in metadata.stream.get_data()
+
+
+def structure_nodes(element: Any) -> list[Any]:
+    """Every structure element (a dictionary with a type, /S) in the tree below ``element``."""
+    found: list[Any] = []
+    pending = [element]
+    while pending:
+        node = pending.pop().get_object()
+        if not hasattr(node, "get"):
+            continue
+        if "/S" in node:
+            found.append(node)
+        kids = node.get("/K")
+        if kids is None:
+            continue
+        kids = kids.get_object()
+        pending.extend(kids if isinstance(kids, list) else [kids])
+    return found
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_opens_on_its_bookmarks(pdfs: dict[str, PdfReader], name: str) -> None:
+    catalog: Any = pdfs[name].trailer["/Root"]
+    assert catalog["/PageMode"] == "/UseOutlines"
+    assert bool(catalog["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert len(bookmarks(pdfs[name])) > 10
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_glyph_is_in_embedded_noto_sans(pdfs: dict[str, PdfReader], name: str) -> None:
+    for number, page in enumerate(pdfs[name].pages, start=1):
+        resources: Any = page["/Resources"]
+        for reference in resources["/Font"].values():
+            font = reference.get_object()
+            base = str(font["/BaseFont"])
+            assert base.split("+", 1)[1].startswith("Noto-Sans"), f"page {number} uses {base}"
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            assert "/FontFile2" in descriptor, f"{base} is not embedded"
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_no_heading_ends_a_page(pdfs: dict[str, PdfReader], name: str) -> None:
+    assert headings_ending_a_page(pdfs[name]) == []
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        # A heading pushed to the foot of page 1 and free to stay there: the check finds it.
+        ("break-after: auto", ["'Stranded' ends page 1"]),
+        # The same heading under print.css alone moves to page 2 with its text.
+        ("", []),
+    ],
+)
+def test_a_heading_at_the_foot_of_a_page_is_found(tmp_path: Path, style: str, expected: list[str]) -> None:
+    page = f"""<html lang="en"><body><div style="height: 240mm"></div>
+    <h2 style="{style}">Stranded</h2><p>Its text.</p></body></html>"""
+    (tmp_path / "stranded.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    assert headings_ending_a_page(PdfReader(tmp_path / "stranded.pdf")) == expected
+
+
+def headings_ending_a_page(reader: PdfReader) -> list[str]:
+    """Each bookmarked heading with no text below it on its page, above the footer."""
+    stranded = []
+    for bookmark in bookmarks(reader):
+        number = reader.get_destination_page_number(bookmark)
+        assert number is not None, f"'{bookmark.title}' points at no page"
+        top = float(bookmark.top or 0)
+        below = [
+            line
+            for line in lines(reader.pages[number])
+            if line.y < top - 4 and line.y > PAGE_MARGINS["bottom"] and line.text not in str(bookmark.title)
+        ]
+        if not below:
+            stranded.append(f"'{bookmark.title}' ends page {number + 1}")
+    return stranded
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_all_text_inside_the_page(pdfs: dict[str, PdfReader], name: str) -> None:
+    assert text_outside_the_margins(pdfs[name]) == []
+
+
+def test_text_pushed_off_the_page_is_found(tmp_path: Path) -> None:
+    page = """<html lang="en"><body><p>Inside.</p>
+    <p style="margin-left: 190mm; white-space: nowrap">Off</p></body></html>"""
+    (tmp_path / "off.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    assert [line.text for line in text_outside_the_margins(PdfReader(tmp_path / "off.pdf"))] == ["Off"]
+
+
+def text_outside_the_margins(reader: PdfReader) -> list[Line]:
+    """Text starting left of the left margin, right of the right one, or above the top one."""
+    outside = []
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        for line in lines(page):
+            across = PAGE_MARGINS["left"] - 1 <= line.x <= width - PAGE_MARGINS["right"]
+            if not across or not 0 < line.y < height - PAGE_MARGINS["top"]:
+                outside.append(line)
+    return outside
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("optingo/pl", ["Optingo", "Optingo Digital Sp. z o.o.", f"Wersja 1 · {POLISH_DATE}"]),
+        ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", f"Version 1 · {ENGLISH_DATE}"]),
+        # No brand: the legal name alone.
+        ("clusteric/pl", [CLUSTERIC, f"Wersja 1 · {POLISH_DATE}"]),
+    ],
+)
+def test_page_one_opens_with_the_title_block(pdfs: dict[str, PdfReader], name: str, expected: list[str]) -> None:
+    first = [line.text for line in lines(pdfs[name].pages[0])]
+    assert first[: len(expected)] == expected
+
+
+@pytest.mark.parametrize("name", ["optingo/pl", "clusteric/en"])
+def test_every_page_ends_with_brand_date_and_page_x_of_y(pdfs: dict[str, PdfReader], name: str) -> None:
+    brand, updated = {"optingo/pl": ("Optingo", POLISH_DATE), "clusteric/en": (CLUSTERIC, ENGLISH_DATE)}[name]
+    count = len(pdfs[name].pages)
+    for number, page in enumerate(pdfs[name].pages, start=1):
+        footer = sorted((line for line in lines(page) if line.y < PAGE_MARGINS["bottom"]), key=lambda line: line.x)
+        assert [line.text for line in footer] == [f"{brand} · {updated}", f"{number} / {count}"]
+
+
+def test_no_column_is_empty_in_every_row(pdfs: dict[str, PdfReader]) -> None:
+    # Clusteric states what none of its recipients does: the column is left out, not left blank.
+    text = "\n".join(page.extract_text() for page in pdfs["clusteric/pl"].pages)
+    assert "Czym się zajmuje" not in text
+    assert "Miejsce przetwarzania" in text
+
+
+@pytest.mark.parametrize("font", FONTS, ids=lambda path: path.stem)
+def test_the_subset_fonts_cover_every_example_and_fixture(font: Path) -> None:
+    facts = [*COMPANIES, *sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml"))]
+    used = {character for path in facts for character in path.read_text(encoding="utf-8") if character >= " "}
+    cmap = TTFont(font).getBestCmap()
+    assert sorted(character for character in used if ord(character) not in cmap) == []
+    typographic = "\u00a0\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u20ac\u00a7"
+    assert {ord(character) for character in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüßÄÖÜẞ" + typographic} <= set(cmap)
+
+
+def png(width: int, height: int, padding: int = 0) -> bytes:
+    """A grey PNG of ``width`` x ``height``, with ``padding`` bytes of private chunk to make it heavy."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    extra = chunk(b"prVt", b"\x00" * padding) if padding else b""
+    return PNG_SIGNATURE + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def with_logo(folder: Path, logo: str) -> Path:
+    """The minimal facts in ``folder``, naming ``logo`` (relative to them) as the company's logo."""
+    facts = copied(MINIMAL, folder)
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("document:\n", f"document:\n  logo: {logo}\n", 1), encoding="utf-8")
+    return facts
+
+
+def test_the_logo_heads_the_title_block_with_the_brand_as_its_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "facts" / "logos").mkdir(parents=True)
+    (tmp_path / "facts" / "logos" / "logo.png").write_bytes(png(120, 40))
+    facts = with_logo(tmp_path / "facts", "logos/logo.png")
+    build([facts], out_dir=tmp_path / "out", formats=("pdf",), languages=("pl",), today=BUILD_DAY)
+    reader = PdfReader(tmp_path / "out" / "minimal" / "pl" / "privacy-policy.pdf")
+    catalog: Any = reader.trailer["/Root"]
+    figures = [node for node in structure_nodes(catalog["/StructTreeRoot"]) if node["/S"] == "/Figure"]
+    assert [str(figure["/Alt"]) for figure in figures] == ["Przykład"]
+    page_one: Any = reader.pages[0]["/Resources"]
+    assert [str(image["/Subtype"]) for image in page_one["/XObject"].values()] == ["/Image"]
+
+
+@pytest.mark.parametrize(
+    ("picture", "problem"),
+    [
+        (png(1, 1, padding=2 * 1024 * 1024), "has 2.0 MB; a logo may have at most 2 MB"),
+        (png(6000, 1), "is 6000 x 1 pixels; a logo may have at most 5000 a side"),
+    ],
+    ids=["heavy", "huge"],
+)
+def test_a_logo_too_big_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, picture: bytes, problem: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    facts = with_logo(tmp_path / "facts", "logo.png")
+    (tmp_path / "facts" / "logo.png").write_bytes(picture)
+    with pytest.raises(UserError) as raised:
+        load_company(facts)
+    assert str(raised.value) == f"facts/minimal.yaml:3:9: document.logo: 'logo.png' {problem}"
