@@ -23,6 +23,7 @@ from generator.errors import user_error
 
 if TYPE_CHECKING:
     from generator.document import PolicyDocument
+    from generator.facts.company import Document
     from generator.render.html import HtmlPolicy
     from generator.render.markdown import MarkdownPolicy
 
@@ -48,8 +49,10 @@ class PolicyDraft:
     the kinds a build asks for share this object instead of rendering the Markdown three times.
     """
 
-    def __init__(self, document: PolicyDocument) -> None:
+    def __init__(self, document: PolicyDocument, version: int) -> None:
         self.document = document
+        self.version = version
+        """The policy's version number, which office formats record in their properties."""
 
     @property
     def language(self) -> str:
@@ -102,6 +105,9 @@ class OutputKind:
     """Made by a build that names no ``--format``."""
     archived: bool = True
     """Made for earlier versions in ``<slug>/archive/v<N>/`` too (reports are not)."""
+    facts_switch: str | None = None
+    """A yes/no key of the facts' ``document`` that adds this kind to a build naming no
+    ``--format``, for that company alone (``bilingual_pdf``)."""
 
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
@@ -133,6 +139,18 @@ def register(kind: OutputKind) -> OutputKind:
 def default_kinds() -> tuple[str, ...]:
     """The kinds a build makes when no ``--format`` is given."""
     return tuple(name for name, kind in OUTPUT_KINDS.items() if kind.default)
+
+
+def kinds_for_company(
+    kinds: Sequence[OutputKind], document: Document, *, formats_chosen: bool
+) -> tuple[OutputKind, ...]:
+    """The kinds one company gets: those of the build, and without ``--format`` those its facts switch on."""
+    switched_on = {
+        name
+        for name, kind in OUTPUT_KINDS.items()
+        if not formats_chosen and kind.facts_switch is not None and getattr(document, kind.facts_switch)
+    }
+    return tuple(kind for name, kind in OUTPUT_KINDS.items() if kind in kinds or name in switched_on)
 
 
 def kinds_named(names: Iterable[str]) -> tuple[OutputKind, ...]:
@@ -195,5 +213,46 @@ register(
         description="the GDPR coverage report: each Art. 13/14 item and the section that states it",
         renderer="generator.compliance:compliance_files",
         archived=False,
+    )
+)
+register(
+    OutputKind(
+        "docx",
+        per_language=True,
+        files=f"{POLICY_STEM}.docx",
+        description="the policy for review in Word or LibreOffice: heading styles, Word tables, properties",
+        renderer="generator.render.docx:docx_files",
+    )
+)
+register(
+    OutputKind(
+        "ropa",
+        per_language=False,
+        files="ropa.xlsx, ropa.csv",
+        description="the record of processing activities (Art. 30(1) GDPR), one row per purpose",
+        renderer="generator.render.ropa:ropa_files",
+        archived=False,
+    )
+)
+register(
+    OutputKind(
+        "clauses",
+        per_language=True,
+        files="clauses/<purpose>.md, clauses/<purpose>.fragment.html",
+        description="a short information clause for each purpose the facts collect through a form",
+        renderer="generator.render.clauses:clause_files",
+        archived=False,
+    )
+)
+register(
+    OutputKind(
+        "pdf-bilingual",
+        per_language=False,
+        files=f"{POLICY_STEM}.<lang1>-<lang2>.pdf",
+        description="one PDF with two languages side by side, section beside section",
+        renderer="generator.render.bilingual:bilingual_files",
+        default=False,
+        archived=False,
+        facts_switch="bilingual_pdf",
     )
 )

@@ -38,6 +38,9 @@ class Document(FactsModel):
     """The services or products the policy covers, named in each language."""
     last_updated: datetime.date | None = None
     """Pin the policy's last-updated date by hand; by default it is the day its text last changed."""
+    bilingual_pdf: bool = False
+    """Also make, in every build, one PDF with the first two published languages side by side
+    (the `pdf-bilingual` output kind)."""
 
     @field_validator("languages")
     @classmethod

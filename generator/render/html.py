@@ -28,7 +28,7 @@ from generator.render.markdown import MarkdownPolicy
 from generator.resources import ASSETS, TEMPLATES
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
-_ALLOWED_LINK = re.compile(r"^(https?:|mailto:|tel:|#)", re.IGNORECASE)
+_ALLOWED_LINK = re.compile(r"^(https?:|mailto:|tel:|#|\.\./privacy-policy\.html#)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def markdown_parser() -> MarkdownIt:
 
 
 @cache
-def _page_environment() -> Environment:
+def page_environment() -> Environment:
+    """Jinja for the HTML page templates: HTML autoescaping, undefined names fatal."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -106,7 +107,7 @@ def render_html(document: PolicyDocument, markdown: MarkdownPolicy, *, for_print
     body = markdown_parser().render(markdown.body)
     fragment = f'<article class="privacy-policy" lang="{document.language}">\n{body}</article>\n'
     page = (
-        _page_environment()
+        page_environment()
         .get_template("page.html.j2")
         .render(
             document=document,
