@@ -249,7 +249,10 @@ register(
         "pdf-bilingual",
         per_language=False,
         files=f"{POLICY_STEM}.<lang1>-<lang2>.pdf",
-        description="one PDF with two languages side by side, section beside section",
+        description=(
+            "one PDF with two languages side by side, section beside section; also made by default "
+            "for a company whose facts set `document.bilingual_pdf: true`"
+        ),
         renderer="generator.render.bilingual:bilingual_files",
         default=False,
         archived=False,
