@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, markdown_headings, pdf_outline, pdf_text
 from docx.oxml.ns import qn
+from test_escaping import _poison
 
 from generator.check import check
 from generator.document import render_document
@@ -25,6 +26,7 @@ from generator.errors import UserError
 from generator.facts import Company
 from generator.facts.base import Language
 from generator.legal import is_in_eea
+from generator.loading import read_facts_file
 from generator.outputs import PolicyDraft, default_kinds
 from generator.pipeline import build
 from generator.render.clauses import clause_files
@@ -35,6 +37,35 @@ LANGUAGES: tuple[Language, ...] = ("pl", "en")
 EXAMPLES = sorted(path for path in (ROOT / "companies").glob("*.yaml"))
 DOCUMENT_KINDS = ("docx", "ropa", "clauses", "pdf-bilingual")
 CLAUSE_LIMIT = 1200
+
+
+FORM_LINES = """    data_subjects: {pl: klienci, en: customers}
+    form: {pl: Formularz zamówienia, en: Order form}
+"""
+"""Lines that mark the minimal company's first purpose, the contract, as collected through a form."""
+
+
+def with_forms(folder: Path) -> Path:
+    """A copy of the minimal facts whose contract purpose is collected through an order form."""
+    facts = copied(MINIMAL, folder)
+    text = facts.read_text("utf-8")
+    marker = "        en: we cannot conclude the contract\n"
+    assert text.count(marker) == 1
+    facts.write_text(text.replace(marker, marker + FORM_LINES), encoding="utf-8")
+    return facts
+
+
+@pytest.fixture(scope="module")
+def forms_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return with_forms(tmp_path_factory.mktemp("forms"))
+
+
+@pytest.fixture(scope="module")
+def documents_output(forms_facts: Path) -> Path:
+    """The minimal company, with its order form, built with the default kinds."""
+    out = forms_facts.parent / "out"
+    build([forms_facts], out_dir=out, today=BUILD_DAY, jobs=1)
+    return out / "minimal"
 
 
 def _docx_text(path: Path) -> str:
@@ -53,9 +84,11 @@ def test_the_document_kinds_are_registered_and_all_but_the_bilingual_pdf_are_def
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_docx_has_every_heading_of_the_markdown_in_order_as_heading_styles(minimal_output: Path, language: str) -> None:
-    markdown = (minimal_output / language / "privacy-policy.md").read_text(encoding="utf-8")
-    word = docx.Document(str(minimal_output / language / "privacy-policy.docx"))
+def test_docx_has_every_heading_of_the_markdown_in_order_as_heading_styles(
+    documents_output: Path, language: str
+) -> None:
+    markdown = (documents_output / language / "privacy-policy.md").read_text(encoding="utf-8")
+    word = docx.Document(str(documents_output / language / "privacy-policy.docx"))
     headings = [
         (int(paragraph.style.name.removeprefix("Heading ")), paragraph.text)
         for paragraph in word.paragraphs
@@ -74,9 +107,11 @@ def test_docx_has_every_heading_of_the_markdown_in_order_as_heading_styles(minim
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_docx_holds_every_fact_of_the_controller_and_its_properties(minimal_output: Path, language: Language) -> None:
-    company = load_company(MINIMAL)
-    path = minimal_output / language / "privacy-policy.docx"
+def test_docx_holds_every_fact_of_the_controller_and_its_properties(
+    documents_output: Path, forms_facts: Path, language: Language
+) -> None:
+    company = load_company(forms_facts)
+    path = documents_output / language / "privacy-policy.docx"
     text = _docx_text(path)
     controller = company.controller
     assert controller.address is not None
@@ -113,8 +148,8 @@ def test_docx_holds_every_fact_of_the_controller_and_its_properties(minimal_outp
     assert language_element.get(qn("w:val")) == tag
 
 
-def test_docx_links_jump_to_bookmarks_of_the_sections(minimal_output: Path) -> None:
-    word = docx.Document(str(minimal_output / "en" / "privacy-policy.docx"))
+def test_docx_links_jump_to_bookmarks_of_the_sections(documents_output: Path) -> None:
+    word = docx.Document(str(documents_output / "en" / "privacy-policy.docx"))
     body = word.element.body
     bookmarks = {element.get(qn("w:name")) for element in body.iter(qn("w:bookmarkStart"))}
     targets = {element.get(qn("w:anchor")) for element in body.iter(qn("w:hyperlink"))} - {None}
@@ -125,8 +160,8 @@ def test_docx_links_jump_to_bookmarks_of_the_sections(minimal_output: Path) -> N
 @pytest.mark.skipif(
     shutil.which("soffice") is None, reason="LibreOffice (Debian libreoffice-writer-nogui) is not installed"
 )
-def test_libreoffice_converts_the_docx_to_pdf(minimal_output: Path, tmp_path: Path) -> None:
-    source = minimal_output / "pl" / "privacy-policy.docx"
+def test_libreoffice_converts_the_docx_to_pdf(documents_output: Path, tmp_path: Path) -> None:
+    source = documents_output / "pl" / "privacy-policy.docx"
     subprocess.run(
         [
             "soffice",
@@ -208,9 +243,11 @@ def _assert_row_matches(row: list[str], expected: ExpectedRow, number: int, comp
     assert retention
 
 
-def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(minimal_output: Path) -> None:
-    company = load_company(MINIMAL)
-    workbook = openpyxl.load_workbook(minimal_output / "ropa.xlsx")
+def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(
+    documents_output: Path, forms_facts: Path
+) -> None:
+    company = load_company(forms_facts)
+    workbook = openpyxl.load_workbook(documents_output / "ropa.xlsx")
     assert workbook.sheetnames == ["Polski", "English"]
     for sheet, language in zip(workbook.worksheets, LANGUAGES, strict=True):
         rows = [[str(value or "") for value in row] for row in sheet.iter_rows(values_only=True)]
@@ -228,10 +265,10 @@ def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(min
     assert workbook.properties.modified == workbook.properties.created
 
 
-def test_the_record_as_csv_is_the_first_languages_sheet(minimal_output: Path) -> None:
-    text = (minimal_output / "ropa.csv").read_bytes().decode("utf-8-sig")
+def test_the_record_as_csv_is_the_first_languages_sheet(documents_output: Path) -> None:
+    text = (documents_output / "ropa.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    sheet = openpyxl.load_workbook(minimal_output / "ropa.xlsx").worksheets[0]
+    sheet = openpyxl.load_workbook(documents_output / "ropa.xlsx").worksheets[0]
     assert rows == [[str(value or "") for value in row] for row in sheet.iter_rows(values_only=True)]
     assert rows[0][0] == "Lp."
 
@@ -257,8 +294,9 @@ def _clauses(facts: Path) -> dict[tuple[str, str], bytes]:
     }
 
 
-@pytest.mark.parametrize("facts", [MINIMAL, *EXAMPLES], ids=lambda path: path.stem)
-def test_a_clause_for_each_form_within_1200_characters_of_text(facts: Path) -> None:
+@pytest.mark.parametrize("name", ["minimal-with-form", *(path.stem for path in EXAMPLES)])
+def test_a_clause_for_each_form_within_1200_characters_of_text(name: str, forms_facts: Path) -> None:
+    facts = forms_facts if name == "minimal-with-form" else ROOT / "companies" / f"{name}.yaml"
     company = load_company(facts)
     clauses = _clauses(facts)
     with_forms = [purpose.id for purpose in company.purposes if purpose.form is not None]
@@ -269,10 +307,10 @@ def test_a_clause_for_each_form_within_1200_characters_of_text(facts: Path) -> N
         for suffix in ("md", "fragment.html")
     }
     assert set(clauses) == expected
-    for (language, name), content in clauses.items():
-        if name.endswith(".html"):
+    for (language, file_name), content in clauses.items():
+        if file_name.endswith(".html"):
             text = _html_text(content.decode())
-            assert 0 < len(text) <= CLAUSE_LIMIT, f"{language}/{name}: {len(text)} characters"
+            assert 0 < len(text) <= CLAUSE_LIMIT, f"{language}/{file_name}: {len(text)} characters"
             assert content.decode().startswith(f'<aside class="information-clause" lang="{language}">')
 
 
@@ -286,10 +324,12 @@ def test_the_examples_mark_their_forms() -> None:
     assert marked["smartcp"] == ["account"]
 
 
-def test_a_clause_names_the_controller_basis_retention_and_links_its_section(minimal_output: Path) -> None:
-    company = load_company(MINIMAL)
+def test_a_clause_names_the_controller_basis_retention_and_links_its_section(
+    documents_output: Path, forms_facts: Path
+) -> None:
+    company = load_company(forms_facts)
     for language in LANGUAGES:
-        clause = minimal_output / language / "clauses" / "contract.fragment.html"
+        clause = documents_output / language / "clauses" / "contract.fragment.html"
         text = clause.read_text(encoding="utf-8")
         assert company.controller.legal_name in text
         assert company.contact.email in text
@@ -298,9 +338,9 @@ def test_a_clause_names_the_controller_basis_retention_and_links_its_section(min
         links = re.findall(r'href="([^"#]+)#([^"]+)"', text)
         assert links == [("../privacy-policy.html", "purpose-contract")]
         target = (clause.parent / links[0][0]).resolve()
-        assert target == (minimal_output / language / "privacy-policy.html").resolve()
+        assert target == (documents_output / language / "privacy-policy.html").resolve()
         assert f'id="{links[0][1]}"' in target.read_text(encoding="utf-8")
-        markdown = (minimal_output / language / "clauses" / "contract.md").read_text(encoding="utf-8")
+        markdown = (documents_output / language / "clauses" / "contract.md").read_text(encoding="utf-8")
         assert "(<../privacy-policy.html#purpose-contract>)" in markdown
 
 
@@ -373,7 +413,7 @@ def _document_texts(folder: Path) -> dict[str, str]:
 
 
 def test_a_facts_change_reaches_every_document_in_one_build(tmp_path: Path) -> None:
-    facts = copied(MINIMAL, tmp_path / "facts")
+    facts = with_forms(tmp_path / "facts")
     _with_document_key(facts, "bilingual_pdf: true")
     out = tmp_path / "out"
     build([facts], out_dir=out, today=BUILD_DAY, jobs=1)
@@ -392,7 +432,7 @@ def test_a_facts_change_reaches_every_document_in_one_build(tmp_path: Path) -> N
 
 
 def test_rebuilding_on_another_day_changes_no_byte_of_the_office_files(tmp_path: Path) -> None:
-    facts = copied(MINIMAL, tmp_path / "facts")
+    facts = with_forms(tmp_path / "facts")
     kinds = ("docx", "ropa", "clauses")
     build([facts], out_dir=tmp_path / "first", formats=kinds, today=BUILD_DAY, jobs=1)
     later = BUILD_DAY + datetime.timedelta(days=40)
@@ -423,9 +463,44 @@ def test_bad_facts_stop_every_document_kind_with_the_same_located_messages(tmp_p
     ), messages[("md",)]
 
 
-def test_the_manifest_lists_the_documents_by_kind(minimal_output: Path) -> None:
-    manifest = json.loads((minimal_output.parent / "manifest.json").read_text("utf-8"))
+def test_the_manifest_lists_the_documents_by_kind(documents_output: Path) -> None:
+    manifest = json.loads((documents_output.parent / "manifest.json").read_text("utf-8"))
     kinds = {entry["path"]: entry["kind"] for entry in manifest["outputs"]}
     assert kinds["minimal/pl/privacy-policy.docx"] == "docx"
     assert kinds["minimal/ropa.xlsx"] == kinds["minimal/ropa.csv"] == "ropa"
     assert kinds["minimal/en/clauses/contract.fragment.html"] == kinds["minimal/pl/clauses/contract.md"] == "clauses"
+
+
+def test_a_noncharacter_that_xml_cannot_hold_is_a_located_error(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    text = facts.read_text("utf-8").replace("en: Performing the contract", 'en: "Performing \\uFFFE the contract"')
+    facts.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        build([facts], out_dir=tmp_path / "out", formats=("docx", "ropa"), today=BUILD_DAY, jobs=1)
+    assert [str(message) for message in raised.value.messages] == [
+        f"{facts}:40:11: purposes[0].name.en: contains U+FFFE, which is not a character; remove it"
+    ]
+
+
+def test_hostile_facts_show_literally_in_every_document(tmp_path: Path) -> None:
+    data = _poison(read_facts_file(with_forms(tmp_path / "source")).data)
+    data["document"]["bilingual_pdf"] = True
+    facts = tmp_path / "hostile.yaml"
+    # JSON is YAML 1.2, so the poisoned data can be written back without a YAML emitter.
+    facts.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", today=BUILD_DAY, jobs=1)
+    folder = tmp_path / "out" / "hostile"
+    literal = "<script>alert(1)</script> *star* _under_ | pipe [x](javascript:alert(1))"
+    texts = {
+        "docx": _docx_text(folder / "en" / "privacy-policy.docx"),
+        "csv": (folder / "ropa.csv").read_text("utf-8-sig"),
+        "clause": _html_text((folder / "en" / "clauses" / "contract.fragment.html").read_text("utf-8")),
+        "bilingual": pdf_text(folder / "privacy-policy.pl-en.pdf").replace("\n", " "),
+    }
+    for name, text in texts.items():
+        assert literal in text, name
+    word = docx.Document(str(folder / "en" / "privacy-policy.docx"))
+    assert not [rel for rel in word.part.rels.values() if rel.is_external and "javascript" in rel.target_ref]
+    clause = (folder / "en" / "clauses" / "contract.fragment.html").read_text("utf-8")
+    assert "<script" not in clause
+    assert 'href="javascript:' not in clause

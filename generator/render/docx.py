@@ -28,7 +28,10 @@ from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.html import markdown_parser
 from generator.render.office import pinned_archive, policy_moment
 
+_MONOSPACE = "Consolas"
 _LINK_COLOUR = RGBColor(0x05, 0x63, 0xC1)
+_DEEPEST_LIST_STYLE = 3
+"""Word's template has list styles for three levels; deeper items share the third."""
 _LIST_STYLES = {"bullet_list_open": "List Bullet", "ordered_list_open": "List Number"}
 
 
@@ -52,10 +55,7 @@ def render_docx(policy: PolicyDraft) -> bytes:
     properties.version = str(policy.version)
     properties.revision = policy.version
     properties.identifier = f"{document.slug}-{POLICY_STEM}-{document.language}"
-    properties.keywords = ""
-    properties.comments = markdown.updated
     properties.created = properties.modified = policy_moment(document.last_updated)
-    properties.last_printed = policy_moment(document.last_updated)
     _Writer(word).blocks(markdown_parser().parse(markdown.body))
     saved = BytesIO()
     word.save(saved)
@@ -98,6 +98,9 @@ class _Writer:
                 self.lists.pop()
             elif token.type == "inline":
                 self.inline(self.paragraph(), token)
+            elif token.type in ("fence", "code_block"):
+                for line in token.content.rstrip("\n").split("\n"):
+                    self.paragraph().add_run(line).font.name = _MONOSPACE
             elif token.type == "table_open":
                 end = next(position for position in range(index, len(tokens)) if tokens[position].type == "table_close")
                 self.table(tokens[index:end])
@@ -107,7 +110,7 @@ class _Writer:
     def paragraph(self) -> Paragraph:
         if not self.lists:
             return self.word.add_paragraph()
-        depth = len(self.lists)
+        depth = min(len(self.lists), _DEEPEST_LIST_STYLE)
         style = self.lists[-1] + (f" {depth}" if depth > 1 else "")
         return self.word.add_paragraph(style=style)
 
@@ -163,7 +166,7 @@ class _Writer:
                 run.bold = emphasis["strong"] or None
                 run.italic = emphasis["em"] or None
                 if child.type == "code_inline":
-                    run.font.name = "Consolas"
+                    run.font.name = _MONOSPACE
                 if link is not None:
                     run.font.underline = True
                     run.font.color.rgb = _LINK_COLOUR
