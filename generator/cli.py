@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--format",
         type=_choices(tuple(OUTPUT_KINDS)),
-        default=default_kinds(),
+        default=None,
         help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
     )
     build.add_argument("--today", type=_date, help="the build's date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH or today)")

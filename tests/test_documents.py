@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from test_escaping import _poison
 
 from generator.check import check
+from generator.cli import main
 from generator.document import render_document
 from generator.errors import UserError
 from generator.facts import Company
@@ -380,14 +381,19 @@ def test_the_bilingual_pdf_is_made_by_a_default_build_only_when_the_facts_ask(tm
     plain = tmp_path / "facts" / "plain.yaml"
     shutil.copyfile(MINIMAL, plain)
     out = tmp_path / "out"
-    build([asking, plain], out_dir=out, today=BUILD_DAY, jobs=1)
-    assert (out / "minimal" / "privacy-policy.pl-en.pdf").is_file()
+    command = ["build", str(asking), str(plain), "--out", str(out), "--today", BUILD_DAY.isoformat(), "--jobs", "1"]
+    assert main(command) == 0
+    bilingual = out / "minimal" / "privacy-policy.pl-en.pdf"
+    assert bilingual.is_file()
     assert not (out / "plain" / "privacy-policy.pl-en.pdf").exists()
     assert check([asking, plain], out) == 2
     rebuilt = build([asking, plain], out_dir=out, today=BUILD_DAY, jobs=1)
     assert not any(company.rendered for company in rebuilt.companies), "an unchanged company is not rendered again"
+    bilingual.unlink()
+    assert main(command) == 0
+    assert bilingual.is_file(), "a default build sees the switched-on kind's missing file"
     other = tmp_path / "only-md"
-    build([asking], out_dir=other, formats=("md",), today=BUILD_DAY, jobs=1)
+    assert main([*command[:3], "--out", str(other), "--format", "md", "--today", BUILD_DAY.isoformat()]) == 0
     assert not (other / "minimal" / "privacy-policy.pl-en.pdf").exists(), "--format wins over the facts"
 
 
