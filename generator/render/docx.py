@@ -139,6 +139,8 @@ class _Writer:
                 rows[-1].append(token)
         table: Table = self.word.add_table(rows=len(rows), cols=max(len(row) for row in rows))
         table.style = self.word.styles["Table Grid"]
+        header = OxmlElement("w:tblHeader")  # the header row repeats on every page the table spans
+        table.rows[0]._tr.get_or_add_trPr().append(header)
         for row_index, row in enumerate(rows):
             for column, inline in enumerate(row):
                 paragraph = table.cell(row_index, column).paragraphs[0]
