@@ -264,6 +264,8 @@ def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(
     assert workbook.properties.created is not None
     assert workbook.properties.created.date() == BUILD_DAY
     assert workbook.properties.modified == workbook.properties.created
+    assert workbook.properties.title == f"Rejestr czynności przetwarzania: {company.controller.legal_name}"
+    assert workbook.worksheets[0].page_setup.orientation == "landscape"
 
 
 def test_the_record_as_csv_is_the_first_languages_sheet(documents_output: Path) -> None:

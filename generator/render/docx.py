@@ -52,6 +52,7 @@ def render_docx(policy: PolicyDraft) -> bytes:
     properties.author = document.company.controller.legal_name
     properties.last_modified_by = document.company.controller.legal_name
     properties.language = language_tag
+    properties.comments = markdown.updated
     properties.version = str(policy.version)
     properties.revision = policy.version
     properties.identifier = f"{document.slug}-{POLICY_STEM}-{document.language}"

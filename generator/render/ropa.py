@@ -53,6 +53,7 @@ class Register:
     """The record in one language: column headings and one row of plain text per purpose."""
 
     language: Language
+    title: str
     headings: list[str]
     rows: list[list[str]]
 
@@ -61,10 +62,10 @@ def processing_register(company: Company, language: Language) -> Register:
     """The record of every purpose of the facts, in ``language``."""
     template = template_environment(language).get_template("records/ropa.md.j2")
     context = {"company": company}
-    headings = [
+    title, *headings = (
         unescape(text)
-        for text in render_blocks(template, context, "number_heading", *(f"{c}_heading" for c in COLUMNS))
-    ]
+        for text in render_blocks(template, context, "title", "number_heading", *(f"{c}_heading" for c in COLUMNS))
+    )
     rows = []
     for number, purpose in enumerate(company.purposes, start=1):
         recipients = _recipients_of(company, purpose)
@@ -86,7 +87,7 @@ def processing_register(company: Company, language: Language) -> Register:
             *COLUMNS,
         )
         rows.append([str(number), *(_plain(cell) for cell in cells)])
-    return Register(language, headings, rows)
+    return Register(language, title, headings, rows)
 
 
 def _recipients_of(company: Company, purpose: Purpose) -> list[Recipient]:
@@ -125,8 +126,13 @@ def _workbook(registers: list[Register], controller: str, company: CompanyDraft)
                 if cell.row == 1:
                     cell.font = Font(bold=True)
         sheet.auto_filter.ref = sheet.dimensions
+        sheet.print_title_rows = "1:1"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToHeight = 0
     properties = workbook.properties
-    properties.title = registers[0].headings[1]
+    properties.title = registers[0].title
     properties.creator = properties.lastModifiedBy = controller
     properties.version = str(company.version)
     properties.created = properties.modified = policy_moment(company.date)
