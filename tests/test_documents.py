@@ -7,6 +7,7 @@ import datetime
 import html
 import io
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from test_escaping import _poison
 from generator.check import check
 from generator.cli import main
 from generator.document import render_document
-from generator.errors import UserError
+from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.facts.base import Language
 from generator.legal import is_in_eea
@@ -512,3 +513,8 @@ def test_hostile_facts_show_literally_in_every_document(tmp_path: Path) -> None:
     clause = (folder / "en" / "clauses" / "contract.fragment.html").read_text("utf-8")
     assert "<script" not in clause
     assert 'href="javascript:' not in clause
+
+
+def test_a_located_error_crosses_from_a_worker_process_whole() -> None:
+    error = UserError([LocatedMessage(Location("locales/pl/LC_MESSAGES/messages.po", 3, 1), "msgid 'No.'", "missing")])
+    assert pickle.loads(pickle.dumps(error)).messages == error.messages
