@@ -68,7 +68,7 @@ def processing_register(company: Company, language: Language) -> Register:
     )
     rows = []
     for number, purpose in enumerate(company.purposes, start=1):
-        recipients = _recipients_of(company, purpose)
+        recipients = recipients_of(company, purpose)
         cells = render_blocks(
             template,
             {
@@ -90,7 +90,8 @@ def processing_register(company: Company, language: Language) -> Register:
     return Register(language, title, headings, rows)
 
 
-def _recipients_of(company: Company, purpose: Purpose) -> list[Recipient]:
+def recipients_of(company: Company, purpose: Purpose) -> list[Recipient]:
+    """The recipients that receive data for ``purpose``: those naming it, and those naming no purpose."""
     return [recipient for recipient in company.recipients if not recipient.purposes or purpose.id in recipient.purposes]
 
 
