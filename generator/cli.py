@@ -194,8 +194,8 @@ def _languages_and_formats(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--format",
         type=_choices(tuple(OUTPUT_KINDS)),
-        default=default_kinds(),
-        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())})",
+        help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())}, and the kinds"
+        " a company's facts switch on)",
     )
 
 

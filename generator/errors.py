@@ -51,6 +51,11 @@ class UserError(PolicygenError):
         self.messages = tuple(sorted(messages))
         super().__init__("\n".join(str(message) for message in self.messages))
 
+    def __reduce__(self) -> tuple[type[UserError], tuple[tuple[LocatedMessage, ...]]]:
+        # A worker process sends its error back pickled; rebuilt from the joined text alone,
+        # the messages would become single characters.
+        return (UserError, (self.messages,))
+
 
 def user_error(path: str, message: str, *, line: int = 0, column: int = 0, field: str = "") -> UserError:
     """A single-message :class:`UserError`, for the many places that find one problem."""

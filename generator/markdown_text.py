@@ -21,6 +21,8 @@ _WHITESPACE = re.compile(r"\s+")
 _NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S ]|^\s|\s$|^([-+=>]|\d+[.)])")
 _NOT_IN_LINKS = re.compile(r"[\s<>\\\x00-\x1f\x7f]")
 _IN_DOCUMENT_ANCHOR = re.compile(r"#[a-z][a-z0-9_-]*")
+_POLICY_ONE_FOLDER_UP = re.compile(r"\.\./privacy-policy\.html#[a-z][a-z0-9_-]*")
+"""A section of the full policy from a document beside it, such as an information clause."""
 _MAIL_ADDRESS = re.compile(r"[^@]+@[^@.]+(\.[^@.]+)+")
 """``name@host.tld``, with anything an e-mail address may hold (``/``, ``?``) before the ``@``."""
 SAFE_LINKS = (
@@ -81,6 +83,8 @@ def is_safe_link(address: str) -> bool:
         return False
     if address.startswith("#"):
         return bool(_IN_DOCUMENT_ANCHOR.fullmatch(address))
+    if address.startswith("../"):
+        return bool(_POLICY_ONE_FOLDER_UP.fullmatch(address))
     scheme, _, rest = address.partition(":")
     if scheme.lower() == "mailto":
         return bool(_MAIL_ADDRESS.fullmatch(rest))

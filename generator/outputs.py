@@ -23,6 +23,7 @@ from generator.errors import user_error
 
 if TYPE_CHECKING:
     from generator.document import PolicyDocument
+    from generator.facts.company import Document
     from generator.render.html import HtmlPolicy
     from generator.render.markdown import MarkdownPolicy
 
@@ -116,6 +117,10 @@ class OutputKind:
         if self.shared_setup is not None:
             _resolve(self.shared_setup)()
 
+    facts_switch: str | None = None
+    """A yes/no key of the facts' ``document`` that adds this kind to a build naming no
+    ``--format``, for that company alone (``bilingual_pdf``)."""
+
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
         make = _resolve(self.renderer)
@@ -150,6 +155,18 @@ def register(kind: OutputKind) -> OutputKind:
 def default_kinds() -> tuple[str, ...]:
     """The kinds a build makes when no ``--format`` is given."""
     return tuple(name for name, kind in OUTPUT_KINDS.items() if kind.default)
+
+
+def kinds_for_company(
+    kinds: Sequence[OutputKind], document: Document, *, formats_chosen: bool
+) -> tuple[OutputKind, ...]:
+    """The kinds one company gets: those of the build, and without ``--format`` those its facts switch on."""
+    switched_on = {
+        name
+        for name, kind in OUTPUT_KINDS.items()
+        if not formats_chosen and kind.facts_switch is not None and getattr(document, kind.facts_switch)
+    }
+    return tuple(kind for name, kind in OUTPUT_KINDS.items() if kind in kinds or name in switched_on)
 
 
 def kinds_named(names: Iterable[str]) -> tuple[OutputKind, ...]:
@@ -238,5 +255,49 @@ register(
         description="the consent banner's configuration for vanilla-cookieconsent v3, when the facts declare cookies",
         renderer="generator.render.consent:consent_files",
         archived=False,
+    )
+)
+register(
+    OutputKind(
+        "docx",
+        per_language=True,
+        files=f"{POLICY_STEM}.docx",
+        description="the policy for review in Word or LibreOffice: heading styles, Word tables, properties",
+        renderer="generator.render.docx:docx_files",
+    )
+)
+register(
+    OutputKind(
+        "ropa",
+        per_language=False,
+        files="ropa.xlsx, ropa.csv",
+        description="the record of processing activities (Art. 30(1) GDPR), one row per purpose",
+        renderer="generator.render.ropa:ropa_files",
+        archived=False,
+    )
+)
+register(
+    OutputKind(
+        "clauses",
+        per_language=True,
+        files="clauses/<purpose>.md, clauses/<purpose>.fragment.html",
+        description="a short information clause for each purpose the facts collect through a form",
+        renderer="generator.render.clauses:clause_files",
+        archived=False,
+    )
+)
+register(
+    OutputKind(
+        "pdf-bilingual",
+        per_language=False,
+        files=f"{POLICY_STEM}.<lang1>-<lang2>.pdf",
+        description=(
+            "one PDF with two languages side by side, section beside section; also made by default "
+            "for a company whose facts set `document.bilingual_pdf: true`"
+        ),
+        renderer="generator.render.bilingual:bilingual_files",
+        default=False,
+        archived=False,
+        facts_switch="bilingual_pdf",
     )
 )

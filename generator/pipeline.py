@@ -27,7 +27,16 @@ from generator.errors import LocatedMessage, UserError, user_error
 from generator.languages import Language, language_codes
 from generator.loading import parse_facts, read_facts_bytes
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
-from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, default_kinds, kinds_named, render_version
+from generator.outputs import (
+    OUTPUT_KINDS,
+    CompanyDraft,
+    OutputKind,
+    PolicyDraft,
+    default_kinds,
+    kinds_for_company,
+    kinds_named,
+    render_version,
+)
 from generator.project import facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, output_lock, prepare_staging
 from generator.state import (
@@ -83,6 +92,8 @@ class _Job:
     inputs: str
     languages: tuple[Language, ...]
     kinds: tuple[OutputKind, ...]
+    formats_chosen: bool
+    """``--format`` was given: the facts' switches add no kinds."""
     today: datetime.date
     archived: frozenset[int]
     """Archived versions whose files are on disk, rendered by these very templates."""
@@ -105,6 +116,8 @@ class _Rendered:
     """Archived versions left as they were on disk."""
     state_changed: bool
     inputs_changed: bool
+    kinds: tuple[OutputKind, ...]
+    """The build's kinds and those the company's facts switch on."""
 
 
 def build(
@@ -156,7 +169,17 @@ def build(
             manifest = read_manifest(out_dir)
             result.warnings.extend(manifest.problems)
             planned = [
-                _plan(path, out_dir, manifest, languages=wanted, kinds=kinds, day=day, strict=strict) for path in files
+                _plan(
+                    path,
+                    out_dir,
+                    manifest,
+                    languages=wanted,
+                    kinds=kinds,
+                    formats_chosen=formats is not None,
+                    day=day,
+                    strict=strict,
+                )
+                for path in files
             ]
             to_render = [job for job in planned if isinstance(job, _Job)]
             outcomes = _render_all(to_render, jobs)
@@ -168,7 +191,7 @@ def build(
             rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
             result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
             if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
-                _publish_all(out_dir, rendered, files, manifest, languages=wanted, kinds=kinds, written=result.written)
+                _publish_all(out_dir, rendered, files, manifest, languages=wanted, written=result.written)
         except BaseException:
             clear_staging(out_dir)
             raise
@@ -193,6 +216,7 @@ def _plan(
     *,
     languages: tuple[Language, ...],
     kinds: tuple[OutputKind, ...],
+    formats_chosen: bool,
     day: datetime.date,
     strict: bool,
 ) -> _Job | CompanyBuilt:
@@ -212,6 +236,14 @@ def _plan(
             )
         wanted = [language for language in previous.published_languages if language in languages]
         kind_names = [kind.name for kind in kinds]
+        record = manifest.companies.get(slug)
+        if not formats_chosen and record is not None:
+            # Kinds a company's facts switched on are checked as well as the build's own.
+            kind_names += [
+                name
+                for name in record.kinds
+                if name not in kind_names and name in OUTPUT_KINDS and OUTPUT_KINDS[name].facts_switch
+            ]
         current = previous.inputs_hash == inputs and not stale_outputs(
             out_dir, manifest, slug, version=previous.version, date=previous.date, kinds=kind_names, languages=wanted
         )
@@ -219,7 +251,19 @@ def _plan(
             return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
     archived = _archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
     return _Job(
-        out_dir, slug, display_name(path), state_source, raw, strict, previous, inputs, languages, kinds, day, archived
+        out_dir,
+        slug,
+        display_name(path),
+        state_source,
+        raw,
+        strict,
+        previous,
+        inputs,
+        languages,
+        kinds,
+        formats_chosen,
+        day,
+        archived,
     )
 
 
@@ -230,7 +274,6 @@ def _publish_all(
     manifest: Manifest,
     *,
     languages: tuple[Language, ...],
-    kinds: tuple[OutputKind, ...],
     written: list[Path],
 ) -> None:
     """Publish every rendered company's outputs and state, and the manifest, as one change."""
@@ -238,9 +281,7 @@ def _publish_all(
     try:
         with Publication(out_dir) as publication:
             for outcome in rendered:
-                manifest = _publish(
-                    publication, out_dir, outcome, by_slug[outcome.slug], manifest, languages=languages, kinds=kinds
-                )
+                manifest = _publish(publication, out_dir, outcome, by_slug[outcome.slug], manifest, languages=languages)
             publication.write(out_dir / MANIFEST, manifest.to_bytes(__version__))
     except OSError as error:
         raise os_error(error, "publish") from error
@@ -259,7 +300,6 @@ def _publish(
     manifest: Manifest,
     *,
     languages: tuple[Language, ...],
-    kinds: tuple[OutputKind, ...],
 ) -> Manifest:
     """Add one company's files and state to the publication; return the manifest it makes.
 
@@ -269,7 +309,7 @@ def _publish(
     """
     state = outcome.state
     built_languages = [language for language in state.published_languages if language in languages]
-    kind_names = {kind.name for kind in kinds}
+    kind_names = {kind.name for kind in outcome.kinds}
 
     def covered(entry: ManifestEntry) -> bool:
         return entry.kind in kind_names and (not entry.language or entry.language in built_languages)
@@ -381,6 +421,7 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
         company=job.slug,
         controller=identity,
     )
+    kinds = kinds_for_company(job.kinds, company.document, formats_chosen=job.formats_chosen)
     outputs: list[OutputFile] = []
     reused = frozenset(version.version for version in state.history[:-1]) & job.archived
     for index, version in enumerate(state.history):
@@ -396,10 +437,9 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
                 render_document(snapshot, job.slug, language, version.date, history)
                 for language in snapshot.document.languages
             ]
-        draft = CompanyDraft(
-            job.slug, version.version, version.date, tuple(PolicyDraft(doc, version.version) for doc in documents)
-        )
-        for kind, language, relative, file in render_version(draft, job.kinds, job.languages, current=is_current):
+        policies = tuple(PolicyDraft(document, version.version) for document in documents)
+        draft = CompanyDraft(job.slug, version.version, version.date, policies)
+        for kind, language, relative, file in render_version(draft, kinds, job.languages, current=is_current):
             outputs.append(
                 OutputFile(
                     relative,
@@ -425,4 +465,5 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
         reused,
         state_changed=previous is None or state_bytes(previous) != state_bytes(state),
         inputs_changed=previous is None or previous.inputs_hash != job.inputs,
+        kinds=kinds,
     )

@@ -69,9 +69,14 @@ def _reject_non_text(value: Any) -> Any:
 
 def _no_control_characters(value: str) -> str:
     for character in value:
-        if character not in "\t\n" and unicodedata.category(character) == "Cc":
+        category = unicodedata.category(character)
+        if character not in "\t\n" and category == "Cc":
             code = f"U+{ord(character):04X}"
             raise PydanticCustomError("control_character", f"contains the control character {code}; remove it")
+        if character in "\ufffe\uffff" or category == "Cs":
+            # XML cannot hold them, so neither can the Word and Excel files.
+            code = f"U+{ord(character):04X}"
+            raise PydanticCustomError("control_character", f"contains {code}, which is not a character; remove it")
     return value
 
 

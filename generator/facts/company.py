@@ -71,6 +71,10 @@ class Document(FactsModel):
                 raise fact_error("logo", str(problem)) from None
         return self
 
+    bilingual_pdf: bool = False
+    """Also make, in every build, one PDF with the first two published languages side by side
+    (the `pdf-bilingual` output kind)."""
+
     @field_validator("languages")
     @classmethod
     def _no_repeats(cls, languages: list[Language]) -> list[Language]:

@@ -1,0 +1,522 @@
+"""The documents that go with the policy, read back: DOCX, the Art. 30 record, clauses, bilingual PDF."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import html
+import io
+import json
+import pickle
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied, markdown_headings, pdf_outline, pdf_text
+from docx.oxml.ns import qn
+from test_escaping import _poison
+
+from generator.check import check
+from generator.cli import main
+from generator.document import render_document
+from generator.errors import LocatedMessage, Location, UserError
+from generator.facts import Company
+from generator.languages import Language
+from generator.legal import is_in_eea
+from generator.loading import read_facts_file
+from generator.outputs import PolicyDraft, default_kinds
+from generator.pipeline import build
+from generator.render.clauses import clause_files
+from generator.render.ropa import processing_register
+from generator.validation import load_company
+
+LANGUAGES: tuple[Language, ...] = ("pl", "en")
+EXAMPLES = sorted(path for path in (ROOT / "companies").glob("*.yaml"))
+DOCUMENT_KINDS = ("docx", "ropa", "clauses", "pdf-bilingual")
+CLAUSE_LIMIT = 1200
+ARTICLE_6_1 = r"\b6(\(1\)\(| ust\. 1 lit\. | Abs\. 1 lit\. ){letter}\b"
+"""Art. 6(1)(b) as each language cites it: `6(1)(b)`, `6 ust. 1 lit. b`, `6 Abs. 1 lit. b`."""
+
+
+FORM_LINES = """    data_subjects: {pl: klienci, en: customers}
+    form: {pl: Formularz zamówienia, en: Order form}
+"""
+"""Lines that mark the minimal company's first purpose, the contract, as collected through a form."""
+
+
+def with_forms(folder: Path) -> Path:
+    """A copy of the minimal facts whose contract purpose is collected through an order form."""
+    facts = copied(MINIMAL, folder)
+    text = facts.read_text("utf-8")
+    marker = "        en: we cannot conclude the contract\n"
+    assert text.count(marker) == 1
+    facts.write_text(text.replace(marker, marker + FORM_LINES), encoding="utf-8")
+    return facts
+
+
+@pytest.fixture(scope="module")
+def forms_facts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return with_forms(tmp_path_factory.mktemp("forms"))
+
+
+@pytest.fixture(scope="module")
+def documents_output(forms_facts: Path) -> Path:
+    """The minimal company, with its order form, built with the default kinds."""
+    out = forms_facts.parent / "out"
+    build([forms_facts], out_dir=out, today=BUILD_DAY, jobs=1)
+    return out / "minimal"
+
+
+def _docx_text(path: Path) -> str:
+    word = docx.Document(str(path))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    return "\n".join([paragraph.text for paragraph in word.paragraphs] + cells)
+
+
+def _html_text(fragment: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+
+def test_the_document_kinds_are_registered_and_all_but_the_bilingual_pdf_are_default() -> None:
+    assert {"docx", "ropa", "clauses"} <= set(default_kinds())
+    assert "pdf-bilingual" not in default_kinds()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_docx_has_every_heading_of_the_markdown_in_order_as_heading_styles(
+    documents_output: Path, language: str
+) -> None:
+    markdown = (documents_output / language / "privacy-policy.md").read_text(encoding="utf-8")
+    word = docx.Document(str(documents_output / language / "privacy-policy.docx"))
+    headings = [
+        (int(paragraph.style.name.removeprefix("Heading ")), paragraph.text)
+        for paragraph in word.paragraphs
+        if paragraph.style is not None and paragraph.style.name.startswith("Heading ")
+    ]
+    assert headings == [(level, title) for level, title, _anchor in markdown_headings(markdown)]
+    title = re.search(r'^title: "(.+)"$', markdown, re.MULTILINE)
+    assert title is not None
+    assert [paragraph.text for paragraph in word.paragraphs if paragraph.style and paragraph.style.name == "Title"] == [
+        title[1]
+    ]
+    # Headings are styles, not direct formatting: no run sets its own size or weight.
+    for paragraph in word.paragraphs:
+        if paragraph.style is not None and paragraph.style.name.startswith("Heading "):
+            assert all(run.font.size is None and run.bold is None for run in paragraph.runs)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_docx_holds_every_fact_of_the_controller_and_its_properties(
+    documents_output: Path, forms_facts: Path, language: Language
+) -> None:
+    company = load_company(forms_facts)
+    path = documents_output / language / "privacy-policy.docx"
+    text = _docx_text(path)
+    controller = company.controller
+    assert controller.address is not None
+    assert controller.registry_court is not None
+    facts = [
+        controller.legal_name,
+        controller.nip,
+        controller.regon,
+        controller.krs,
+        controller.registry_court[language],
+        controller.address.street,
+        controller.address.postal_code,
+        company.contact.email,
+        company.contact.phone,
+    ]
+    for fact in facts:
+        assert fact is not None
+        assert fact in text, fact
+    word = docx.Document(str(path))
+    assert len(word.tables) >= 3, "the retention, recipients and cookie tables are Word tables"
+    properties = word.core_properties
+    tag = {"pl": "pl-PL", "en": "en-GB"}[language]
+    assert properties.language == tag
+    assert properties.version == "1"
+    assert properties.revision == 1
+    assert properties.title.startswith({"pl": "Polityka prywatności", "en": "Privacy policy"}[language])
+    assert properties.created == properties.modified
+    assert properties.created is not None
+    assert properties.created.date() == BUILD_DAY
+    defaults = word.styles.element.find(qn("w:docDefaults"))
+    assert defaults is not None
+    language_element = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert language_element is not None
+    assert language_element.get(qn("w:val")) == tag
+
+
+def test_docx_links_jump_to_bookmarks_of_the_sections(documents_output: Path) -> None:
+    word = docx.Document(str(documents_output / "en" / "privacy-policy.docx"))
+    body = word.element.body
+    bookmarks = {element.get(qn("w:name")) for element in body.iter(qn("w:bookmarkStart"))}
+    targets = {element.get(qn("w:anchor")) for element in body.iter(qn("w:hyperlink"))} - {None}
+    assert targets, "the contents list links to the sections"
+    assert targets <= bookmarks
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (Debian libreoffice-writer-nogui) is not installed"
+)
+def test_libreoffice_converts_the_docx_to_pdf(documents_output: Path, tmp_path: Path) -> None:
+    source = documents_output / "pl" / "privacy-policy.docx"
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert "Przykład Sp. z o.o." in pdf_text(tmp_path / "privacy-policy.pdf")
+
+
+@dataclass(frozen=True)
+class ExpectedRow:
+    """What the facts say a purpose's row of the record must show."""
+
+    activity: str
+    letter: str
+    subjects: str
+    categories: list[str]
+    recipients: list[str]
+    transfers: list[str]
+
+
+def _expected_rows(company: Company, language: Language) -> list[ExpectedRow]:
+    rows = []
+    for purpose in company.purposes:
+        recipients = [r for r in company.recipients if not r.purposes or purpose.id in r.purposes]
+        rows.append(
+            ExpectedRow(
+                activity=purpose.name[language],
+                letter=purpose.legal_basis.letter if purpose.legal_basis else "",
+                subjects=purpose.data_subjects[language] if purpose.data_subjects else purpose.name[language],
+                categories=[c.name[language] for c in company.data_categories if c.id in purpose.data_categories],
+                recipients=[r.name or r.category[language] for r in recipients],
+                transfers=[
+                    r.name or r.category[language]
+                    for r in recipients
+                    if any(not is_in_eea(country) for country in r.countries)
+                ],
+            )
+        )
+    return rows
+
+
+def _assert_row_matches(row: list[str], expected: ExpectedRow, number: int, company: Company) -> None:
+    (
+        number_cell,
+        activity,
+        controller,
+        dpo,
+        _purpose,
+        basis,
+        subjects,
+        data,
+        recipients,
+        transfers,
+        retention,
+        _security,
+    ) = row
+    assert number_cell == str(number)
+    assert activity == expected.activity
+    assert company.controller.legal_name in controller
+    assert company.contact.email in controller
+    assert dpo
+    assert re.search(ARTICLE_6_1.format(letter=expected.letter), basis), basis
+    assert expected.subjects in subjects
+    assert all(name in data for name in expected.categories), data
+    assert all(name in recipients for name in expected.recipients), recipients
+    assert all(name in transfers for name in expected.transfers), transfers
+    if not expected.transfers:
+        assert transfers, "the column says that nothing leaves the EEA"
+    assert retention
+
+
+def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(
+    documents_output: Path, forms_facts: Path
+) -> None:
+    company = load_company(forms_facts)
+    workbook = openpyxl.load_workbook(documents_output / "ropa.xlsx")
+    assert workbook.sheetnames == ["Polski", "English"]
+    for sheet, language in zip(workbook.worksheets, LANGUAGES, strict=True):
+        rows = [[str(value or "") for value in row] for row in sheet.iter_rows(values_only=True)]
+        header, *body = rows
+        assert header == processing_register(company, language).headings
+        assert header[0] in ("Lp.", "No.")
+        assert len(body) == len(company.purposes)
+        for number, (row, expected) in enumerate(zip(body, _expected_rows(company, language), strict=True), start=1):
+            _assert_row_matches(row, expected, number, company)
+        assert sheet.freeze_panes == "C2"
+        assert all(sheet.column_dimensions[letter].width >= 6 for letter in "ABCDEFGHIJKL")
+        assert all(cell.alignment.wrap_text for row in sheet.iter_rows() for cell in row)
+    assert workbook.properties.created is not None
+    assert workbook.properties.created.date() == BUILD_DAY
+    assert workbook.properties.modified == workbook.properties.created
+    assert workbook.properties.title == f"Rejestr czynności przetwarzania: {company.controller.legal_name}"
+    assert workbook.worksheets[0].page_setup.orientation == "landscape"
+
+
+def test_the_record_as_csv_is_the_first_languages_sheet(documents_output: Path) -> None:
+    text = (documents_output / "ropa.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    sheet = openpyxl.load_workbook(documents_output / "ropa.xlsx").worksheets[0]
+    assert rows == [[str(value or "") for value in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "Lp."
+
+
+@pytest.mark.parametrize("facts", [MINIMAL, *EXAMPLES], ids=lambda path: path.stem)
+def test_every_example_records_each_purpose_with_its_facts(facts: Path) -> None:
+    company = load_company(facts)
+    for language in company.document.languages:
+        record = processing_register(company, language)
+        assert len(record.headings) == 12
+        for number, (row, expected) in enumerate(
+            zip(record.rows, _expected_rows(company, language), strict=True), start=1
+        ):
+            _assert_row_matches(row, expected, number, company)
+
+
+def _clauses(facts: Path) -> dict[tuple[str, str], bytes]:
+    company = load_company(facts)
+    return {
+        (language, file.name): file.content
+        for language in company.document.languages
+        for file in clause_files(PolicyDraft(render_document(company, facts.stem, language, BUILD_DAY), 1))
+    }
+
+
+@pytest.mark.parametrize("name", ["minimal-with-form", *(path.stem for path in EXAMPLES)])
+def test_a_clause_for_each_form_within_1200_characters_of_text(name: str, forms_facts: Path) -> None:
+    facts = forms_facts if name == "minimal-with-form" else ROOT / "companies" / f"{name}.yaml"
+    company = load_company(facts)
+    clauses = _clauses(facts)
+    with_forms = [purpose.id for purpose in company.purposes if purpose.form is not None]
+    expected = {
+        (language, f"clauses/{purpose}.{suffix}")
+        for language in company.document.languages
+        for purpose in with_forms
+        for suffix in ("md", "fragment.html")
+    }
+    assert set(clauses) == expected
+    for (language, file_name), content in clauses.items():
+        if file_name.endswith(".html"):
+            text = _html_text(content.decode())
+            assert 0 < len(text) <= CLAUSE_LIMIT, f"{language}/{file_name}: {len(text)} characters"
+            assert content.decode().startswith(f'<aside class="information-clause" lang="{language}">')
+
+
+def test_the_examples_mark_their_forms() -> None:
+    marked = {
+        path.stem: sorted(purpose.id for purpose in load_company(path).purposes if purpose.form is not None)
+        for path in EXAMPLES
+    }
+    assert marked["optingo"] == ["newsletter", "registration"]
+    assert marked["clusteric"] == ["contract_requests"]
+    assert marked["smartcp"] == ["account"]
+
+
+def test_a_clause_names_the_controller_basis_retention_and_links_its_section(
+    documents_output: Path, forms_facts: Path
+) -> None:
+    company = load_company(forms_facts)
+    for language in LANGUAGES:
+        clause = documents_output / language / "clauses" / "contract.fragment.html"
+        text = clause.read_text(encoding="utf-8")
+        assert company.controller.legal_name in text
+        assert company.contact.email in text
+        assert re.search(ARTICLE_6_1.format(letter="b"), text)
+        assert company.purposes[0].name[language] in _html_text(text)
+        links = re.findall(r'href="([^"#]+)#([^"]+)"', text)
+        assert links == [("../privacy-policy.html", "purpose-contract")]
+        target = (clause.parent / links[0][0]).resolve()
+        assert target == (documents_output / language / "privacy-policy.html").resolve()
+        assert f'id="{links[0][1]}"' in target.read_text(encoding="utf-8")
+        markdown = (documents_output / language / "clauses" / "contract.md").read_text(encoding="utf-8")
+        assert "(<../privacy-policy.html#purpose-contract>)" in markdown
+
+
+def test_consent_withdrawal_is_stated_only_where_consent_is_the_basis() -> None:
+    clauses = _clauses(ROOT / "companies" / "optingo.yaml")
+    assert "withdraw your consent" in clauses[("en", "clauses/newsletter.md")].decode()
+    assert "wycofać" in clauses[("pl", "clauses/newsletter.md")].decode()
+    assert "withdraw your consent" not in clauses[("en", "clauses/registration.md")].decode()
+
+
+def _with_document_key(facts: Path, line: str) -> None:
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("document:\n", f"document:\n  {line}\n", 1), encoding="utf-8")
+
+
+def test_the_bilingual_pdf_puts_both_languages_side_by_side_with_outline_in_both(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    build([facts], out_dir=tmp_path / "out", formats=("md", "pdf-bilingual"), today=BUILD_DAY, jobs=1)
+    pdf = tmp_path / "out" / "minimal" / "privacy-policy.pl-en.pdf"
+    headings = {
+        language: markdown_headings((tmp_path / "out" / "minimal" / language / "privacy-policy.md").read_text("utf-8"))
+        for language in LANGUAGES
+    }
+    assert pdf_outline(pdf) == [
+        (level, f"{polish} / {english}")
+        for (level, polish, _), (_level, english, _anchor) in zip(headings["pl"], headings["en"], strict=True)
+    ]
+    text = pdf_text(pdf)
+    assert "Polityka prywatności" in text
+    assert "Privacy policy" in text
+    assert "Przykład Sp. z o.o." in text
+
+
+def test_the_bilingual_pdf_is_made_by_a_default_build_only_when_the_facts_ask(tmp_path: Path) -> None:
+    asking = copied(MINIMAL, tmp_path / "facts")
+    _with_document_key(asking, "bilingual_pdf: true")
+    plain = tmp_path / "facts" / "plain.yaml"
+    shutil.copyfile(MINIMAL, plain)
+    out = tmp_path / "out"
+    command = ["build", str(asking), str(plain), "--out", str(out), "--today", BUILD_DAY.isoformat(), "--jobs", "1"]
+    assert main(command) == 0
+    bilingual = out / "minimal" / "privacy-policy.pl-en.pdf"
+    assert bilingual.is_file()
+    assert not (out / "plain" / "privacy-policy.pl-en.pdf").exists()
+    assert check([asking, plain], out) == 2
+    rebuilt = build([asking, plain], out_dir=out, today=BUILD_DAY, jobs=1)
+    assert not any(company.rendered for company in rebuilt.companies), "an unchanged company is not rendered again"
+    bilingual.unlink()
+    assert main(command) == 0
+    assert bilingual.is_file(), "a default build sees the switched-on kind's missing file"
+    other = tmp_path / "only-md"
+    assert main([*command[:3], "--out", str(other), "--format", "md", "--today", BUILD_DAY.isoformat()]) == 0
+    assert not (other / "minimal" / "privacy-policy.pl-en.pdf").exists(), "--format wins over the facts"
+
+
+def test_one_language_makes_no_bilingual_pdf(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    facts.write_text(facts.read_text("utf-8").replace("languages: [pl, en]", "languages: [pl]"), encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", formats=("pdf-bilingual",), today=BUILD_DAY, jobs=1)
+    assert not list((tmp_path / "out" / "minimal").glob("*.pdf"))
+
+
+def _document_texts(folder: Path) -> dict[str, str]:
+    texts = {"ropa.csv": (folder / "ropa.csv").read_text("utf-8-sig")}
+    workbook = openpyxl.load_workbook(folder / "ropa.xlsx")
+    texts["ropa.xlsx"] = "\n".join(
+        str(value) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for value in row
+    )
+    texts["bilingual"] = pdf_text(folder / "privacy-policy.pl-en.pdf")
+    for language in LANGUAGES:
+        texts[f"{language} docx"] = _docx_text(folder / language / "privacy-policy.docx")
+        for clause in sorted((folder / language / "clauses").iterdir()):
+            texts[f"{language} {clause.name}"] = clause.read_text("utf-8")
+    return texts
+
+
+def test_a_facts_change_reaches_every_document_in_one_build(tmp_path: Path) -> None:
+    facts = with_forms(tmp_path / "facts")
+    _with_document_key(facts, "bilingual_pdf: true")
+    out = tmp_path / "out"
+    build([facts], out_dir=out, today=BUILD_DAY, jobs=1)
+    before = _document_texts(out / "minimal")
+    assert all("privacy@przyklad.example" in text for text in before.values())
+    facts.write_text(
+        facts.read_text("utf-8").replace("privacy@przyklad.example", "dane@przyklad.example"), encoding="utf-8"
+    )
+    build([facts], out_dir=out, today=BUILD_DAY + datetime.timedelta(days=3), jobs=1)
+    after = _document_texts(out / "minimal")
+    assert set(after) == set(before)
+    for name, text in after.items():
+        assert "dane@przyklad.example" in text, name
+        assert "privacy@przyklad.example" not in text, name
+    assert check([facts], out) == 1
+
+
+def test_rebuilding_on_another_day_changes_no_byte_of_the_office_files(tmp_path: Path) -> None:
+    facts = with_forms(tmp_path / "facts")
+    kinds = ("docx", "ropa", "clauses")
+    build([facts], out_dir=tmp_path / "first", formats=kinds, today=BUILD_DAY, jobs=1)
+    later = BUILD_DAY + datetime.timedelta(days=40)
+    build([facts], out_dir=tmp_path / "second", formats=kinds, today=later, jobs=1)
+    names = ["ropa.xlsx", "ropa.csv"] + [
+        f"{language}/{name}"
+        for language in LANGUAGES
+        for name in ("privacy-policy.docx", "clauses/contract.md", "clauses/contract.fragment.html")
+    ]
+    for name in names:
+        first, second = (tmp_path / folder / "minimal" / name for folder in ("first", "second"))
+        assert first.read_bytes() == second.read_bytes(), name
+
+
+def test_bad_facts_stop_every_document_kind_with_the_same_located_messages(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    facts.write_text(facts.read_text("utf-8").replace('nip: "5252345675"', 'nip: "5252345676"'), encoding="utf-8")
+    messages = {}
+    for kinds in (("md",), *((kind,) for kind in DOCUMENT_KINDS), DOCUMENT_KINDS):
+        out = tmp_path / "-".join(kinds)
+        with pytest.raises(UserError) as raised:
+            build([facts], out_dir=out, formats=kinds, today=BUILD_DAY, jobs=1)
+        messages[kinds] = [str(message) for message in raised.value.messages]
+        assert not out.exists(), "nothing is written"
+    assert len(set(map(tuple, messages.values()))) == 1
+    assert any(
+        re.match(rf"{re.escape(str(facts))}:\d+:\d+: controller\.nip: ", message) for message in messages[("md",)]
+    ), messages[("md",)]
+
+
+def test_the_manifest_lists_the_documents_by_kind(documents_output: Path) -> None:
+    manifest = json.loads((documents_output.parent / "manifest.json").read_text("utf-8"))
+    kinds = {entry["path"]: entry["kind"] for entry in manifest["outputs"]}
+    assert kinds["minimal/pl/privacy-policy.docx"] == "docx"
+    assert kinds["minimal/ropa.xlsx"] == kinds["minimal/ropa.csv"] == "ropa"
+    assert kinds["minimal/en/clauses/contract.fragment.html"] == kinds["minimal/pl/clauses/contract.md"] == "clauses"
+
+
+def test_a_noncharacter_that_xml_cannot_hold_is_a_located_error(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    text = facts.read_text("utf-8").replace("en: Performing the contract", 'en: "Performing \\uFFFE the contract"')
+    facts.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        build([facts], out_dir=tmp_path / "out", formats=("docx", "ropa"), today=BUILD_DAY, jobs=1)
+    assert [str(message) for message in raised.value.messages] == [
+        f"{facts}:40:11: purposes[0].name.en: contains U+FFFE, which is not a character; remove it"
+    ]
+
+
+def test_hostile_facts_show_literally_in_every_document(tmp_path: Path) -> None:
+    data = _poison(read_facts_file(with_forms(tmp_path / "source")).data)
+    data["document"]["bilingual_pdf"] = True
+    facts = tmp_path / "hostile.yaml"
+    # JSON is YAML 1.2, so the poisoned data can be written back without a YAML emitter.
+    facts.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", today=BUILD_DAY, jobs=1)
+    folder = tmp_path / "out" / "hostile"
+    literal = "<script>alert(1)</script> *star* _under_ | pipe [x](javascript:alert(1))"
+    texts = {
+        "docx": _docx_text(folder / "en" / "privacy-policy.docx"),
+        "csv": (folder / "ropa.csv").read_text("utf-8-sig"),
+        "clause": _html_text((folder / "en" / "clauses" / "contract.fragment.html").read_text("utf-8")),
+        "bilingual": pdf_text(folder / "privacy-policy.pl-en.pdf").replace("\n", " "),
+    }
+    for name, text in texts.items():
+        assert literal in text, name
+    word = docx.Document(str(folder / "en" / "privacy-policy.docx"))
+    assert not [rel for rel in word.part.rels.values() if rel.is_external and "javascript" in rel.target_ref]
+    clause = (folder / "en" / "clauses" / "contract.fragment.html").read_text("utf-8")
+    assert "<script" not in clause
+    assert 'href="javascript:' not in clause
+
+
+def test_a_located_error_crosses_from_a_worker_process_whole() -> None:
+    error = UserError([LocatedMessage(Location("locales/pl/LC_MESSAGES/messages.po", 3, 1), "msgid 'No.'", "missing")])
+    assert pickle.loads(pickle.dumps(error)).messages == error.messages
