@@ -96,6 +96,10 @@ def read_manifest(out_dir: Path) -> Manifest:
         return Manifest(problems=[_problem(shown, "is not valid JSON; every company is built again")])
     if not isinstance(document, dict) or not isinstance(document.get("outputs"), list):
         return Manifest(problems=[_problem(shown, "'outputs' is not a list; every company is built again")])
+    if "companies" not in document:
+        return Manifest(
+            problems=[_problem(shown, "written by an earlier release of policygen; every company is built again")]
+        )
     manifest = Manifest()
     damaged: set[str | None] = set()
     for index, raw in enumerate(document["outputs"]):

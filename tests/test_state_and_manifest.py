@@ -142,6 +142,11 @@ def _entry_of(manifest: Json, path: str) -> Json:
 
 MANIFEST_DAMAGE: list[tuple[str, Callable[[Json], object], str]] = [
     (
+        "earlier-release",
+        lambda m: m.pop("companies"),
+        "written by an earlier release of policygen; every company is built again",
+    ),
+    (
         "outputs-not-a-list",
         lambda m: m.update(outputs={"a": 1}),
         "'outputs' is not a list; every company is built again",
