@@ -140,6 +140,21 @@ def test_a_read_only_facts_folder_leaves_outputs_and_state_as_they_were(built: P
     assert _files(built) == before
 
 
+def test_a_read_only_output_folder_is_named(built: Path) -> None:
+    before = _files(built)
+    finished = _unshare(
+        built,
+        "mount --bind output output && mount -o remount,bind,ro output",
+        "build",
+        "--format",
+        "md,html",
+        "--today",
+        DAY_TWO,
+    )
+    _assert_refused(finished, "output/.staging: cannot create the scratch folder: Read-only file system")
+    assert _files(built) == before
+
+
 def test_a_full_disk_leaves_outputs_and_state_as_they_were(built: Path) -> None:
     before = _files(built)
     # Room for the earlier outputs, not for a second copy of them in the scratch folder.
