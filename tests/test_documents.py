@@ -520,3 +520,28 @@ def test_hostile_facts_show_literally_in_every_document(tmp_path: Path) -> None:
 def test_a_located_error_crosses_from_a_worker_process_whole() -> None:
     error = UserError([LocatedMessage(Location("locales/pl/LC_MESSAGES/messages.po", 3, 1), "msgid 'No.'", "missing")])
     assert pickle.loads(pickle.dumps(error)).messages == error.messages
+
+
+def test_facts_that_look_like_formulas_stay_text_in_the_record(tmp_path: Path) -> None:
+    facts = copied(MINIMAL, tmp_path / "facts")
+    text = facts.read_text(encoding="utf-8")
+    formula = '"=HYPERLINK(\\"https://evil.example/\\",\\"x\\")"'
+    text = text.replace("pl: Wykonanie umowy", f"pl: {formula}").replace(
+        "en: Performing the contract", f"en: {formula}"
+    )
+    facts.write_text(text, encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", formats=("ropa",), today=BUILD_DAY)
+    workbook = openpyxl.load_workbook(tmp_path / "out" / "minimal" / "ropa.xlsx")
+    cells = [
+        cell
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if str(cell.value).startswith("=HYPERLINK")
+    ]
+    assert {cell.parent.title for cell in cells} == {"Polski", "English"}
+    assert all(cell.data_type == "s" for cell in cells)
+    with (tmp_path / "out" / "minimal" / "ropa.csv").open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+    assert not any(cell.startswith("=") for row in rows for cell in row)

@@ -120,6 +120,10 @@ def _workbook(registers: list[Register], controller: str, company: CompanyDraft)
         sheet.append(record.headings)
         for row in record.rows:
             sheet.append(row)
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                # Facts are text: a cell that starts with "=" must not become a formula.
+                cell.data_type = "s"
         sheet.freeze_panes = "C2"
         for index, name in enumerate(("number", *COLUMNS), start=1):
             sheet.column_dimensions[get_column_letter(index)].width = _WIDTHS.get(name, _DEFAULT_WIDTH)
@@ -150,6 +154,14 @@ def _csv(record: Register) -> bytes:
     text = io.StringIO(newline="")
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(record.headings)
-    writer.writerows(record.rows)
+    writer.writerows([[_not_a_formula(cell) for cell in row] for row in record.rows])
     # With a byte-order mark, so that Excel opens the Polish letters as UTF-8.
     return ("\ufeff" + text.getvalue()).encode()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _not_a_formula(text: str) -> str:
+    """A CSV cell that a spreadsheet opens as text: a leading quote before what would start a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
