@@ -18,10 +18,10 @@ from generator.loading import read_facts_bytes
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
 from generator.project import facts_files
-from generator.publishing import output_lock
+from generator.publishing import JOURNAL, output_lock
 from generator.state import PolicyState, check_owner, inputs_hash, load_state, state_path
 from generator.validation import display_name
-from generator.writing import company_slug
+from generator.writing import STAGING, company_slug
 
 
 def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
@@ -32,6 +32,12 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     # A build of the same folder publishes all at once: wait for it rather than read half of it.
     lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext()
     with lock:
+        if (out_dir / STAGING / JOURNAL).exists():
+            stale.append(
+                _stale(
+                    str(out_dir / STAGING / JOURNAL), "a build was interrupted while publishing: run `policygen build`"
+                )
+            )
         manifest = read_manifest(out_dir)
         stale.extend(manifest.problems)
         for path in files:

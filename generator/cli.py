@@ -11,16 +11,12 @@ from pathlib import Path
 from types import FrameType
 
 from generator import __version__
-from generator.errors import UserError
+from generator.errors import InterruptedAfterPublishing, Terminated, UserError
 from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
 
 DEFAULT_COMPANIES = "companies"
 INTERRUPTED = "interrupted; earlier outputs are unchanged"
-
-
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread so a build stops the way Ctrl-C stops it."""
 
 
 def _terminate(signal_number: int, frame: FrameType | None) -> None:
@@ -46,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(os_error(error, "read or write"), file=sys.stderr)
         return 1
+    except InterruptedAfterPublishing as interruption:
+        print("interrupted after publishing; the new outputs are complete", file=sys.stderr)
+        return interruption.exit_code
     except KeyboardInterrupt:
         print(arguments.stopped, file=sys.stderr)
         return 130

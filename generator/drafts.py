@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.changes import describe_changes
 from generator.document import render_document
@@ -111,10 +111,10 @@ def write_drafts(
             problems.extend(error.messages)
     if problems:
         raise UserError(problems)
-    preview_dir = out_dir / PREVIEW
     for preview in previews:
         for _kind, _language, relative, file in render_version(preview.company, kinds, languages, current=True):
-            target = inside(preview_dir, relative)
+            # Resolved against the output folder: a .preview that links elsewhere is refused.
+            target = inside(out_dir, PurePosixPath(PREVIEW) / relative)
             if target.is_file() and target.read_bytes() == file.content:
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)

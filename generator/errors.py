@@ -57,6 +57,19 @@ class UserError(PolicygenError):
         return (UserError, (self.messages,))
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that a build stops the way Ctrl-C stops it."""
+
+
+class InterruptedAfterPublishing(BaseException):
+    """Ctrl-C or SIGTERM that arrived while a build published: it waited for the publication
+    to finish, so the new outputs are complete and no longer the earlier ones."""
+
+    def __init__(self, exit_code: int) -> None:
+        super().__init__(exit_code)
+        self.exit_code = exit_code
+
+
 def user_error(path: str, message: str, *, line: int = 0, column: int = 0, field: str = "") -> UserError:
     """A single-message :class:`UserError`, for the many places that find one problem."""
     return UserError([LocatedMessage(Location(path, line, column), field, message)])

@@ -23,7 +23,7 @@ from pathlib import Path
 from generator import __version__
 from generator.changes import describe_changes
 from generator.document import render_document
-from generator.errors import LocatedMessage, UserError, user_error
+from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError, user_error
 from generator.languages import Language, language_codes
 from generator.loading import parse_facts, read_facts_bytes
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
@@ -118,6 +118,7 @@ class _Rendered:
     inputs_changed: bool
     kinds: tuple[OutputKind, ...]
     """The build's kinds and those the company's facts switch on."""
+    formats_chosen: bool
 
 
 def build(
@@ -163,39 +164,32 @@ def build(
                 result=result,
                 on_company=on_company,
             )
-    with output_lock(out_dir, on_wait=on_wait):
-        try:
-            prepare_staging(out_dir)
-            manifest = read_manifest(out_dir)
-            result.warnings.extend(manifest.problems)
-            planned = [
-                _plan(
-                    path,
-                    out_dir,
-                    manifest,
-                    languages=wanted,
-                    kinds=kinds,
-                    formats_chosen=formats is not None,
-                    day=day,
-                    strict=strict,
-                )
-                for path in files
-            ]
-            to_render = [job for job in planned if isinstance(job, _Job)]
-            outcomes = _render_all(to_render, jobs)
-            problems = [
-                message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages
-            ]
-            if problems:
-                raise UserError(problems)
-            rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
-            result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
-            if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
-                _publish_all(out_dir, rendered, files, manifest, languages=wanted, written=result.written)
-        except BaseException:
-            clear_staging(out_dir)
-            raise
-        clear_staging(out_dir)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    publishing = _Publishing()
+    try:
+        planned, rendered = _build_locked(
+            out_dir,
+            files,
+            result,
+            languages=wanted,
+            kinds=kinds,
+            formats_chosen=formats is not None,
+            day=day,
+            strict=strict,
+            jobs=jobs,
+            on_wait=on_wait,
+            publishing=publishing,
+        )
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held back is raised here
+    except (KeyboardInterrupt, Terminated) as interruption:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if publishing.done:
+            code = 130 if isinstance(interruption, KeyboardInterrupt) else 143
+            raise InterruptedAfterPublishing(code) from interruption
+        raise
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
     by_slug = {outcome.slug: outcome for outcome in rendered}
     for job in planned:
         built = (
@@ -207,6 +201,64 @@ def build(
         if on_company:
             on_company(built)
     return result
+
+
+@dataclass
+class _Publishing:
+    done: bool = False
+    """Whether the build's publication finished: an interruption after it changed nothing back."""
+
+
+def _build_locked(
+    out_dir: Path,
+    files: list[Path],
+    result: BuildResult,
+    *,
+    languages: tuple[Language, ...],
+    kinds: tuple[OutputKind, ...],
+    formats_chosen: bool,
+    day: datetime.date,
+    strict: bool,
+    jobs: int | None,
+    on_wait: Callable[[str], None] | None,
+    publishing: _Publishing,
+) -> tuple[list[_Job | CompanyBuilt], list[_Rendered]]:
+    """Plan, render and publish under the output folder's lock; Ctrl-C waits for a publication."""
+    with output_lock(out_dir, on_wait=on_wait):
+        try:
+            prepare_staging(out_dir, [state_path(path) for path in files])
+            manifest = read_manifest(out_dir)
+            result.warnings.extend(manifest.problems)
+            planned = [
+                _plan(
+                    path,
+                    out_dir,
+                    manifest,
+                    languages=languages,
+                    kinds=kinds,
+                    formats_chosen=formats_chosen,
+                    day=day,
+                    strict=strict,
+                )
+                for path in files
+            ]
+            outcomes = _render_all([job for job in planned if isinstance(job, _Job)], jobs)
+            problems = [
+                message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages
+            ]
+            if problems:
+                raise UserError(problems)
+            rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
+            result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
+            if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+                _publish_all(out_dir, rendered, files, manifest, languages=languages, written=result.written)
+                publishing.done = True
+        except BaseException:
+            clear_staging(out_dir)
+            raise
+        clear_staging(out_dir)
+    return planned, rendered
 
 
 def _plan(
@@ -312,7 +364,14 @@ def _publish(
     kind_names = {kind.name for kind in outcome.kinds}
 
     def covered(entry: ManifestEntry) -> bool:
-        return entry.kind in kind_names and (not entry.language or entry.language in built_languages)
+        """Whether this build decides the entry's fate: its kind and language were built, or the
+        company no longer publishes its language or no longer switches its kind on."""
+        if entry.archived:
+            return entry.kind in kind_names
+        if entry.language and entry.language not in state.published_languages:
+            return True
+        switched_off = not outcome.formats_chosen and _switched_kind(entry.kind) and entry.kind not in kind_names
+        return switched_off or (entry.kind in kind_names and (not entry.language or entry.language in built_languages))
 
     earlier = manifest.of(outcome.slug)
     kept = [entry for entry in earlier if not covered(entry) or (entry.archived and entry.version in outcome.reused)]
@@ -336,6 +395,12 @@ def _publish(
         tuple(sorted(set(built_languages) | (set(record.languages) if same_version and record else set()))),
     )
     return manifest.replaced(outcome.slug, [*produced, *kept], record)
+
+
+def _switched_kind(name: str) -> bool:
+    """Whether a kind of that name is made only where a company's facts switch it on."""
+    kind = OUTPUT_KINDS.get(name)
+    return kind is not None and kind.facts_switch is not None
 
 
 def _archived_on_disk(
@@ -466,4 +531,5 @@ def render_company(job: _Job) -> _Rendered | _Invalid:
         state_changed=previous is None or state_bytes(previous) != state_bytes(state),
         inputs_changed=previous is None or previous.inputs_hash != job.inputs,
         kinds=kinds,
+        formats_chosen=job.formats_chosen,
     )

@@ -19,9 +19,10 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,41 +43,61 @@ def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str],
     """Hold the output folder's lock.
 
     ``shared`` is for readers (``check``): several may read at once, never during a build.
-    The folder is created when missing, since the lock is taken on the folder itself.
+    The folder is created when missing, since the lock is taken on the folder itself; a build
+    that created it and leaves it empty removes it, so a waiting build checks, once it has
+    the lock, that the folder it locked is still the one at that path.
     """
     if out_dir.exists() and not out_dir.is_dir():
         raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
-    created = not out_dir.exists()
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as error:
-        raise os_error(error, "create the output folder") from error
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    try:
+    said_waiting = False
+    while True:
+        created = not out_dir.exists()
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError as error:
+            raise os_error(error, "create the output folder") from error
         try:
             fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
         except BlockingIOError:
-            if on_wait is not None:
+            if on_wait is not None and not said_waiting:
                 on_wait(f"waiting for another policygen build of {out_dir} to finish")
+                said_waiting = True
             fcntl.flock(descriptor, mode)
+        if _same_folder(out_dir, descriptor):
+            break
+        os.close(descriptor)
+    try:
         yield
     finally:
-        # A build that created the folder and failed leaves nothing behind, not even the folder.
         if created and not any(out_dir.iterdir()):
             out_dir.rmdir()
         os.close(descriptor)
 
 
-def prepare_staging(out_dir: Path) -> Path:
-    """The scratch folder, empty: refused when it is a link or a file, never followed."""
+def _same_folder(path: Path, descriptor: int) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    locked = os.fstat(descriptor)
+    return (now.st_dev, now.st_ino) == (locked.st_dev, locked.st_ino)
+
+
+def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> Path:
+    """The scratch folder, empty, after undoing a publication a killed build left unfinished.
+
+    Refused when it is a link or a file, never followed. ``state_files`` are the only files
+    outside the output folder that a journal may name.
+    """
     staging = out_dir / STAGING
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         raise user_error(
             str(staging),
             "is not a folder policygen made (a link or a file); remove it: policygen keeps its scratch files there",
         )
-    recover(out_dir)
+    recover(out_dir, state_files)
     clear_staging(out_dir)
     try:
         staging.mkdir()
@@ -86,9 +107,12 @@ def prepare_staging(out_dir: Path) -> Path:
 
 
 def clear_staging(out_dir: Path) -> None:
-    """Remove the scratch folder (a link is never followed: ``rmtree`` refuses it)."""
+    """Remove the scratch folder, unless it holds the journal of a publication not yet undone.
+
+    A link is never followed (``rmtree`` refuses it).
+    """
     staging = out_dir / STAGING
-    if staging.is_dir() and not staging.is_symlink():
+    if staging.is_dir() and not staging.is_symlink() and not (staging / JOURNAL).exists():
         shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -103,7 +127,7 @@ class Publication:
     """Files to put in place together: replaced, created or removed as one change.
 
     Use as a context manager: leaving it normally commits, an exception puts every earlier
-    file back (and propagates).
+    file back (and propagates). The caller keeps Ctrl-C and SIGTERM waiting while it commits.
     """
 
     def __init__(self, out_dir: Path) -> None:
@@ -111,6 +135,7 @@ class Publication:
         self._planned: list[tuple[Path, Path | None]] = []
         """Each target, with the staged file to move in, or ``None`` to remove it."""
         self._done: list[_Change] = []
+        self._created_folders: list[Path] = []
 
     def replace(self, target: Path, staged: Path) -> None:
         self._planned.append((target, staged))
@@ -125,14 +150,14 @@ class Publication:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> None:
-        if kind is None:
-            try:
-                self._commit()
-            except BaseException:
-                _rollback(self._done)
-                raise
-        else:
-            _rollback(self._done)
+        if kind is not None:
+            return
+        try:
+            self._commit()
+        except BaseException:
+            _rollback(self._done, self._created_folders)
+            (self.staging / JOURNAL).unlink(missing_ok=True)
+            raise
 
     def _commit(self) -> None:
         changes = [
@@ -140,25 +165,42 @@ class Publication:
             for index, (target, _) in enumerate(self._planned)
         ]
         journal = self.staging / JOURNAL
-        record = [{"target": str(c.target), "backup": str(c.backup), "existed": c.existed} for c in changes]
+        record = [{"target": str(c.target), "backup": c.backup.name, "existed": c.existed} for c in changes]
         write_atomically(journal, json.dumps(record).encode(), staging=self.staging)
         for change, (_, staged) in zip(changes, self._planned, strict=True):
             try:
-                _apply(change, staged)
+                self._created_folders.extend(_apply(change, staged))
             except OSError as error:
                 # Each step replaces its file in one move: a step that failed changed nothing.
                 raise user_error(str(change.target), f"cannot publish: {error.strerror or error}") from error
             self._done.append(change)
         journal.unlink()
         _sync_folder(self.staging)
+        self._remove_emptied_folders()
+
+    def _remove_emptied_folders(self) -> None:
+        """Folders left empty by removed files go too (a language no longer published)."""
+        out_dir = self.staging.parent.resolve()
+        for target, staged in self._planned:
+            if staged is not None or not target.is_relative_to(out_dir):
+                continue
+            for folder in target.parents:
+                if folder == out_dir or not folder.is_relative_to(out_dir):
+                    break
+                try:
+                    folder.rmdir()
+                except OSError:  # not empty, or gone already
+                    break
 
 
-def _apply(change: _Change, staged: Path | None) -> None:
+def _apply(change: _Change, staged: Path | None) -> list[Path]:
+    """Make one change; returns the folders it had to create, outermost first."""
     if change.existed:
         _keep_copy(change.target, change.backup)
     if staged is None:
         change.target.unlink(missing_ok=True)
-        return
+        return []
+    missing = [folder for folder in reversed(change.target.parents) if not folder.exists()]
     change.target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.replace(staged, change.target)
@@ -167,6 +209,7 @@ def _apply(change: _Change, staged: Path | None) -> None:
             raise
         # A state file beside the facts may live on another file system than the output.
         write_atomically(change.target, staged.read_bytes())
+    return missing
 
 
 def _keep_copy(target: Path, backup: Path) -> None:
@@ -176,10 +219,11 @@ def _keep_copy(target: Path, backup: Path) -> None:
         shutil.copy2(target, backup, follow_symlinks=False)
 
 
-def _rollback(changes: list[_Change]) -> None:
-    """Put back every changed file, latest first; signals wait until it is done.
+def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
+    """Put back every changed file, latest first, and remove the folders made for new ones.
 
-    A file that cannot be put back does not stop the others; the ones left are named.
+    Signals wait until it is done. A file that cannot be put back does not stop the others;
+    the ones left are named, and the journal and the copies stay for the next build to retry.
     """
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     failed: list[LocatedMessage] = []
@@ -194,6 +238,9 @@ def _rollback(changes: list[_Change]) -> None:
             except OSError as error:
                 message = f"could not put back its earlier content ({error.strerror or error}); restore it by hand"
                 failed.append(LocatedMessage(Location(str(change.target)), "", message))
+        for folder in reversed(created_folders):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if failed:
@@ -209,25 +256,52 @@ def _restore(backup: Path, target: Path) -> None:
         write_atomically(target, backup.read_bytes())
 
 
-def recover(out_dir: Path) -> None:
-    """Put back the files of a publication that was killed before it finished."""
-    journal = out_dir / STAGING / JOURNAL
+_BACKUP_NAME = re.compile(r"backup-[0-9]+")
+
+
+def recover(out_dir: Path, state_files: Collection[Path]) -> None:
+    """Put back the files of a publication that was killed before it finished.
+
+    The journal lies in the user's output folder, so it is read as untrusted: it may name
+    only files inside the output folder and the state files of this build, and only copies
+    in the scratch folder.
+    """
+    staging = out_dir / STAGING
+    journal = staging / JOURNAL
     try:
         record = json.loads(journal.read_bytes())
-        changes = [_Change(Path(item["target"]), Path(item["backup"]), bool(item["existed"])) for item in record]
+        changes = [_journal_change(staging, item) for item in record]
     except FileNotFoundError:
         return
     except (OSError, ValueError, TypeError, KeyError) as error:
-        raise user_error(
-            str(journal),
-            f"the journal of an interrupted build is damaged ({error}); check the outputs and state files, "
-            f"then remove {out_dir / STAGING}",
-        ) from error
+        raise _damaged_journal(journal, staging, f"cannot be read ({error})") from error
+    root = out_dir.resolve()
+    allowed = {path.resolve() for path in state_files}
+    for change in changes:
+        target = change.target.parent.resolve() / change.target.name
+        if not (target.is_relative_to(root) or target in allowed):
+            raise _damaged_journal(journal, staging, f"names {change.target}, outside {out_dir}")
     try:
-        _rollback(changes)
+        _rollback(changes, [])
         journal.unlink()
     except OSError as error:
         raise os_error(error, "restore the files of an interrupted build") from error
+
+
+def _journal_change(staging: Path, item: dict[str, object]) -> _Change:
+    target, backup, existed = item["target"], item["backup"], item["existed"]
+    if not isinstance(target, str) or not isinstance(backup, str) or not isinstance(existed, bool):
+        raise ValueError("an entry is not a target, a copy and whether it existed")
+    if not _BACKUP_NAME.fullmatch(backup):
+        raise ValueError(f"{backup!r} is not a copy policygen makes")
+    return _Change(Path(target), staging / backup, existed)
+
+
+def _damaged_journal(journal: Path, staging: Path, what: str) -> UserError:
+    return user_error(
+        str(journal),
+        f"the journal of an interrupted build {what}; check the outputs and state files, then remove {staging}",
+    )
 
 
 def _sync_folder(folder: Path) -> None:

@@ -17,7 +17,7 @@ import watchfiles
 
 from generator.errors import UserError, user_error
 from generator.project import FACTS_SUFFIXES
-from generator.resources import LOCALES, TEMPLATES
+from generator.resources import DATA, LOCALES, TEMPLATES
 
 QUIET_MS = 200
 """An editor saves with several writes in a row; one rebuild follows once they settle."""
@@ -96,6 +96,10 @@ def _rebuild(rebuild: Callable[[], object], on_error: Callable[[UserError], None
         rebuild()
     except UserError as error:
         on_error(error)
+    except OSError as error:  # a full disk or an unwritable folder is the user's to fix, as bad facts are
+        from generator.publishing import os_error
+
+        on_error(os_error(error, "write"))
 
 
 class Sources:
@@ -113,7 +117,7 @@ class Sources:
                 raise user_error(str(path), "no such file or folder")
         self.files = {path.resolve() for path in paths if not path.is_dir()}
         self.facts_folders = {path.resolve() for path in paths if path.is_dir()}
-        self.project_folders = [TEMPLATES.resolve(), LOCALES.resolve()]
+        self.project_folders = [TEMPLATES.resolve(), LOCALES.resolve(), DATA.resolve()]
         self.ignored = [path.resolve() for path in ignore]
         folders = self.facts_folders | {file.parent for file in self.files} | set(self.project_folders)
         self.roots = sorted(folder for folder in folders if folder.is_dir())

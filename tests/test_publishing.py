@@ -7,6 +7,7 @@ when a build cannot finish.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -250,3 +251,46 @@ def test_workers_die_with_a_killed_build(slow_build: tuple[Path, subprocess.Pope
     finished = _policygen(project, "build", "--format", "md", "--today", DAY_TWO)
     assert finished.returncode == 0, finished.stderr
     assert not (project / "output" / ".staging").exists()
+
+
+def test_a_journal_naming_a_file_outside_the_output_folder_is_refused(built: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me", encoding="utf-8")
+    staging = built / "output" / ".staging"
+    staging.mkdir()
+    (staging / "journal.json").write_text(
+        json.dumps([{"target": str(precious), "backup": "backup-0", "existed": False}]), encoding="utf-8"
+    )
+    finished = _policygen(built, "build", "--format", "md", "--today", DAY_TWO)
+    _assert_refused(finished, f"output/.staging/journal.json: the journal of an interrupted build names {precious}")
+    assert precious.read_text(encoding="utf-8") == "keep me"
+    assert (staging / "journal.json").is_file(), "the journal is kept for the user to check"
+
+
+def test_a_damaged_journal_stops_every_build_until_the_user_removes_it(built: Path) -> None:
+    staging = built / "output" / ".staging"
+    staging.mkdir()
+    (staging / "journal.json").write_text("{not json", encoding="utf-8")
+    for _ in range(2):
+        finished = _policygen(built, "build", "--format", "md", "--today", DAY_TWO)
+        _assert_refused(finished, "output/.staging/journal.json: the journal of an interrupted build cannot be read")
+    checked = _policygen(built, "check")
+    _assert_refused(checked, "a build was interrupted while publishing: run `policygen build`")
+
+
+def test_a_failed_publication_leaves_no_folder_it_created(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    (project / "output" / "manifest.json").mkdir(parents=True)
+    finished = _policygen(project, "build", "--format", "md", "--today", DAY_ONE)
+    _assert_refused(finished, "manifest.json: cannot publish: Is a directory")
+    assert sorted(path.name for path in (project / "output").iterdir()) == ["manifest.json"]
+    assert not (project / "companies" / "alpha.state.json").exists()
+
+
+def test_drafts_never_follow_a_preview_folder_that_links_elsewhere(built: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (built / "output" / ".preview").symlink_to(elsewhere)
+    finished = _policygen(built, "build", "--draft", "--format", "md")
+    _assert_refused(finished, "refusing to write outside output")
+    assert list(elsewhere.iterdir()) == []

@@ -362,3 +362,14 @@ def test_randomly_damaged_state_and_manifest_give_a_build_or_a_message(
         # A build or a located message; any other exception fails the test.
         with contextlib.suppress(UserError):
             run()
+
+
+def test_a_language_no_longer_published_is_removed(project: Path) -> None:
+    facts = Path("companies/alpha.yaml")
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("languages: [pl, en]", "languages: [pl]"), encoding="utf-8"
+    )
+    assert _build(day=DAY_TWO) == 0
+    assert not Path("output/alpha/en").exists()
+    assert Path("output/alpha/archive/v1/en/privacy-policy.md").is_file()
+    assert main(["check"]) == 0
