@@ -119,8 +119,11 @@ class Sources:
         self.facts_folders = {path.resolve() for path in paths if path.is_dir()}
         self.project_folders = [TEMPLATES.resolve(), LOCALES.resolve(), DATA.resolve()]
         self.ignored = [path.resolve() for path in ignore]
-        folders = self.facts_folders | {file.parent for file in self.files} | set(self.project_folders)
-        self.roots = sorted(folder for folder in folders if folder.is_dir())
+        # In a fixed order, facts first, so that `watch` names them the same way everywhere.
+        ordered = [*sorted(self.facts_folders | {file.parent for file in self.files}), *self.project_folders]
+        self.roots = [
+            folder for index, folder in enumerate(ordered) if folder.is_dir() and folder not in ordered[:index]
+        ]
 
     def matters(self, _change: watchfiles.Change, raw_path: str) -> bool:
         path = Path(raw_path)
