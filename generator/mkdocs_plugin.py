@@ -123,8 +123,8 @@ class PolicygenPlugin(BasePlugin[PolicygenConfig]):  # type: ignore[no-untyped-c
         if cache == docs or docs in cache.parents:
             raise PluginError(f"policygen: cache_dir {cache} must be outside docs_dir {docs}: it holds reports")
         library = Path(self.config.consent_library)
-        missing = [name for name in CONSENT_LIBRARY if not (library / name).is_file()]
-        if self.config.consent and missing:
+        missing = [name for name in CONSENT_LIBRARY if not (library / name).is_file()] if self.config.consent else []
+        if missing:
             raise PluginError(
                 f"policygen: consent_library {library} lacks {', '.join(missing)}; "
                 "install vanilla-cookieconsent v3 with npm beside mkdocs.yml"
