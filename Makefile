@@ -31,10 +31,11 @@ typecheck: $(STAMP)
 unit: $(STAMP) browser-deps site-deps
 	$(BIN)/pytest
 
-## browser-deps: Debian's chromium and the npm packages of tests/browser and examples/static (the
-## consent banner), for the browser and scan tests. Best effort: where either cannot be installed,
+## browser-deps: Debian's chromium and the npm packages of tests/browser and of the examples (the
+## consent banner), for the browser, scan and site tests. Best effort: where either cannot be installed,
 ## those tests are skipped and say why.
-NPM_MODULES := tests/browser/node_modules/.package-lock.json examples/static/node_modules/.package-lock.json
+NPM_MODULES := tests/browser/node_modules/.package-lock.json \
+  $(foreach example,static mkdocs hugo,examples/$(example)/node_modules/.package-lock.json)
 
 browser-deps: $(NPM_MODULES)
 	$(call debian_package,chromium,browser tests)

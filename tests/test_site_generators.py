@@ -5,7 +5,9 @@ layout: MkDocs with the policygen plugin (mkdocs-material, and a plain theme), H
 policygen module, and the static publish script. Each site is served on 127.0.0.1 and every
 link of its policy pages is followed (tests/browser/crawl.mjs): no 404, each page in its own
 language, a language switch to the translation, the PDF, contents that land, and no report or
-manifest published. POLICYGEN_EXAMPLE_SCREENSHOTS=1 refreshes examples/<name>/screenshot.png.
+manifest published. Each example shows the company's consent banner, vanilla-cookieconsent from
+its own node_modules, in the page's language, with a link to the site's policy page. Run with
+POLICYGEN_EXAMPLE_SCREENSHOTS=1, the tests refresh examples/<name>/screenshot.png.
 """
 
 from __future__ import annotations
@@ -24,20 +26,24 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL, ROOT
+from conftest import BUILD_DAY, MINIMAL, ROOT, chromium_missing
 from test_browser import chromium
 from test_browser import missing as browser_missing
 
 from generator.pipeline import build
+from generator.scan import AS_A_VISITOR_SCRIPT
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Route
 
 EXAMPLES = ROOT / "examples"
 CRAWL = ROOT / "tests" / "browser" / "crawl.mjs"
@@ -48,6 +54,8 @@ REPOSITORY_PARTS = ("examples", "integrations/hugo", "templates/assets/policy.cs
 BUILD_EPOCH = str(int(datetime.datetime.combine(BUILD_DAY, datetime.time(), tzinfo=datetime.UTC).timestamp()))
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 NO_HUGO = "Hugo is not installed (Debian: apt-get install hugo; `make site-deps` does it)"
+WITH_NPM_PACKAGES = ("mkdocs", "hugo", "static")
+"""The examples that show the consent banner, with vanilla-cookieconsent from their node_modules."""
 PUBLISHED_NEVER = {"compliance.md", "compliance.html", "compliance", "manifest.json"}
 PLAIN_MKDOCS = """site_name: Optingo
 theme:
@@ -143,13 +151,24 @@ def built_static(checkout: Path, policies: Path) -> Site:
     return Site("static", www, pages, links_pdf=False)
 
 
+def not_buildable(name: str) -> str | None:
+    """Why that example cannot be built here, or None."""
+    if name == "hugo" and shutil.which("hugo") is None:
+        return NO_HUGO
+    if name in WITH_NPM_PACKAGES and not (EXAMPLES / name / "node_modules" / "vanilla-cookieconsent").is_dir():
+        return f"examples/{name}/node_modules is missing; run `npm ci --prefix examples/{name}` (make browser-deps)"
+    return None
+
+
 @pytest.fixture(scope="session")
 def sites(checkout: Path, policies: Path) -> dict[str, Site]:
-    built = [built_mkdocs(checkout), built_plain_mkdocs(checkout), built_static(checkout, policies)]
-    hugo = shutil.which("hugo")
-    if hugo is not None:
-        built.append(built_hugo(checkout, hugo))
-    return {site.name: site for site in built}
+    builders: dict[str, Callable[[], Site]] = {
+        "mkdocs": lambda: built_mkdocs(checkout),
+        "mkdocs-plain": lambda: built_plain_mkdocs(checkout),
+        "static": lambda: built_static(checkout, policies),
+        "hugo": lambda: built_hugo(checkout, str(shutil.which("hugo"))),
+    }
+    return {name: builder() for name, builder in builders.items() if not_buildable(name) is None}
 
 
 @contextmanager
@@ -209,13 +228,13 @@ PAGES = [(site, language) for site in SITES for language in ("pl", "en")]
 
 def built_site(sites: dict[str, Site], name: str) -> Site:
     if name not in sites:
-        pytest.skip(NO_HUGO)
+        pytest.skip(str(not_buildable(name)))
     return sites[name]
 
 
 def page_of(visited: dict[str, dict[str, Crawled]], site: str, language: str) -> Crawled:
     if site not in visited:
-        pytest.skip(NO_HUGO)
+        pytest.skip(str(not_buildable(site)))
     return visited[site][language]
 
 
@@ -343,6 +362,7 @@ def test_mkdocs_strict_makes_gdpr_warnings_errors(tmp_path: Path) -> None:
         ("companies: [nobody]", "policygen: no facts file for the companies nobody"),
         ("cache_dir: docs/cache", "must be outside docs_dir"),
         ("languages: [fr]", "but received: 'fr'"),
+        ("consent: true", "lacks cookieconsent.umd.js, cookieconsent.css; install vanilla-cookieconsent v3 with npm"),
     ],
 )
 def test_mkdocs_refuses_bad_plugin_options(tmp_path: Path, option: str, message: str) -> None:
@@ -391,3 +411,94 @@ def test_mkdocs_serve_rebuilds_when_the_facts_change(tmp_path: Path) -> None:
             page_once_it_shows(url, "Privacy policy of Nowa", server)
         finally:
             server.terminate()
+
+
+BANNER_SITES = [(site, language) for site in WITH_NPM_PACKAGES for language in ("pl", "en")]
+BANNER_TITLE = {"pl": "Używamy plików cookie", "en": "We use cookies"}
+MARKETING = """<script type="text/plain" data-category="marketing">
+document.cookie = "_fbp=fb.1.1; path=/; max-age=86400"; document.cookie = "_gcl_au=1.1.1; path=/; max-age=86400";
+</script>
+"""
+"""What optingo's marketing cookies stand for: a script the banner holds back until they are accepted."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a visitor did with the banner on a policy page, and what the browser kept."""
+
+    title: str
+    policy_link: str
+    policy_link_status: int
+    cookies: set[str]
+
+
+def with_marketing_script(route: Route) -> None:
+    response = route.fetch()
+    page = response.text()
+    route.fulfill(response=response, body=page.replace("</body>", MARKETING + "</body>", 1))
+
+
+@pytest.fixture(scope="module")
+def banner_choices(sites: dict[str, Site], browser: Browser) -> dict[tuple[str, str], dict[str, Choice]]:
+    """(site, language) -> button ("necessary" or "all") -> the choice, on each example's policy pages."""
+    found: dict[tuple[str, str], dict[str, Choice]] = {}
+    for name in WITH_NPM_PACKAGES:
+        if name not in sites:
+            continue
+        with served(sites[name].folder) as base:
+            for language, path in sites[name].pages.items():
+                found[name, language] = {
+                    button: banner_choice(browser, base + path, button) for button in ("necessary", "all")
+                }
+    return found
+
+
+def banner_choice(browser: Browser, url: str, button: str) -> Choice:
+    context = browser.new_context()
+    try:
+        context.add_init_script(AS_A_VISITOR_SCRIPT)
+        page = context.new_page()
+        page.route(url, with_marketing_script)
+        page.goto(url, wait_until="load")
+        page.wait_for_selector("#cc-main .cm", state="visible", timeout=10_000)
+        title = page.inner_text("#cc-main .cm__title")
+        link = str(page.eval_on_selector("#cc-main .cm__footer a", "link => link.href"))
+        status = context.request.get(link).status
+        page.click(f"#cc-main .cm [data-role='{button}']")
+        page.wait_for_timeout(200)
+        cookies = {cookie.get("name", "") for cookie in context.cookies()}
+        return Choice(title, urlsplit(link).path, status, cookies)
+    finally:
+        context.close()
+
+
+def choice_on(
+    banner_choices: dict[tuple[str, str], dict[str, Choice]], site: str, language: str, button: str
+) -> Choice:
+    if chromium_missing() is not None:
+        pytest.skip(str(chromium_missing()))
+    if (site, language) not in banner_choices:
+        pytest.skip(str(not_buildable(site)))
+    return banner_choices[site, language][button]
+
+
+@pytest.mark.parametrize(("site", "language"), BANNER_SITES)
+def test_the_banner_speaks_the_pages_language_and_links_its_policy(
+    banner_choices: dict[tuple[str, str], dict[str, Choice]], sites: dict[str, Site], site: str, language: str
+) -> None:
+    choice = choice_on(banner_choices, site, language, "necessary")
+    assert choice.title == BANNER_TITLE[language]
+    assert (choice.policy_link, choice.policy_link_status) == (sites[site].pages[language], 200)
+
+
+@pytest.mark.parametrize(("site", "language"), BANNER_SITES)
+def test_reject_all_leaves_only_the_consent_cookie(
+    banner_choices: dict[tuple[str, str], dict[str, Choice]], site: str, language: str
+) -> None:
+    assert choice_on(banner_choices, site, language, "necessary").cookies == {"cookie_consent"}
+    assert choice_on(banner_choices, site, language, "all").cookies == {"cookie_consent", "_fbp", "_gcl_au"}
+
+
+def test_a_site_without_consent_loads_no_banner(sites: dict[str, Site]) -> None:
+    page = sites["mkdocs-plain"].folder / "privacy" / "optingo" / "en" / "privacy-policy" / "index.html"
+    assert "cookieconsent" not in page.read_text(encoding="utf-8")

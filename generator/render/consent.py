@@ -48,11 +48,13 @@ for (const category of Object.values(config.categories)) {{
   }}
 }}
 
-// The links to the policy are written relative to a policy page (<slug>/<lang>/); resolved against
-// this module's own address (<slug>/), they lead to the policy from every page of the site.
+// The links to the policy are written relative to a policy page (../<lang>/{stem}.html); each is
+// replaced by that language's policy page, given relative to this module's own address, so that
+// it leads to the policy from every page of the site.
+const policyPages = {policy_pages};
 const policyLink = /href="\\.\\.\\/([a-z]{{2}})\\/{stem}\\.html"/g;
 const resolved = (html) =>
-  html.replace(policyLink, (link, language) => `href="${{new URL(`${{language}}/{stem}.html`, import.meta.url)}}"`);
+  html.replace(policyLink, (link, language) => `href="${{new URL(policyPages[language], import.meta.url)}}"`);
 for (const translation of Object.values(config.language.translations)) {{
   translation.consentModal.footer = resolved(translation.consentModal.footer);
   for (const section of translation.preferencesModal.sections) section.description = resolved(section.description);
@@ -69,11 +71,23 @@ def consent_files(company: CompanyDraft) -> list[RenderedFile]:
         return []
     config = consent_config(documents)
     text = json.dumps(config, indent=2, ensure_ascii=False)
-    module = _MODULE.format(slug=company.slug, config=text, stem=POLICY_STEM)
+    # Beside the module (<slug>/), each language's page is <lang>/privacy-policy.html.
+    pages = {document.language: f"{document.language}/{POLICY_STEM}.html" for document in documents}
     return [
         RenderedFile(f"{CONFIG_STEM}.json", "consent-json", (text + "\n").encode()),
-        RenderedFile(f"{CONFIG_STEM}.js", "consent-js", module.encode()),
+        RenderedFile(f"{CONFIG_STEM}.js", "consent-js", consent_module(company.slug, config, pages).encode()),
     ]
+
+
+def consent_module(slug: str, config: dict[str, Any], policy_pages: dict[str, str]) -> str:
+    """The configuration as an ES module whose policy links lead to policy_pages.
+
+    policy_pages maps each language to its policy page's address relative to the module's own:
+    a static host publishes the module beside the language folders, a site generator wherever
+    its pages are (the MkDocs plugin, with directory URLs).
+    """
+    text = json.dumps(config, indent=2, ensure_ascii=False)
+    return _MODULE.format(slug=slug, config=text, stem=POLICY_STEM, policy_pages=json.dumps(policy_pages))
 
 
 def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
