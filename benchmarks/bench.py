@@ -353,6 +353,7 @@ def machine() -> list[str]:
         f"- platform: {platform.platform()}",
         f"- CPU: {cpu_model()}",
         f"- cores: os.cpu_count() = {os.cpu_count()}, usable by this process = {usable}",
+        "- load average when the table was written (1, 5, 15 min): {:.1f}, {:.1f}, {:.1f}".format(*os.getloadavg()),
         f"- Python: {platform.python_version()} ({platform.python_implementation()})",
         f"- policygen: {__version__}, {source()}",
     ]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, Template
+from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 
 from generator.facts import Company
@@ -196,11 +197,35 @@ class KeepLineEnds(Extension):
         return "\n".join(lines)
 
 
+class _SharedCompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory and shared by the environments of every language.
+
+    The environments differ only in their globals (catalog, formats), never in how a
+    template compiles, so a template is compiled once per process instead of once per
+    language; a changed template source has another checksum and is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, tuple[str, Any]] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        checksum, code = self.compiled.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
+
+
+_COMPILED_TEMPLATES = _SharedCompiledTemplates()
+
+
 @cache
 def template_environment(language: Language) -> Environment:
     """The Markdown template environment of one language: facts escaped, undefined names fatal."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=_COMPILED_TEMPLATES,
         undefined=StrictUndefined,
         autoescape=False,
         finalize=escape,

@@ -127,6 +127,12 @@ def babel_locale(code: Language) -> Locale:
     return _babel_locale(language(code).locale)
 
 
+@cache
+def _duration_text(locale: Locale, amount: int, unit: str) -> str:
+    """Kept per process: Babel's plural rules cost more than the rest of a retention sentence."""
+    return str(format_unit(amount, f"duration-{unit}", length="long", locale=locale))
+
+
 @dataclass(frozen=True)
 class Formats:
     """Locale-aware formatting for one language, as templates need it."""
@@ -143,7 +149,7 @@ class Formats:
 
     def duration(self, duration: Duration) -> str:
         """``1 rok``, ``2 lata``, ``5 lat``, ``26 miesięcy`` / ``26 months``."""
-        return str(format_unit(duration.amount, f"duration-{duration.unit.value}", length="long", locale=self.locale))
+        return _duration_text(self.locale, duration.amount, duration.unit.value)
 
     def country(self, code: str) -> str:
         """The country's name in this language."""

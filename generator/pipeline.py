@@ -433,16 +433,21 @@ def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Inva
         return [render_company(job) for job in jobs]
     for kind in {kind for job in jobs for kind in job.kinds}:
         kind.warm_up()  # made once here and inherited by every forked worker
+    # The biggest policies go first, so that no worker is left rendering one while the others idle.
+    order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
     pool = multiprocessing.Pool(workers, initializer=_worker_started)
     try:
-        outcomes = pool.map(render_company, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+        outcomes = pool.map(
+            render_company, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 4))
+        )
     except BaseException:
         pool.terminate()
         raise
     finally:
         pool.close()
         pool.join()
-    return outcomes
+    by_job = dict(zip(order, outcomes, strict=True))
+    return [by_job[index] for index in range(len(jobs))]
 
 
 def _worker_started() -> None:

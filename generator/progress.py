@@ -4,47 +4,60 @@ from __future__ import annotations
 
 import sys
 from types import TracebackType
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from typing import TYPE_CHECKING
 
 from generator.pipeline import CompanyBuilt
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
 
 class BuildProgress:
-    """Context manager whose :meth:`company_done` is given to :func:`generator.pipeline.build`."""
+    """Context manager whose :meth:`company_done` is given to :func:`generator.pipeline.build`.
+
+    Rich is imported only for a terminal: a build writing to a pipe or a log, as under CI
+    or a site generator, does not pay for loading it.
+    """
 
     def __init__(self) -> None:
-        self.console = Console(stderr=True)
-        self.interactive = sys.stderr.isatty()
-        self.bar = Progress(
+        self.live: tuple[Console, Progress, TaskID] | None = self._live_bar() if sys.stderr.isatty() else None
+
+    @staticmethod
+    def _live_bar() -> tuple[Console, Progress, TaskID]:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+        console = Console(stderr=True)
+        bar = Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=self.console,
+            console=console,
             transient=True,
         )
-        self.task = self.bar.add_task("building", total=None)
+        return console, bar, bar.add_task("building", total=None)
 
     def __enter__(self) -> BuildProgress:
-        if self.interactive:
-            self.bar.start()
+        if self.live:
+            self.live[1].start()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        if self.interactive:
-            self.bar.stop()
+        if self.live:
+            self.live[1].stop()
 
     def company_done(self, company: CompanyBuilt) -> None:
         line = company_line(company)
-        if self.interactive:
-            self.bar.advance(self.task)
-            self.bar.update(self.task, description=company.slug)
+        if self.live:
+            console, bar, task = self.live
+            bar.advance(task)
+            bar.update(task, description=company.slug)
             if company.rendered:
-                self.console.print(line, highlight=False)
+                console.print(line, highlight=False)
         else:
             print(line, file=sys.stderr)
 
