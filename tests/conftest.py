@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.document import unescape
+from generator.facts.company import SUMMARY_ANCHOR
 from generator.pipeline import build
 
 if TYPE_CHECKING:
@@ -70,6 +71,14 @@ def markdown_headings(text: str) -> list[Heading]:
     return [
         (len(match[1]) - 1, unescape(match[2]), match[3])
         for match in re.finditer(r"^(#{2,3}) (.+) \{#([a-z0-9_-]+)\}$", text, re.MULTILINE)
+    ]
+
+
+def section_skeleton(markdown: str) -> list[tuple[int, str, str]]:
+    """Each heading's level, number and anchor, which every language shares; the summary has no number."""
+    return [
+        (level, "" if anchor == SUMMARY_ANCHOR else title.split(" ")[0], anchor)
+        for level, title, anchor in markdown_headings(markdown)
     ]
 
 
