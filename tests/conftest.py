@@ -74,12 +74,16 @@ def markdown_headings(text: str) -> list[Heading]:
     ]
 
 
-def section_skeleton(markdown: str) -> list[tuple[int, str, str]]:
+def numbers_and_anchors(headings: list[Heading]) -> list[tuple[int, str, str]]:
     """Each heading's level, number and anchor, which every language shares; the summary has no number."""
     return [
-        (level, "" if anchor == SUMMARY_ANCHOR else title.split(" ")[0], anchor)
-        for level, title, anchor in markdown_headings(markdown)
+        (level, "" if anchor == SUMMARY_ANCHOR else title.split(" ")[0], anchor) for level, title, anchor in headings
     ]
+
+
+def section_skeleton(markdown: str) -> list[tuple[int, str, str]]:
+    """:func:`numbers_and_anchors` of a Markdown policy."""
+    return numbers_and_anchors(markdown_headings(markdown))
 
 
 def html_headings(text: str) -> list[Heading]:
