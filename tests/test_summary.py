@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
+import docx
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline
 from pypdf import PdfReader
@@ -16,7 +17,9 @@ from pypdf import PdfReader
 from generator.document import PolicyDocument, RenderedSection, render_document, template_environment, unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.i18n import Formats, translations
+from generator.outputs import PolicyDraft
 from generator.pipeline import build
+from generator.render.docx import render_docx
 from generator.render.html import render_print_page
 from generator.render.markdown import render_markdown, section_markdown
 from generator.render.pdf import render_pdf
@@ -137,3 +140,15 @@ def test_the_fragment_stands_alone_and_links_into_the_full_policy(tmp_path: Path
 )
 def test_a_name_inside_a_sentence(language: str, name: str, in_sentence: str) -> None:
     assert Formats(language).in_sentence(name) == in_sentence
+
+
+def test_the_word_document_opens_with_the_summary_bookmarked() -> None:
+    document = next(document for document in documents(MINIMAL) if document.language == "en")
+    word = docx.Document(io.BytesIO(render_docx(PolicyDraft(document, 1))))
+    headings = [
+        paragraph
+        for paragraph in word.paragraphs
+        if paragraph.style is not None and paragraph.style.name == "Heading 1"
+    ]
+    assert [heading.text for heading in headings[:2]] == ["At a glance", "1. About this policy"]
+    assert f'w:name="{SUMMARY_ANCHOR}"' in headings[0]._p.xml
