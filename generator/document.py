@@ -20,7 +20,7 @@ from jinja2.ext import Extension
 
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
-from generator.facts.company import ExtraSection, StandardSection
+from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSection
 from generator.facts.durations import Retention
 from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, translations
@@ -33,12 +33,12 @@ from generator.state import Version
 
 @dataclass(frozen=True)
 class OutlineSection:
-    """A numbered section, the same in every language and format."""
+    """A section, the same in every language and format."""
 
     anchor: str
     """Stable id used in links and HTML ids, e.g. ``purpose-account``."""
     number: str
-    """``3`` for a section, ``3.2`` for a subsection."""
+    """``3`` for a section, ``3.2`` for a subsection, empty for the summary before section 1."""
     template: str
     """The template that writes the section's title and body."""
     item: Any = None
@@ -65,8 +65,13 @@ def _standard_sections_that_apply(company: Company) -> list[StandardSection]:
     return [section for section in StandardSection if applies.get(section, True)]
 
 
+SUMMARY = OutlineSection(anchor=SUMMARY_ANCHOR, number="", template="sections/summary.md.j2")
+"""The unnumbered first layer ("At a glance") that opens every policy, before section 1: the
+layered notice of the transparency guidelines (WP260 rev.01), made from the same facts."""
+
+
 def build_outline(company: Company) -> tuple[OutlineSection, ...]:
-    """Number every section that applies; extra sections follow the standard one they name."""
+    """The summary, then every section that applies, numbered; extra sections follow the standard one they name."""
     present = _standard_sections_that_apply(company)
     order = list(StandardSection)
     extras_after: dict[StandardSection, list[ExtraSection]] = {}
@@ -80,7 +85,7 @@ def build_outline(company: Company) -> tuple[OutlineSection, ...]:
     for standard in present:
         planned.append((standard.value, f"sections/{standard.value}.md.j2", None, _children_of(standard, company)))
         planned.extend((extra.id, "sections/extra.md.j2", extra, []) for extra in extras_after.get(standard, []))
-    return tuple(
+    numbered = (
         OutlineSection(
             anchor=anchor,
             number=str(number),
@@ -93,6 +98,7 @@ def build_outline(company: Company) -> tuple[OutlineSection, ...]:
         )
         for number, (anchor, template, item, children) in enumerate(planned, start=1)
     )
+    return (SUMMARY, *numbered)
 
 
 def _children_of(section: StandardSection, company: Company) -> list[tuple[str, str, Any]]:
@@ -126,7 +132,9 @@ class RenderedSection:
 
     @property
     def numbered_title(self) -> Markdown:
-        """``3. Title`` or ``3.2 Title``, as headings and the table of contents show it."""
+        """``3. Title`` or ``3.2 Title``, as headings and the table of contents show it; the summary has no number."""
+        if not self.outline.number:
+            return self.title
         separator = ". " if "." not in self.outline.number else " "
         return Markdown(f"{self.outline.number}{separator}{self.title}")
 

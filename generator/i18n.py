@@ -163,6 +163,17 @@ class Formats:
         """``A, B i C`` / ``A, B and C``."""
         return str(format_list(list(items), locale=self.locale)) if items else ""
 
+    def in_sentence(self, name: str) -> str:
+        """A name as it reads inside a sentence: ``Contact data`` -> ``contact data``.
+
+        A language that capitalises its nouns keeps the capital, and so does a name that
+        opens with an abbreviation (``IP address``, ``CRM notes``).
+        """
+        opens_with_abbreviation = len(name) > 1 and name[1].isupper()
+        if language(self.language).nouns_capitalised or opens_with_abbreviation:
+            return name
+        return name[:1].lower() + name[1:]
+
     def money(self, amount: object, currency: str) -> str:
         """``5 000,00 zł`` / ``PLN 5,000.00``."""
         return str(format_currency(amount, currency, locale=self.locale))  # type: ignore[arg-type]

@@ -40,6 +40,8 @@ class LanguageRow(BaseModel):
     """The language's name in English, for messages and reports."""
     regulation: str
     """How the language's legal texts name the GDPR (``RODO``, ``DSGVO``)."""
+    nouns_capitalised: bool = False
+    """Common nouns start with a capital letter (German), so a name inside a sentence keeps its capital."""
     eu_only_claim: str | None = None
     """A regular expression matching a claim, in this language, that data stays in the EU."""
 

@@ -301,3 +301,16 @@ register(
         facts_switch="bilingual_pdf",
     )
 )
+register(
+    OutputKind(
+        "summary",
+        per_language=True,
+        files="summary.fragment.html",
+        description=(
+            "the policy's first layer (“At a glance”: who, what and why, how long, recipients, rights) "
+            "as an HTML fragment for a site's footer or a form, linking into the full policy"
+        ),
+        renderer="generator.render.summary:summary_files",
+        archived=False,
+    )
+)

@@ -19,6 +19,7 @@ import pytest
 from pypdf import PdfReader
 
 from generator.document import unescape
+from generator.facts.company import SUMMARY_ANCHOR
 from generator.pipeline import build
 
 if TYPE_CHECKING:
@@ -71,6 +72,18 @@ def markdown_headings(text: str) -> list[Heading]:
         (len(match[1]) - 1, unescape(match[2]), match[3])
         for match in re.finditer(r"^(#{2,3}) (.+) \{#([a-z0-9_-]+)\}$", text, re.MULTILINE)
     ]
+
+
+def numbers_and_anchors(headings: list[Heading]) -> list[tuple[int, str, str]]:
+    """Each heading's level, number and anchor, which every language shares; the summary has no number."""
+    return [
+        (level, "" if anchor == SUMMARY_ANCHOR else title.split(" ")[0], anchor) for level, title, anchor in headings
+    ]
+
+
+def section_skeleton(markdown: str) -> list[tuple[int, str, str]]:
+    """:func:`numbers_and_anchors` of a Markdown policy."""
+    return numbers_and_anchors(markdown_headings(markdown))
 
 
 def html_headings(text: str) -> list[Heading]:

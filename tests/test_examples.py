@@ -7,7 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, ROOT, Heading, copied, html_headings, markdown_headings, pdf_outline, pdf_text
+from conftest import (
+    BUILD_DAY,
+    ROOT,
+    Heading,
+    copied,
+    html_headings,
+    markdown_headings,
+    numbers_and_anchors,
+    pdf_outline,
+    pdf_text,
+)
 
 from generator.cli import main
 from generator.pipeline import build
@@ -71,7 +81,7 @@ def markdown(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_language_has_the_same_section_numbers_and_anchors(markdown: Path, company: str) -> None:
     def numbered(language: str, suffix: str, headings: Callable[[str], list[Heading]]) -> list[tuple[int, str, str]]:
         text = (markdown / company / language / f"privacy-policy.{suffix}").read_text(encoding="utf-8")
-        return [(level, title.split(" ")[0], anchor) for level, title, anchor in headings(text)]
+        return numbers_and_anchors(headings(text))
 
     languages = [language for name, language in PUBLISHED if name == company]
     outlines = [numbered(language, suffix, read) for language in languages for suffix, read in FORMATS]
@@ -110,8 +120,10 @@ def test_the_german_pdf_of_smartcp_speaks_the_dsgvo(tmp_path: Path, markdown: Pa
     build([facts], out_dir=tmp_path, languages=("de",), formats=("pdf",), today=BUILD_DAY)
     pdf = tmp_path / "smartcp" / "de" / "privacy-policy.pdf"
     polish = markdown_headings((markdown / "smartcp" / "pl" / "privacy-policy.md").read_text(encoding="utf-8"))
-    bookmarks = [(level, title.split(" ")[0]) for level, title in pdf_outline(pdf)]
-    assert bookmarks == [(level, title.split(" ")[0]) for level, title, _anchor in polish]
+    bookmarks = pdf_outline(pdf)
+    assert bookmarks[0] == (1, "Auf einen Blick")
+    numbered = [(level, title.split(" ")[0]) for level, title in bookmarks[1:]]
+    assert numbered == [(level, title.split(" ")[0]) for level, title, _anchor in polish[1:]]
     text = pdf_text(pdf)
     for term in ("DSGVO", "Verantwortliche", "Art. 6 Abs. 1 lit. a DSGVO", "berechtigte", "Auftragsverarbeiter"):
         assert term in text

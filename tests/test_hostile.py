@@ -38,6 +38,7 @@ from conftest import MINIMAL, ROOT, html_headings, markdown_headings
 from markdown_it import MarkdownIt
 
 from generator.cli import main
+from generator.facts.company import SUMMARY_ANCHOR
 from generator.markdown_text import is_safe_link
 from generator.render.html import stylesheet
 from generator.resources import ASSETS
@@ -453,9 +454,10 @@ def check_markdown(text: str) -> list[tuple[int, str, str]]:
 
 
 def check_numbering(headings: list[tuple[int, str, str]]) -> None:
-    """Sections numbered 1., 2., ... and each one's subsections n.1, n.2, ... without gaps."""
+    """The summary unnumbered, then sections numbered 1., 2., ... and their subsections n.1, n.2, ... without gaps."""
+    assert headings[0][2] == SUMMARY_ANCHOR
     section, subsection = 0, 0
-    for level, title, _anchor in headings:
+    for level, title, _anchor in headings[1:]:
         if level == 1:
             section, subsection = section + 1, 0
             assert title.startswith(f"{section}. "), (section, title)

@@ -6,8 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL, copied, html_headings, markdown_headings, pdf_outline, pdf_text
+from conftest import (
+    BUILD_DAY,
+    MINIMAL,
+    copied,
+    html_headings,
+    markdown_headings,
+    pdf_outline,
+    pdf_text,
+    section_skeleton,
+)
 
+from generator.facts.company import SUMMARY_ANCHOR
 from generator.pipeline import build
 from generator.validation import load_company
 
@@ -31,12 +41,10 @@ def test_markdown_html_and_pdf_show_the_same_numbered_headings(minimal_output: P
 
 def test_polish_and_english_have_the_same_sections_numbers_and_anchors(minimal_output: Path) -> None:
     def skeleton(language: str) -> list[tuple[int, str, str]]:
-        return [
-            (level, title.split(" ")[0], anchor)
-            for level, title, anchor in markdown_headings(read(minimal_output, language, "md"))
-        ]
+        return section_skeleton(read(minimal_output, language, "md"))
 
     assert skeleton("pl") == skeleton("en")
+    assert skeleton("pl")[:2] == [(1, "", SUMMARY_ANCHOR), (1, "1.", "scope")]
 
 
 def test_numbering_is_contiguous(minimal_output: Path) -> None:
@@ -54,8 +62,10 @@ def test_sections_the_facts_do_not_need_are_left_out(tmp_path: Path) -> None:
     headings = markdown_headings(read(tmp_path / "out" / "nocookies", "en", "md"))
     anchors = [anchor for _level, _title, anchor in headings]
     assert "cookies" not in anchors
-    top = [title.split(" ")[0] for level, title, _ in headings if level == 1]
-    assert top == [f"{index}." for index in range(1, len(top) + 1)]
+    top = [
+        number for level, number, _ in section_skeleton(read(tmp_path / "out" / "nocookies", "en", "md")) if level == 1
+    ]
+    assert top == ["", *(f"{index}." for index in range(1, len(top)))]
 
 
 def test_every_internal_link_resolves_to_a_heading(minimal_output: Path) -> None:

@@ -147,6 +147,10 @@ class StandardSection(StrEnum):
     HISTORY = "history"
 
 
+SUMMARY_ANCHOR = "summary"
+"""The anchor of the unnumbered summary ("At a glance") that opens every policy."""
+
+
 _MARKDOWN_PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 # Every link reaches the tokens, so an unsafe one is refused with a message instead of
 # silently staying text.
@@ -273,7 +277,8 @@ class Company(FactsModel):
                 if counts[item_id] > 1:
                     problems.append(((collection, index, "id"), f"id '{item_id}' is used more than once"))
         for index, section in enumerate(self.sections):
-            if section.id in set(StandardSection) or section.id.startswith(("purpose-", "cookies-")):
+            standard = section.id in set(StandardSection) or section.id == SUMMARY_ANCHOR
+            if standard or section.id.startswith(("purpose-", "cookies-")):
                 problems.append(
                     (
                         ("sections", index, "id"),

@@ -22,6 +22,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from generator.document import PolicyDocument, unescape
+from generator.facts.company import SUMMARY_ANCHOR
 from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
@@ -85,19 +86,34 @@ def _table_labels(state: StateCore) -> None:
             table_open.attrSet("class", "wide")
 
 
-def _contents_navigation(state: StateCore) -> None:
-    """Mark the label and the list of the contents (before the first section) as a navigation."""
-    tokens = state.tokens
-    for index, token in enumerate(tokens):
+def _summary_blocks(state: StateCore) -> None:
+    """Give the summary's paragraphs and table the class ``summary``, which keeps it on one A4 page."""
+    inside = False
+    for token in state.tokens:
         if token.type == "heading_open" and token.tag != "h1":
-            return
+            inside = token.attrGet("id") == SUMMARY_ANCHOR
+        elif token.type in ("paragraph_open", "table_open") and inside and token.level == 0:
+            token.attrSet("class", "summary")
+
+
+def _contents_navigation(state: StateCore) -> None:
+    """Mark the label and the list of the contents (the last list before section 1) as a navigation.
+
+    The unnumbered summary comes before the contents; only a numbered section ends the search.
+    """
+    tokens = state.tokens
+    contents: int | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag != "h1" and token.attrGet("id") != SUMMARY_ANCHOR:
+            break
         after_paragraph = index >= 3 and tokens[index - 1].type == "paragraph_close"
         if token.type == "bullet_list_open" and token.level == 0 and after_paragraph:
-            tokens[index - 3].meta["contents"] = True
-            token.meta["contents"] = True
-            closing = next(t for t in tokens[index:] if t.type == "bullet_list_close" and t.level == 0)
-            closing.meta["contents"] = True
-            return
+            contents = index
+    if contents is not None:
+        tokens[contents - 3].meta["contents"] = True
+        tokens[contents].meta["contents"] = True
+        closing = next(t for t in tokens[contents:] if t.type == "bullet_list_close" and t.level == 0)
+        closing.meta["contents"] = True
 
 
 def _paragraph_open(renderer: RendererHTML, tokens: list[Token], index: int, options: OptionsDict, env: EnvType) -> str:
@@ -136,6 +152,7 @@ def markdown_parser() -> MarkdownIt:
     parser.validateLink = is_safe_link  # type: ignore[method-assign,assignment]
     parser.core.ruler.push("heading_anchors", _heading_anchors)
     parser.core.ruler.push("table_labels", _table_labels)
+    parser.core.ruler.push("summary_blocks", _summary_blocks)
     parser.core.ruler.push("contents_navigation", _contents_navigation)
     parser.add_render_rule("paragraph_open", _paragraph_open)
     parser.add_render_rule("bullet_list_close", _bullet_list_close)

@@ -1,4 +1,4 @@
-"""The Markdown of a policy: YAML front matter, title, contents, numbered sections.
+"""The Markdown of a policy: YAML front matter, title, the summary, contents, numbered sections.
 
 Headings carry their anchor as a ``{#id}`` attribute, which Hugo, Jekyll (kramdown),
 MkDocs (attr_list) and Pandoc all understand, so links into the policy work in the
@@ -51,13 +51,17 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
     title = unescape(labels["title"])
     # A draft says so where a published policy gives its date, and so in the PDF's footer too.
     updated = labels["draft" if document.draft else "updated"]
-    parts = [f"# {labels['title']}", "", f"*{updated}*", "", f"**{labels['contents']}**", ""]
-    parts.extend(_contents_entry(section) for section in document.walk())
-    for section in document.walk():
-        level = "#" * (section.outline.number.count(".") + 2)
-        parts.extend(["", f"{level} {section.numbered_title} {{#{section.outline.anchor}}}", ""])
-        if section.body:
-            parts.append(section.body)
+    # The unnumbered summary comes first, where a reader (and the PDF's first page) meets it;
+    # the contents then list the numbered sections it links to.
+    unnumbered = [section for section in document.walk() if not section.outline.number]
+    numbered = [section for section in document.walk() if section.outline.number]
+    parts = [f"# {labels['title']}", "", f"*{updated}*"]
+    for section in unnumbered:
+        parts.extend(section_markdown(section))
+    parts.extend(["", f"**{labels['contents']}**", ""])
+    parts.extend(_contents_entry(section) for section in numbered)
+    for section in numbered:
+        parts.extend(section_markdown(section))
     front_matter = {
         "title": title,
         "lang": document.language,
@@ -69,6 +73,13 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
     return MarkdownPolicy(
         front_matter=front_matter, body="\n".join(parts) + "\n", title=title, updated=unescape(updated)
     )
+
+
+def section_markdown(section: RenderedSection) -> list[str]:
+    """The lines of one section: its heading with its anchor, then its body."""
+    level = "#" * (section.outline.number.count(".") + 2)
+    lines = ["", f"{level} {section.numbered_title} {{#{section.outline.anchor}}}", ""]
+    return [*lines, section.body] if section.body else lines
 
 
 def _contents_entry(section: RenderedSection) -> str:

@@ -1,0 +1,154 @@
+"""The summary ("At a glance"): made from the facts, first in every format, within one A4 page."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import cast
+
+import docx
+import pytest
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline
+from pypdf import PdfReader
+
+from generator.document import PolicyDocument, RenderedSection, render_document, template_environment, unescape
+from generator.facts.company import SUMMARY_ANCHOR
+from generator.i18n import Formats, translations
+from generator.outputs import PolicyDraft
+from generator.pipeline import build
+from generator.render.docx import render_docx
+from generator.render.html import render_print_page
+from generator.render.markdown import render_markdown, section_markdown
+from generator.render.pdf import render_pdf
+from generator.render.summary import SUMMARY_FILE
+from generator.validation import load_company
+
+FACTS = [*sorted((ROOT / "companies").glob("*.yaml")), MINIMAL]
+SUMMARY_TITLES = {"pl": "W skrócie", "en": "At a glance", "de": "Auf einen Blick"}
+
+
+def documents(facts: Path) -> list[PolicyDocument]:
+    company = load_company(facts)
+    return [render_document(company, facts.stem, code, BUILD_DAY) for code in company.document.languages]
+
+
+def summary_of(document: PolicyDocument) -> RenderedSection:
+    first = document.sections[0]
+    assert (first.outline.anchor, first.outline.number) == (SUMMARY_ANCHOR, "")
+    return first
+
+
+@pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
+def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary(facts: Path) -> None:
+    for document in documents(facts):
+        company, language = document.company, document.language
+        summary = summary_of(document)
+        text = unescape(summary.body)
+        retention = cast(Callable[[object], str], template_environment(language).globals["retention"])
+        assert summary.title == SUMMARY_TITLES[language]
+        for purpose in company.purposes:
+            assert f"[{purpose.name[language]}](<#purpose-{purpose.id}>)" in text
+            assert unescape(retention(purpose.retention)) in text
+        for recipient in company.recipients:
+            assert recipient.category[language] in text
+        for category in company.data_categories:
+            assert category.name[language].casefold() in text.casefold()
+        assert f"mailto:{company.contact.email}" in text
+
+
+@pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
+def test_each_point_links_to_the_numbered_section_that_says_it_in_full(facts: Path) -> None:
+    for document in documents(facts):
+        numbers = {section.outline.anchor: section.outline.number for section in document.walk()}
+        links = re.findall(r"\[([0-9.]+)\]\(#([a-z_-]+)\)", summary_of(document).body)
+        wanted = ["controller", "data", "purposes", "retention", "recipients", "transfers", "rights"]
+        assert [anchor for _number, anchor in links] == [anchor for anchor in wanted if anchor in numbers]
+        assert all(numbers[anchor] == number for number, anchor in links)
+
+
+def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
+    document = documents(MINIMAL)[0]
+    body = render_markdown(document).body
+    contents = translations(document.language).gettext("Contents")
+    assert body.index(f"{{#{SUMMARY_ANCHOR}}}") < body.index(f"**{contents}**") < body.index("{#scope}")
+    assert f"](#{SUMMARY_ANCHOR})" not in body
+
+
+def test_data_categories_read_in_a_sentence_in_english_and_keep_their_capitals_in_german() -> None:
+    by_language = {document.language: document for document in documents(ROOT / "companies" / "smartcp.yaml")}
+    english, german = by_language["en"], by_language["de"]
+    first = english.company.data_categories[0].name
+    assert first["en"][0].isupper()
+    assert first["de"][0].isupper()
+    assert f"personal data: {first['en'][0].lower()}{first['en'][1:]}, " in unescape(summary_of(english).body)
+    assert f"personenbezogener Daten: {first['de']}, " in unescape(summary_of(german).body)
+
+
+@pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
+def test_the_summary_with_the_title_block_fits_one_a4_page(facts: Path) -> None:
+    for document in documents(facts):
+        markdown = render_markdown(document)
+        alone = dataclasses.replace(markdown, body="\n".join(section_markdown(summary_of(document))))
+        pdf = PdfReader(io.BytesIO(render_pdf(render_print_page(document, alone, 1), BUILD_DAY)))
+        assert len(pdf.pages) == 1, f"{facts.stem}/{document.language}: the summary takes {len(pdf.pages)} pages"
+
+
+def test_the_pdf_opens_with_the_summary_on_its_first_page(minimal_output: Path) -> None:
+    for language, title in (("pl", SUMMARY_TITLES["pl"]), ("en", SUMMARY_TITLES["en"])):
+        path = minimal_output / language / "privacy-policy.pdf"
+        first_page = PdfReader(path).pages[0].extract_text()
+        assert title in first_page
+        assert first_page.index(title) < first_page.index("1. ")
+        assert pdf_outline(path)[0] == (1, title)
+
+
+def test_every_format_opens_with_the_summary(minimal_output: Path) -> None:
+    for language in ("pl", "en"):
+        folder = minimal_output / language
+        for page in ("privacy-policy.html", "privacy-policy.fragment.html"):
+            headings = html_headings((folder / page).read_text(encoding="utf-8"))
+            assert headings[0] == (1, SUMMARY_TITLES[language], SUMMARY_ANCHOR)
+            assert headings[1][2] == "scope"
+
+
+def test_the_fragment_stands_alone_and_links_into_the_full_policy(tmp_path: Path) -> None:
+    build([copied(MINIMAL, tmp_path / "facts")], out_dir=tmp_path, formats=("html", "summary"), today=BUILD_DAY)
+    for language in ("pl", "en"):
+        fragment = (tmp_path / "minimal" / language / SUMMARY_FILE).read_text(encoding="utf-8")
+        page = (tmp_path / "minimal" / language / "privacy-policy.html").read_text(encoding="utf-8")
+        assert fragment.startswith(f'<aside class="privacy-summary" lang="{language}" aria-labelledby="summary">\n')
+        assert fragment.endswith("</aside>\n")
+        assert not re.search(r"<(html|head|body|style|script)\b", fragment)
+        targets = re.findall(r'href="([^"]+)"', fragment)
+        in_policy = [target for target in targets if not target.startswith("mailto:")]
+        assert in_policy
+        assert all(target.startswith("privacy-policy.html#") for target in in_policy)
+        assert all(f'id="{target.partition("#")[2]}"' in page for target in in_policy)
+        assert SUMMARY_TITLES[language] in fragment
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "in_sentence"),
+    [
+        ("en", "Contact data", "contact data"),
+        ("en", "IP address", "IP address"),
+        ("de", "Kontaktdaten", "Kontaktdaten"),
+    ],
+)
+def test_a_name_inside_a_sentence(language: str, name: str, in_sentence: str) -> None:
+    assert Formats(language).in_sentence(name) == in_sentence
+
+
+def test_the_word_document_opens_with_the_summary_bookmarked() -> None:
+    document = next(document for document in documents(MINIMAL) if document.language == "en")
+    word = docx.Document(io.BytesIO(render_docx(PolicyDraft(document, 1))))
+    headings = [
+        paragraph
+        for paragraph in word.paragraphs
+        if paragraph.style is not None and paragraph.style.name == "Heading 1"
+    ]
+    assert [heading.text for heading in headings[:2]] == ["At a glance", "1. About this policy"]
+    assert f'w:name="{SUMMARY_ANCHOR}"' in headings[0]._p.xml
