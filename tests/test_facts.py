@@ -225,7 +225,7 @@ def test_durations_are_parsed_into_amount_and_unit(written: str, amount: int, un
 def test_a_duration_that_is_not_a_positive_amount_of_a_unit_is_refused(written: str) -> None:
     problems = _problems(_edited(("period: 26 months", f"period: {written}")))
     assert len(problems) == 1
-    assert problems[0].startswith("f.yaml:72:15: purposes[2].retention.period: ")
+    assert problems[0].startswith("f.yaml:69:15: purposes[2].retention.period: ")
 
 
 def test_a_session_cookie_has_no_lifetime() -> None:
@@ -246,8 +246,8 @@ def test_a_special_category_needs_an_article_9_condition() -> None:
         "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)"
     ]
     condition = (
-        "    legal_basis: legitimate_interests\n",
-        "    legal_basis: legitimate_interests\n    special_category_condition: a\n",
+        "    legal_basis: consent\n",
+        "    legal_basis: consent\n    special_category_condition: a\n",
     )
     company = _company(_edited(special, condition))
     assert company.data_categories[1].special
@@ -263,7 +263,7 @@ def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
 def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
     problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
     assert problems == [
-        "f.yaml:79:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
+        "f.yaml:76:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
         "data only in the EEA, where no transfer safeguard applies; set safeguard to adequacy, dpf (US, certified "
         "recipients), scc, bcr or derogation"
     ]
