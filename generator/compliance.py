@@ -169,6 +169,15 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]
+    if company.assumed:
+        lines += [
+            "",
+            "## Facts to confirm",
+            "",
+            "The facts assumed in writing the policy; the client confirms or corrects each:",
+            "",
+        ]
+        lines += [f"- `{assumption.fact}`: {escape(assumption.note)}" for assumption in company.assumed]
     return "\n".join(lines) + "\n"
 
 
