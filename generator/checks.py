@@ -10,6 +10,7 @@ asks of their content.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,7 +18,8 @@ from typing import Any
 
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
-from generator.facts.processing import CookieCategory, DataSource, LegalBasis, TransferSafeguard
+from generator.facts.durations import RetentionUntil
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole, TransferSafeguard
 from generator.languages import language_table, source_language
 from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
 from generator.loading import DataPath
@@ -106,16 +108,67 @@ def _interest_is_stated(company: Company) -> Iterator[tuple[DataPath, str]]:
             )
 
 
+def _names(provider: str, names: list[str]) -> bool:
+    """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
+    first_word = provider.split(maxsplit=1)[0].lower()
+    return any(first_word in name.lower() for name in names)
+
+
+def _recipient_names(company: Company) -> list[str]:
+    return [recipient.name for recipient in company.recipients if recipient.name]
+
+
 @rule("GDPR-13-1-e", "Art. 13(1)(e) GDPR", "recipients[]", "list the cookie's provider among the recipients")
 def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
-    names = [recipient.name.lower() for recipient in company.recipients if recipient.name]
+    names = _recipient_names(company)
     for index, cookie in enumerate(company.cookies):
-        first_word = cookie.provider.split()[0].lower()
-        if cookie.party == "third" and not any(first_word in name for name in names):
+        if cookie.party == "third" and not _names(cookie.provider, names):
             yield (
                 ("cookies", index, "provider"),
                 (f"the third-party cookie {cookie.name} gives data to {cookie.provider}, which is not a recipient"),
             )
+
+
+@rule(
+    "CONS-COOKIE-RECIPIENT",
+    "Art. 13(1)(e) GDPR",
+    "recipients[]",
+    "list the party the cookie is set for among the recipients (a pixel's data goes to it)",
+)
+def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
+    names = _recipient_names(company)
+    controller = [name for name in (company.controller.legal_name, company.controller.brand_name) if name]
+    for index, cookie in enumerate(company.cookies):
+        if cookie.party == "first" and not _names(cookie.provider, controller) and not _names(cookie.provider, names):
+            yield (
+                ("cookies", index, "provider"),
+                f"the first-party cookie {cookie.name} is set for {cookie.provider}, which is not a recipient",
+            )
+
+
+@rule(
+    "GDPR-26",
+    "Art. 26 GDPR",
+    "recipients[].arrangement",
+    "state in arrangement the essence of the arrangement: who informs people, who answers their requests, "
+    "and for which stage each is responsible; give each recipient one role",
+)
+def _joint_controllers_state_the_arrangement(company: Company) -> Iterator[tuple[DataPath, str]]:
+    roles: dict[str, RecipientRole] = {}
+    for index, recipient in enumerate(company.recipients):
+        named = recipient.name or recipient.category.preferably_in(source_language())
+        if recipient.role is RecipientRole.JOINT_CONTROLLER and recipient.arrangement is None:
+            yield (
+                ("recipients", index, "arrangement"),
+                f"{named} is a joint controller, but the essence of the arrangement is not stated",
+            )
+        if recipient.name:
+            earlier = roles.setdefault(recipient.name, recipient.role)
+            if earlier is not recipient.role:
+                yield (
+                    ("recipients", index, "role"),
+                    f"{named} is listed as {earlier.value} and as {recipient.role.value}",
+                )
 
 
 @rule(
@@ -206,6 +259,50 @@ def _purpose_has_retention(company: Company) -> Iterator[tuple[DataPath, str]]:
             yield ("purposes", index, "retention"), f"the purpose '{purpose.id}' says nothing of how long data is kept"
 
 
+OPEN_ENDED = frozenset({RetentionUntil.CONSENT_WITHDRAWN, RetentionUntil.OBJECTION})
+"""Ending events a person may never bring about, so data would be kept without limit."""
+
+
+@rule(
+    "GDPR-5-1-e-OPEN-RETENTION",
+    "Art. 5(1)(e) GDPR",
+    "purposes[].retention.at_most",
+    "add at_most: the longest the data is kept if the event never comes (e.g. '3 years'), "
+    "or review the data at that interval",
+    Severity.WARNING,
+)
+def _retention_has_an_upper_bound(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, purpose in enumerate(company.purposes):
+        retention = purpose.retention
+        if retention is not None and retention.until in OPEN_ENDED and retention.at_most is None:
+            yield (
+                ("purposes", index, "retention", "until"),
+                f"the purpose '{purpose.id}' keeps data until {retention.until.value.replace('_', ' ')}, "
+                "with no upper bound",
+            )
+
+
+VAGUE_PURPOSE = re.compile(
+    r"\b(inne|pozostałe|dodatkowe) cele\b|\bother purposes\b|\b(andere|sonstige|weitere) Zwecke\b", re.IGNORECASE
+)
+"""A purpose named only as some other purpose, in the languages of the policies."""
+
+
+@rule(
+    "GDPR-5-1-b-VAGUE-PURPOSE",
+    "Art. 5(1)(b) GDPR",
+    "purposes[].name",
+    "name the specific purpose, or remove it: consent covers only purposes named in advance",
+    Severity.WARNING,
+)
+def _purpose_is_specific(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, purpose in enumerate(company.purposes):
+        for code, name in purpose.name.items():
+            if VAGUE_PURPOSE.search(name):
+                yield ("purposes", index, "name", code), f"the purpose '{purpose.id}' names no specific purpose"
+                break
+
+
 @rule(
     "GDPR-13-2-e",
     "Art. 13(2)(e) GDPR",
@@ -292,12 +389,70 @@ def _tracking_cookies_need_consent(company: Company) -> Iterator[tuple[DataPath,
     for index, cookie in enumerate(company.cookies):
         if (
             cookie.category in (CookieCategory.ANALYTICS, CookieCategory.MARKETING)
-            and cookie.legal_basis is not LegalBasis.CONSENT
+            and cookie.basis is not LegalBasis.CONSENT
         ):
             yield (
                 ("cookies", index, "legal_basis"),
                 f"the {cookie.category.value} cookie {cookie.name} is set without consent",
             )
+
+
+@rule(
+    "CONS-NECESSARY-COOKIE-BASIS",
+    "art. 399 ust. 3 Prawo komunikacji elektronicznej",
+    "cookies[].legal_basis",
+    "leave legal_basis out: a necessary cookie is exempt from consent and rests on Art. 6(1)(f) GDPR",
+    Severity.WARNING,
+)
+def _necessary_cookies_need_no_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, cookie in enumerate(company.cookies):
+        if cookie.category is CookieCategory.NECESSARY and cookie.legal_basis is LegalBasis.CONSENT:
+            yield (
+                ("cookies", index, "legal_basis"),
+                f"the necessary cookie {cookie.name} rests on consent, which a visitor cannot refuse "
+                "without the site failing",
+            )
+
+
+@rule(
+    "CONS-LEGIT-INTEREST-CONSENT-COOKIE",
+    "art. 399 Prawo komunikacji elektronicznej",
+    "purposes[].legal_basis",
+    "rest the purpose on consent (Art. 6(1)(a) GDPR), as its cookie does",
+)
+def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[DataPath, str]]:
+    consent_cookies = [cookie for cookie in company.cookies if cookie.basis is LegalBasis.CONSENT]
+    for index, purpose in enumerate(company.purposes):
+        if purpose.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS:
+            continue
+        providers = [
+            recipient.name for recipient in company.recipients if recipient.name and purpose.id in recipient.purposes
+        ]
+        for cookie in consent_cookies:
+            if _names(cookie.provider, providers):
+                yield (
+                    ("purposes", index, "legal_basis"),
+                    f"the purpose '{purpose.id}' rests on legitimate interests, but its cookie {cookie.name} "
+                    "is set only with consent",
+                )
+                break
+
+
+@rule(
+    "GDPR-77",
+    "Art. 77 GDPR",
+    "supervisory_authority",
+    "leave supervisory_authority out: the policy then names Prezes UODO",
+)
+def _polish_controller_names_uodo(company: Company) -> Iterator[tuple[DataPath, str]]:
+    address = company.controller.address
+    uodo = legal_facts().supervisory_authority
+    if (address is None or address.country == "PL") and company.supervisory_authority.website != uodo.website:
+        yield (
+            ("supervisory_authority", "website"),
+            "the controller is established in Poland, whose supervisory authority is Prezes UODO "
+            f"({uodo.website}), but the policy names another",
+        )
 
 
 def outdated_wording(company: Company) -> Iterator[Finding]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from generator.document import PolicyDocument
 from generator.facts import Company
-from generator.facts.processing import DataSource, LegalBasis, TransferSafeguard
+from generator.facts.processing import DataSource, LegalBasis, RecipientRole, TransferSafeguard
 from generator.languages import language, source_language
 from generator.legal import is_in_eea, legal_facts
 from generator.markdown_text import escape, table
@@ -31,7 +31,7 @@ class Item:
 
 
 def _bases(company: Company) -> set[LegalBasis | None]:
-    return {purpose.legal_basis for purpose in company.purposes} | {cookie.legal_basis for cookie in company.cookies}
+    return {purpose.legal_basis for purpose in company.purposes} | {cookie.basis for cookie in company.cookies}
 
 
 def _from_others(company: Company) -> str | None:
@@ -93,7 +93,12 @@ ITEMS = (
         "rights",
         lambda company: None if LegalBasis.CONSENT in _bases(company) else "no processing rests on consent",
     ),
-    Item("GDPR-13-2-d", "Art. 13(2)(d)", "right to lodge a complaint with the supervisory authority", "complaint"),
+    Item(
+        "GDPR-13-2-d",
+        "Art. 13(2)(d), Art. 77",
+        "right to lodge a complaint in the member state of residence, work or infringement; Prezes UODO",
+        "complaint",
+    ),
     Item(
         "GDPR-13-2-e",
         "Art. 13(2)(e)",
@@ -108,12 +113,18 @@ ITEMS = (
     Item(
         "GDPR-13-2-f",
         "Art. 13(2)(f)",
-        "automated decision-making and profiling",
+        "automated decision-making and profiling, or that there is none",
         "automated_decisions",
+    ),
+    Item(
+        "GDPR-26",
+        "Art. 26(2)",
+        "the essence of the arrangement with each joint controller",
+        "recipients",
         lambda company: (
             None
-            if company.automated_decisions.profiling or company.automated_decisions.solely_automated_decisions
-            else "there is no profiling or automated decision-making"
+            if any(recipient.role is RecipientRole.JOINT_CONTROLLER for recipient in company.recipients)
+            else "there is no joint controller"
         ),
     ),
     Item("GDPR-14-1-d", "Art. 14(1)(d)", "categories of data obtained from others", "data", _from_others),
@@ -158,6 +169,15 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]
+    if company.assumed:
+        lines += [
+            "",
+            "## Facts to confirm",
+            "",
+            "The facts assumed in writing the policy; the client confirms or corrects each:",
+            "",
+        ]
+        lines += [f"- `{assumption.fact}`: {escape(assumption.note)}" for assumption in company.assumed]
     return "\n".join(lines) + "\n"
 
 

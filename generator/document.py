@@ -56,8 +56,6 @@ def _standard_sections_that_apply(company: Company) -> list[StandardSection]:
         ),
         StandardSection.RECIPIENTS: bool(company.recipients),
         StandardSection.COOKIES: bool(company.cookies),
-        StandardSection.AUTOMATED_DECISIONS: company.automated_decisions.profiling
-        or company.automated_decisions.solely_automated_decisions,
         StandardSection.SECURITY: bool(company.security_measures),
         StandardSection.CHILDREN: company.minimum_age is not None,
         StandardSection.STORAGE: company.data_storage is not None,

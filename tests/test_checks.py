@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,11 @@ def test_removing_one_retention_fails_the_build_with_its_rule(tmp_path: Path) ->
     assert not (tmp_path / "output").exists()
 
 
+def _assumed(facts: Path) -> list[str]:
+    """The facts an example marks as assumed."""
+    return re.findall(r"^  - fact: (\S+)$", facts.read_text(encoding="utf-8"), re.MULTILINE)
+
+
 def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) -> None:
     build(
         [copied(path, tmp_path / "facts") for path in EXAMPLES],
@@ -115,7 +121,10 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         report = (tmp_path / path.stem / "compliance.md").read_text(encoding="utf-8")
         assert "MISSING" not in report
         rows = [line for line in report.splitlines() if line.startswith("| GDPR-")]
-        assert len(rows) == 14
+        assert len(rows) == 15
+        assert ("## Facts to confirm" in report) == bool(_assumed(path))
+        for fact in _assumed(path):
+            assert f"- `{fact}`: " in report
         for row in rows:
             cells = [cell.strip() for cell in row.strip("|").split("|")]
             assert cells[3].startswith("not applicable: ") or (cells[3] and cells[4]), row

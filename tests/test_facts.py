@@ -10,13 +10,16 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import BUILD_DAY, ROOT
 
+from generator.document import render_document
 from generator.errors import UserError
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Duration, TimeUnit
+from generator.facts.processing import LegalBasis
 from generator.loading import parse_facts
+from generator.outputs import PolicyDraft
 from generator.state import PolicyState
 from generator.validation import check_loaded
 
@@ -225,7 +228,7 @@ def test_durations_are_parsed_into_amount_and_unit(written: str, amount: int, un
 def test_a_duration_that_is_not_a_positive_amount_of_a_unit_is_refused(written: str) -> None:
     problems = _problems(_edited(("period: 26 months", f"period: {written}")))
     assert len(problems) == 1
-    assert problems[0].startswith("f.yaml:72:15: purposes[2].retention.period: ")
+    assert problems[0].startswith("f.yaml:69:15: purposes[2].retention.period: ")
 
 
 def test_a_session_cookie_has_no_lifetime() -> None:
@@ -246,8 +249,8 @@ def test_a_special_category_needs_an_article_9_condition() -> None:
         "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)"
     ]
     condition = (
-        "    legal_basis: legitimate_interests\n",
-        "    legal_basis: legitimate_interests\n    special_category_condition: a\n",
+        "    legal_basis: consent\n",
+        "    legal_basis: consent\n    special_category_condition: a\n",
     )
     company = _company(_edited(special, condition))
     assert company.data_categories[1].special
@@ -263,7 +266,40 @@ def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
 def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
     problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
     assert problems == [
-        "f.yaml:79:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
+        "f.yaml:76:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
         "data only in the EEA, where no transfer safeguard applies; set safeguard to adequacy, dpf (US, certified "
         "recipients), scc, bcr or derogation"
+    ]
+
+
+SESSION_COOKIE = """  - name: PHPSESSID
+    provider: Przykład Sp. z o.o.
+    category: necessary
+    purpose:
+      pl: utrzymanie sesji
+      en: keeping the session
+    lifetime: session
+"""
+
+
+def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consent() -> None:
+    company = _company(MINIMAL + SESSION_COOKIE)
+    analytics, session = company.cookies
+    assert (analytics.basis, analytics.consent_exempt) == (LegalBasis.CONSENT, False)
+    assert (session.basis, session.consent_exempt) == (LegalBasis.LEGITIMATE_INTERESTS, True)
+    markdown = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
+    [row] = [line for line in markdown.splitlines() if "PHPSESSID" in line]
+    assert "art. 399 ust. 3 Prawa komunikacji elektronicznej" in row
+    assert "art. 6 ust. 1 lit. f RODO" in row
+    assert "zgod" not in row.replace("bez zgody", "")
+
+
+def test_a_retention_cap_is_stated_after_its_event_and_needs_one() -> None:
+    capped = ("      period: 26 months\n", "      until: consent_withdrawn\n      at_most: 26 months\n")
+    markdown = PolicyDraft(render_document(_company(_edited(capped)), "f", "en", BUILD_DAY), 1).markdown.body
+    assert "until you withdraw your consent, but no longer than 26 months" in markdown
+    alone = ("      period: 26 months\n", "      period: 26 months\n      at_most: 3 years\n")
+    assert _problems(_edited(alone)) == [
+        "f.yaml:70:16: purposes[2].retention.at_most: "
+        "at_most caps an ending event ('until'); a period is its own maximum"
     ]

@@ -47,7 +47,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     for name in COMPANIES:
         facts = project / "companies" / f"{name}.yaml"
         text = facts.read_text(encoding="utf-8")
-        facts.write_text(text.replace("understanding how the website is used", f"measuring reach of {name}"))
+        facts.write_text(text.replace("distinguishing visitors", f"measuring reach of {name}"))
     finished = project.parent / "finished"
     shutil.copytree(project, finished)
     build([finished / "companies"], out_dir=finished / "output", formats=("md", "html"), today=AFTER, jobs=1)

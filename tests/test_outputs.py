@@ -84,7 +84,7 @@ def test_the_archive_holds_every_archived_kind_of_earlier_versions(synthetic_kin
     formats = ["--format", "md,sections,langs"]
     assert main(["build", *formats, "--today", DAY.isoformat()]) == 0
     facts = Path("companies/acme.yaml")
-    facts.write_text(facts.read_text(encoding="utf-8").replace("understanding how the website is used", "reach"))
+    facts.write_text(facts.read_text(encoding="utf-8").replace("distinguishing visitors", "reach"))
     assert main(["build", *formats, "--today", "2027-01-15"]) == 0
     assert Path("output/acme/archive/v1/pl/sections.txt").is_file()
     assert Path("output/acme/archive/v1/meta/languages.txt").read_text(encoding="utf-8") == "v1: pl,en\n"

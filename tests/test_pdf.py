@@ -194,8 +194,8 @@ def text_outside_the_margins(reader: PdfReader) -> list[Line]:
     [
         ("optingo/pl", ["Optingo", "Optingo Digital Sp. z o.o.", f"Wersja 1 · {POLISH_DATE}"]),
         ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", f"Version 1 · {ENGLISH_DATE}"]),
-        # No brand: the legal name alone.
-        ("clusteric/pl", [CLUSTERIC, f"Wersja 1 · {POLISH_DATE}"]),
+        # A sole trader's brand above the trader's name.
+        ("clusteric/pl", ["Clusteric", CLUSTERIC, f"Wersja 1 · {POLISH_DATE}"]),
     ],
 )
 def test_page_one_opens_with_the_title_block(pdfs: dict[str, PdfReader], name: str, expected: list[str]) -> None:
@@ -205,7 +205,7 @@ def test_page_one_opens_with_the_title_block(pdfs: dict[str, PdfReader], name: s
 
 @pytest.mark.parametrize("name", ["optingo/pl", "clusteric/en"])
 def test_every_page_ends_with_brand_date_and_page_x_of_y(pdfs: dict[str, PdfReader], name: str) -> None:
-    brand, updated = {"optingo/pl": ("Optingo", POLISH_DATE), "clusteric/en": (CLUSTERIC, ENGLISH_DATE)}[name]
+    brand, updated = {"optingo/pl": ("Optingo", POLISH_DATE), "clusteric/en": ("Clusteric", ENGLISH_DATE)}[name]
     count = len(pdfs[name].pages)
     for number, page in enumerate(pdfs[name].pages, start=1):
         footer = sorted((line for line in lines(page) if line.y < PAGE_MARGINS["bottom"]), key=lambda line: line.x)

@@ -119,7 +119,7 @@ def valid_facts(draw: st.DrawFn) -> tuple[dict[str, Any], list[str]]:
         for index in range(draw(st.integers(0, 3))):
             cookie = {
                 "name": draw(TEXT),
-                "provider": draw(TEXT),
+                "provider": facts["controller"]["legal_name"],  # first party: set for ourselves
                 "category": draw(st.sampled_from(["necessary", "preferences", "analytics", "marketing"])),
                 "purpose": draw(localized()),
                 "lifetime": f"{index + 1} days",

@@ -52,7 +52,7 @@ def _files(project: Path) -> dict[str, bytes]:
 def _change_facts(project: Path) -> None:
     for facts in (project / "companies").glob("*.yaml"):
         text = facts.read_text(encoding="utf-8")
-        facts.write_text(text.replace("understanding how the website is used", "measuring reach"), encoding="utf-8")
+        facts.write_text(text.replace("distinguishing visitors", "measuring reach"), encoding="utf-8")
 
 
 def _assert_refused(finished: subprocess.CompletedProcess[str], *fragments: str) -> None:

@@ -63,7 +63,7 @@ def _edit_json(path: str, change: Callable[[Json], object]) -> None:
 def _change_facts(name: str = "alpha") -> None:
     facts = Path(f"companies/{name}.yaml")
     text = facts.read_text(encoding="utf-8")
-    facts.write_text(text.replace("understanding how the website is used", "measuring reach"), encoding="utf-8")
+    facts.write_text(text.replace("distinguishing visitors", "measuring reach"), encoding="utf-8")
 
 
 def _set_document(document: Json) -> None:

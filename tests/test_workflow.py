@@ -60,7 +60,7 @@ def test_rebuilding_unchanged_facts_on_another_day_changes_no_byte(project: Path
 
 def test_a_text_change_moves_only_that_companys_date_and_version(project: Path) -> None:
     _build(project, DAY_ONE)
-    _edit(project / "companies" / "alpha.yaml", "understanding how the website is used", "measuring reach")
+    _edit(project / "companies" / "alpha.yaml", "distinguishing visitors", "measuring reach")
     _build(project, DAY_TWO)
     alpha, beta = load_state(project / "companies" / "alpha.yaml"), load_state(project / "companies" / "beta.yaml")
     assert alpha is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -213,6 +214,32 @@ def published_languages(data: Any, context: dict[str, Any] | None = None) -> tup
     return tuple(published) if published is not None else tuple(default_languages())
 
 
+FACT_PATH = re.compile(r"([a-z_]+)|\[(\d+)\]")
+"""One step of a fact's path: a key (`cookies`) or an index (`[0]`)."""
+
+
+class Assumption(FactsModel):
+    """A fact the author had to assume, for the client to confirm before the policy is published."""
+
+    fact: Annotated[str, Field(pattern=r"^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$")]
+    """The path of the assumed fact, as lint names it, e.g. `cookies[0].name` or
+    `purposes[3].retention.at_most`."""
+    note: PlainText
+    """What was assumed and why, e.g. `the seed names no cookie; the usual session cookie name`."""
+
+    def resolve(self, facts: Any) -> bool:
+        """Whether the path names a fact present in ``facts`` (the company's dumped facts)."""
+        value = facts
+        for key, index in FACT_PATH.findall(self.fact):
+            if key and isinstance(value, dict) and value.get(key) is not None:
+                value = value[key]
+            elif index and isinstance(value, list) and int(index) < len(value):
+                value = value[int(index)]
+            else:
+                return False
+        return True
+
+
 class Company(FactsModel):
     """All the facts of one company's privacy policy."""
 
@@ -244,6 +271,9 @@ class Company(FactsModel):
     """The authority to complain to; by default the President of UODO (Prezes UODO)."""
     sections: list[ExtraSection] = []
     """Company-specific sections in Markdown."""
+    assumed: list[Assumption] = []
+    """Facts the author had to assume (a cookie's name, a retention period, a country), each
+    with a note; the compliance report lists them for the client to confirm."""
 
     @model_validator(mode="before")
     @classmethod
@@ -285,6 +315,10 @@ class Company(FactsModel):
                         f"id '{section.id}' is the anchor of a standard section or subsection; choose another id",
                     )
                 )
+        facts = self.model_dump(mode="json")
+        for index, assumption in enumerate(self.assumed):
+            if not assumption.resolve(facts):
+                problems.append((("assumed", index, "fact"), f"no fact is given at '{assumption.fact}'"))
         category_ids = {category.id for category in self.data_categories}
         purpose_ids = {purpose.id for purpose in self.purposes}
         for index, purpose in enumerate(self.purposes):

@@ -137,11 +137,16 @@ class Retention(FactsModel):
     until: RetentionUntil | None = None
     """The event that ends storage: consent_withdrawn, objection, contract_end,
     claims_time_barred, warranty_expired or account_deleted; give either this or `period`."""
+    at_most: DurationText | None = None
+    """With `until`: the longest the data is kept if the event never comes, e.g. `3 years`
+    (Art. 5(1)(e)); an open-ended event without it is warned of (GDPR-5-1-e-OPEN-RETENTION)."""
     note: LocalizedText | None = None
     """Anything a reader needs beyond the period, e.g. the law that sets it."""
 
     @model_validator(mode="after")
     def _period_or_event(self) -> Self:
+        if self.at_most is not None and self.until is None:
+            raise fact_error("at_most", "at_most caps an ending event ('until'); a period is its own maximum")
         if self.period is None and self.until is None:
             raise fact_error("period", "give either a retention period (e.g. '3 years') or an ending event ('until')")
         if self.period is not None and self.until is not None:

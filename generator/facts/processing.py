@@ -174,6 +174,9 @@ class Recipient(FactsModel):
     """The product used, e.g. `Google Analytics 4`."""
     role: RecipientRole = RecipientRole.PROCESSOR
     """processor (acts on our instructions), controller (decides on its own) or joint_controller."""
+    arrangement: LocalizedText | None = None
+    """For a joint controller: the essence of the arrangement (Art. 26(2)), e.g. who informs people
+    and answers their requests, and for which stage of processing each is responsible."""
     countries: list[CountryCode] = ["PL"]
     """Where the recipient processes or accesses the data, as ISO codes (`EU` for the Union)."""
     safeguard: TransferSafeguard | None = None
@@ -186,6 +189,14 @@ class Recipient(FactsModel):
     hosts: list[Annotated[str, Field(pattern=HOST_PATTERN)]] = []
     """The host names the websites contact for this recipient, e.g. `www.googletagmanager.com`,
     or `*.linkedin.com` for every host below a domain; `policygen scan` warns of any other."""
+
+    @model_validator(mode="after")
+    def _arrangement_is_joint(self) -> Self:
+        if self.arrangement is not None and self.role is not RecipientRole.JOINT_CONTROLLER:
+            raise fact_error(
+                "arrangement", "an arrangement (Art. 26) is for a joint controller; set role: joint_controller"
+            )
+        return self
 
 
 class CookieCategory(StrEnum):
@@ -226,8 +237,22 @@ class Cookie(FactsModel):
     """What the cookie is used for."""
     lifetime: CookieLifetime
     """`session`, or how long it stays on the device, e.g. `2 years`."""
-    legal_basis: LegalBasis = LegalBasis.CONSENT
-    """The Art. 6(1) basis for the processing the cookie enables."""
+    legal_basis: LegalBasis | None = None
+    """The Art. 6(1) basis for the processing the cookie enables; by default consent, and for a
+    necessary cookie legitimate interests, since art. 399 ust. 3 Prawa komunikacji elektronicznej
+    exempts it from consent."""
+
+    @property
+    def consent_exempt(self) -> bool:
+        """Whether the cookie rests on the necessity exemption of art. 399 ust. 3 PKE by default."""
+        return self.category is CookieCategory.NECESSARY and self.legal_basis is None
+
+    @property
+    def basis(self) -> LegalBasis:
+        """The Art. 6(1) basis, the default filled in."""
+        if self.legal_basis is not None:
+            return self.legal_basis
+        return LegalBasis.LEGITIMATE_INTERESTS if self.consent_exempt else LegalBasis.CONSENT
 
     @property
     def name_pattern(self) -> str:
