@@ -22,7 +22,7 @@ from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, get_currency_symbol
 from babel.support import Translations
 from babel.units import format_unit
 
@@ -175,5 +175,15 @@ class Formats:
         return name[:1].lower() + name[1:]
 
     def money(self, amount: object, currency: str) -> str:
-        """``5 000,00 zł`` / ``PLN 5,000.00``."""
-        return str(format_currency(amount, currency, locale=self.locale))  # type: ignore[arg-type]
+        """``5 000,00 zł`` / ``PLN 5,000.00`` / ``€5,000.00``.
+
+        Babel does not apply CLDR's currency spacing, so a symbol made of letters would touch
+        the digits (``PLN5,000.00``); such a symbol is kept apart by a no-break space.
+        """
+        pattern = str(self.locale.currency_formats["standard"].pattern)
+        symbol = str(get_currency_symbol(currency, locale=self.locale))
+        if symbol[-1:].isalpha():
+            pattern = pattern.replace("¤#", "¤\xa0#")
+        if symbol[:1].isalpha():
+            pattern = pattern.replace("0¤", "0\xa0¤")
+        return str(format_currency(amount, currency, format=pattern, locale=self.locale))  # type: ignore[arg-type]

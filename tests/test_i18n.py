@@ -52,6 +52,9 @@ def test_dates_countries_lists_and_money() -> None:
     assert Formats("pl").list(["A", "B", "C"]) == "A, B i C"
     assert Formats("de").list(["A", "B", "C"]) == "A, B und C"
     assert Formats("de").money(Decimal(5000), "PLN") == "5.000,00\xa0PLN"
+    assert Formats("pl").money(Decimal(5000), "PLN") == "5\xa0000,00\xa0zł"
+    assert Formats("en").money(Decimal(5000), "PLN") == "PLN\xa05,000.00"
+    assert Formats("en").money(Decimal(5000), "EUR") == "€5,000.00"
 
 
 def _catalog(tmp_path: Path, body: str) -> Path:
