@@ -53,7 +53,7 @@ def with_forms(folder: Path) -> Path:
     """A copy of the minimal facts whose contract purpose is collected through an order form."""
     facts = copied(MINIMAL, folder)
     text = facts.read_text("utf-8")
-    marker = "        en: we cannot conclude the contract\n"
+    marker = "        en: without this data we cannot conclude the contract\n"
     assert text.count(marker) == 1
     facts.write_text(text.replace(marker, marker + FORM_LINES), encoding="utf-8")
     return facts

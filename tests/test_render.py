@@ -102,6 +102,20 @@ def test_dates_are_formatted_per_language(minimal_output: Path) -> None:
     assert "22 November 2026" in read(minimal_output, "en", "md")
 
 
+def test_the_consequence_of_not_providing_data_is_a_sentence_of_its_own(minimal_output: Path) -> None:
+    """The facts' clause starts a new sentence after the requirement, never a label such as
+    "If you do not provide it:" that leaves a lower-case fragment behind it."""
+    polish = read(minimal_output, "pl", "md")
+    english = read(minimal_output, "en", "md")
+    assert "Podanie danych jest warunkiem zawarcia umowy. Bez tych danych nie możemy zawrzeć umowy.\n" in polish
+    assert (
+        "Providing the data is necessary to conclude the contract. "
+        "Without this data we cannot conclude the contract.\n" in english
+    )
+    assert "Jeżeli ich nie podasz" not in polish
+    assert "If you do not provide it" not in english
+
+
 def test_front_matter_names_title_language_date_and_translation_key(minimal_output: Path) -> None:
     text = read(minimal_output, "pl", "md")
     front_matter = text.split("---\n")[1]

@@ -318,7 +318,7 @@ def test_mkdocs_nests_the_contents(sites: dict[str, Site]) -> None:
 
 def test_the_hugo_home_lists_the_policies_by_their_titles(sites: dict[str, Site]) -> None:
     home = (built_site(sites, "hugo").folder / "index.html").read_text()
-    assert "Polityka prywatności Optingo" in home
+    assert "Polityka prywatności \u2013 Optingo" in home
     assert "Privacies" not in home
 
 

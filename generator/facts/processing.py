@@ -95,7 +95,8 @@ class Provision(FactsModel):
     """statutory (the law requires it), contractual, contract_precondition (needed to conclude
     the contract) or voluntary."""
     consequence: LocalizedText
-    """What follows from not giving the data, e.g. `we cannot create the account`."""
+    """What follows from not giving the data, as a sentence of its own that names the missing
+    data, e.g. `without this data we cannot create the account` (the policy capitalises it)."""
 
 
 class Purpose(FactsModel):
