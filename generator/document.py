@@ -29,6 +29,7 @@ from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
 from generator.state import Version
+from generator.typography import typeset
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,12 @@ def render_document(
 
 
 def render_blocks(template: Template, context: dict[str, Any], *names: str) -> list[Markdown]:
-    """The named blocks of ``template``, each stripped, rendered in one shared context."""
+    """The named blocks of ``template``, each stripped and typeset, rendered in one shared context.
+
+    Every text of every output passes here with its facts inserted, so this is where the
+    language's typography (:func:`generator.typography.typeset`) is applied, once.
+    """
     shared = template.new_context(context)
+    language = str(template.environment.globals["language"])
     blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
-    return [Markdown("".join(block(shared)).strip()) for block in blocks]
+    return [Markdown(typeset("".join(block(shared)).strip(), language)) for block in blocks]

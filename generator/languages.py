@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -42,6 +42,8 @@ class LanguageRow(BaseModel):
     """How the language's legal texts name the GDPR (``RODO``, ``DSGVO``)."""
     nouns_capitalised: bool = False
     """Common nouns start with a capital letter (German), so a name inside a sentence keeps its capital."""
+    typography: Literal["polish"] | None = None
+    """The typesetting rules (generator/typography.py) that put non-breaking spaces into its text, if any."""
     eu_only_claim: str | None = None
     """A regular expression matching a claim, in this language, that data stays in the EU."""
 

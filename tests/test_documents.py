@@ -33,13 +33,14 @@ from generator.outputs import PolicyDraft, default_kinds
 from generator.pipeline import build
 from generator.render.clauses import clause_files
 from generator.render.ropa import processing_register
+from generator.typography import typeset
 from generator.validation import load_company
 
 LANGUAGES: tuple[Language, ...] = ("pl", "en")
 EXAMPLES = sorted(path for path in (ROOT / "companies").glob("*.yaml"))
 DOCUMENT_KINDS = ("docx", "ropa", "clauses", "pdf-bilingual")
 CLAUSE_LIMIT = 1200
-ARTICLE_6_1 = r"\b6(\(1\)\(| ust\. 1 lit\. | Abs\. 1 lit\. ){letter}\b"
+ARTICLE_6_1 = r"\b6(\(1\)\(|\sust\.\s1\slit\.\s| Abs\. 1 lit\. ){letter}\b"
 """Art. 6(1)(b) as each language cites it: `6(1)(b)`, `6 ust. 1 lit. b`, `6 Abs. 1 lit. b`."""
 
 
@@ -133,7 +134,7 @@ def test_docx_holds_every_fact_of_the_controller_and_its_properties(
     ]
     for fact in facts:
         assert fact is not None
-        assert fact in text, fact
+        assert typeset(fact, language) in text, fact
     word = docx.Document(str(path))
     assert len(word.tables) >= 3, "the retention, recipients and cookie tables are Word tables"
     properties = word.core_properties
@@ -181,13 +182,14 @@ def test_libreoffice_converts_the_docx_to_pdf(documents_output: Path, tmp_path: 
         capture_output=True,
         timeout=180,
     )
-    assert "Przykład Sp. z o.o." in pdf_text(tmp_path / "privacy-policy.pdf")
+    assert "Przykład Sp.\u00a0z\u00a0o.o." in pdf_text(tmp_path / "privacy-policy.pdf")
 
 
 @dataclass(frozen=True)
 class ExpectedRow:
     """What the facts say a purpose's row of the record must show."""
 
+    controller: str
     activity: str
     letter: str
     subjects: str
@@ -197,18 +199,24 @@ class ExpectedRow:
 
 
 def _expected_rows(company: Company, language: Language) -> list[ExpectedRow]:
+    """The facts as the record shows them: typeset like every text of the language."""
+
+    def text(fact: str) -> str:
+        return typeset(fact, language)
+
     rows = []
     for purpose in company.purposes:
         recipients = [r for r in company.recipients if not r.purposes or purpose.id in r.purposes]
         rows.append(
             ExpectedRow(
-                activity=purpose.name[language],
+                controller=text(company.controller.legal_name),
+                activity=text(purpose.name[language]),
                 letter=purpose.legal_basis.letter if purpose.legal_basis else "",
-                subjects=purpose.data_subjects[language] if purpose.data_subjects else purpose.name[language],
-                categories=[c.name[language] for c in company.data_categories if c.id in purpose.data_categories],
-                recipients=[r.name or r.category[language] for r in recipients],
+                subjects=text(purpose.data_subjects[language] if purpose.data_subjects else purpose.name[language]),
+                categories=[text(c.name[language]) for c in company.data_categories if c.id in purpose.data_categories],
+                recipients=[text(r.name or r.category[language]) for r in recipients],
                 transfers=[
-                    r.name or r.category[language]
+                    text(r.name or r.category[language])
                     for r in recipients
                     if any(not is_in_eea(country) for country in r.countries)
                 ],
@@ -234,7 +242,7 @@ def _assert_row_matches(row: list[str], expected: ExpectedRow, number: int, comp
     ) = row
     assert number_cell == str(number)
     assert activity == expected.activity
-    assert company.controller.legal_name in controller
+    assert expected.controller in controller
     assert company.contact.email in controller
     assert dpo
     assert re.search(ARTICLE_6_1.format(letter=expected.letter), basis), basis
@@ -267,7 +275,8 @@ def test_the_record_has_a_polish_and_an_english_sheet_with_a_row_per_purpose(
     assert workbook.properties.created is not None
     assert workbook.properties.created.date() == BUILD_DAY
     assert workbook.properties.modified == workbook.properties.created
-    assert workbook.properties.title == f"Rejestr czynności przetwarzania: {company.controller.legal_name}"
+    legal_name = typeset(company.controller.legal_name, "pl")
+    assert workbook.properties.title == f"Rejestr czynności przetwarzania: {legal_name}"
     assert workbook.worksheets[0].page_setup.orientation == "landscape"
 
 
@@ -337,7 +346,7 @@ def test_a_clause_names_the_controller_basis_retention_and_links_its_section(
     for language in LANGUAGES:
         clause = documents_output / language / "clauses" / "contract.fragment.html"
         text = clause.read_text(encoding="utf-8")
-        assert company.controller.legal_name in text
+        assert typeset(company.controller.legal_name, language) in text
         assert company.contact.email in text
         assert re.search(ARTICLE_6_1.format(letter="b"), text)
         assert company.purposes[0].name[language] in _html_text(text)

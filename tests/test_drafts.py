@@ -31,7 +31,10 @@ def test_a_draft_is_marked_in_every_format_and_publishes_nothing(published: Path
     [company] = result.companies
     assert (company.slug, company.version, company.date, company.draft) == ("minimal", 2, NEXT_DAY, True)
     polish = (preview / "pl" / "privacy-policy.html").read_text(encoding="utf-8")
-    assert '<p class="draft-banner" role="note">Wersja robocza z 23 listopada 2026, nieopublikowana</p>' in polish
+    assert (
+        '<p class="draft-banner" role="note">Wersja robocza z\u00a023\u00a0listopada\u00a02026, nieopublikowana</p>'
+        in polish
+    )
     assert "*Draft of 23 November 2026, not published*" in (preview / "en" / "privacy-policy.md").read_text()
     assert "name, e-mail, fax" in (preview / "en" / "privacy-policy.md").read_text()
     assert "Draft of 23 November 2026, not published" in pdf_text(preview / "en" / "privacy-policy.pdf")

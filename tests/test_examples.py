@@ -21,6 +21,7 @@ from conftest import (
 
 from generator.cli import main
 from generator.pipeline import build
+from generator.typography import typeset
 from generator.validation import load_company
 
 COMPANIES = ROOT / "companies"
@@ -98,7 +99,7 @@ def test_smartcp_alone_is_published_in_german_too() -> None:
 def test_every_seed_fact_appears_in_every_language(markdown: Path, company: str, language: str) -> None:
     text = (markdown / company / language / "privacy-policy.md").read_text(encoding="utf-8")
     for fact in SEED_FACTS[company]:
-        assert fact in text, f"{fact!r} missing from {company} {language}"
+        assert typeset(fact, language) in text, f"{fact!r} missing from {company} {language}"
 
 
 @pytest.mark.parametrize(("company", "language"), PUBLISHED)

@@ -21,6 +21,7 @@ from generator.facts.processing import LegalBasis
 from generator.loading import parse_facts
 from generator.outputs import PolicyDraft
 from generator.state import PolicyState
+from generator.typography import typeset
 from generator.validation import check_loaded
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
@@ -289,8 +290,8 @@ def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consen
     assert (session.basis, session.consent_exempt) == (LegalBasis.LEGITIMATE_INTERESTS, True)
     markdown = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
     [row] = [line for line in markdown.splitlines() if "PHPSESSID" in line]
-    assert "art. 399 ust. 3 Prawa komunikacji elektronicznej" in row
-    assert "art. 6 ust. 1 lit. f RODO" in row
+    assert typeset("art. 399 ust. 3 Prawa komunikacji elektronicznej", "pl") in row
+    assert typeset("art. 6 ust. 1 lit. f RODO", "pl") in row
     assert "zgod" not in row.replace("bez zgody", "")
 
 

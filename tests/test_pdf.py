@@ -34,7 +34,7 @@ FONTS = sorted((ASSETS / "fonts").glob("NotoSans-*.ttf"))
 MM = 72 / 25.4
 PAGE_MARGINS = {"top": 20 * MM, "right": 18 * MM, "bottom": 22 * MM, "left": 18 * MM}
 """The @page margins of print.css: body text stays inside them, the footer below the bottom one."""
-POLISH_DATE = "Ostatnia aktualizacja: 22 listopada 2026"
+POLISH_DATE = "Ostatnia aktualizacja: 22\u00a0listopada\u00a02026"
 ENGLISH_DATE = "Last updated: 22 November 2026"
 CLUSTERIC = "NanoMedia Damian Kiełbasa"
 
@@ -192,7 +192,7 @@ def text_outside_the_margins(reader: PdfReader) -> list[Line]:
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        ("optingo/pl", ["Optingo", "Optingo Digital Sp. z o.o.", f"Wersja 1 · {POLISH_DATE}"]),
+        ("optingo/pl", ["Optingo", "Optingo Digital Sp.\u00a0z\u00a0o.o.", f"Wersja 1 · {POLISH_DATE}"]),
         ("optingo/en", ["Optingo", "Optingo Digital Sp. z o.o.", f"Version 1 · {ENGLISH_DATE}"]),
         # A sole trader's brand above the trader's name.
         ("clusteric/pl", ["Clusteric", CLUSTERIC, f"Wersja 1 · {POLISH_DATE}"]),

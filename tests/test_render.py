@@ -98,7 +98,7 @@ def test_pdf_text_keeps_polish_letters(minimal_output: Path) -> None:
 
 
 def test_dates_are_formatted_per_language(minimal_output: Path) -> None:
-    assert "22 listopada 2026" in read(minimal_output, "pl", "md")
+    assert "22\u00a0listopada\u00a02026" in read(minimal_output, "pl", "md")
     assert "22 November 2026" in read(minimal_output, "en", "md")
 
 

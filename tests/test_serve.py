@@ -152,7 +152,7 @@ def test_pages_side_by_side_each_language_and_the_index(server: Server) -> None:
     assert len(polish) == len(english) > 10
     # The unnumbered summary is the first row; the numbered sections follow, number beside number.
     assert [title.split(" ")[0] for title in polish[1:]] == [title.split(" ")[0] for title in english[1:]]
-    assert polish[:2] == ["W skrócie", "1. Czego dotyczy ta polityka"]
+    assert polish[:2] == ["W\u00a0skrócie", "1. Czego dotyczy ta polityka"]
     assert english[:2] == ["At a glance", "1. About this policy"]
     assert "Wersja robocza z" in page
     assert "Draft of" in page

@@ -24,10 +24,11 @@ from generator.render.html import render_print_page
 from generator.render.markdown import render_markdown, section_markdown
 from generator.render.pdf import render_pdf
 from generator.render.summary import SUMMARY_FILE
+from generator.typography import typeset
 from generator.validation import load_company
 
 FACTS = [*sorted((ROOT / "companies").glob("*.yaml")), MINIMAL]
-SUMMARY_TITLES = {"pl": "W skrócie", "en": "At a glance", "de": "Auf einen Blick"}
+SUMMARY_TITLES = {"pl": "W\u00a0skrócie", "en": "At a glance", "de": "Auf einen Blick"}
 
 
 def documents(facts: Path) -> list[PolicyDocument]:
@@ -49,13 +50,17 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
         text = unescape(summary.body)
         retention = cast(Callable[[object], str], template_environment(language).globals["retention"])
         assert summary.title == SUMMARY_TITLES[language]
+
+        def typeset_(fact: str, language: str = language) -> str:
+            return typeset(fact, language)
+
         for purpose in company.purposes:
-            assert f"[{purpose.name[language]}](<#purpose-{purpose.id}>)" in text
-            assert unescape(retention(purpose.retention)) in text
+            assert f"[{typeset_(purpose.name[language])}](<#purpose-{purpose.id}>)" in text
+            assert typeset_(unescape(retention(purpose.retention))) in text
         for recipient in company.recipients:
-            assert recipient.category[language] in text
+            assert typeset_(recipient.category[language]) in text
         for category in company.data_categories:
-            assert category.name[language].casefold() in text.casefold()
+            assert typeset_(category.name[language]).casefold() in text.casefold()
         assert f"mailto:{company.contact.email}" in text
 
 

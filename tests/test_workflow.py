@@ -108,9 +108,9 @@ def test_earlier_versions_are_archived_and_listed_in_the_history(project: Path) 
         "privacy-policy.md",
     ]
     current = (project / "output" / "alpha" / "pl" / "privacy-policy.md").read_text()
-    assert "| 2 | 15 stycznia 2027 | zmieniono okres przechowywania danych" in current
-    assert "z: 26 miesięcy od zebrania danych na: 14 miesięcy od zebrania danych." in current
-    assert "| 1 | 22 listopada 2026 | Pierwsza opublikowana wersja. |" in current
+    assert "| 2 | 15\u00a0stycznia\u00a02027 | zmieniono okres przechowywania danych" in current
+    assert "z: 26\u00a0miesięcy od zebrania danych na: 14\u00a0miesięcy od zebrania danych." in current
+    assert "| 1 | 22\u00a0listopada\u00a02026 | Pierwsza opublikowana wersja. |" in current
 
 
 def test_diff_names_changes_in_both_languages_and_marks_material_ones(

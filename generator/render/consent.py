@@ -24,6 +24,7 @@ from generator.markdown_text import escape
 from generator.outputs import POLICY_STEM, CompanyDraft, RenderedFile
 from generator.render.html import markdown_parser
 from generator.state import Version
+from generator.typography import typeset
 
 CONFIG_STEM = "cookie-consent"
 
@@ -248,17 +249,20 @@ _TEXTS = (
 
 
 def _table_body(document: PolicyDocument, category: CookieCategory) -> list[dict[str, str]]:
-    """The rows of the policy's table of this category, cell by cell through the same macros."""
+    """The rows of the policy's table of this category, cell by cell through the same macros, typeset alike."""
     macros = template_environment(document.language).globals
 
+    def typeset_html(markdown: str) -> str:
+        return _html(typeset(markdown, document.language))
+
     def cell(macro: str, cookie: Cookie) -> str:
-        return _html(cast(Callable[[Cookie], str], macros[macro])(cookie))
+        return typeset_html(cast(Callable[[Cookie], str], macros[macro])(cookie))
 
     return [
         {
             "name": cell("cookie_name", cookie),
             "provider": cell("cookie_provider", cookie),
-            "purpose": _html(escape(cookie.purpose[document.language])),
+            "purpose": typeset_html(escape(cookie.purpose[document.language])),
             "lifetime": cell("cookie_lifetime", cookie),
         }
         for cookie in document.company.cookies

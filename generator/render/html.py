@@ -28,6 +28,7 @@ from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
 from generator.resources import ASSETS, TEMPLATES
+from generator.typography import typeset
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
 
@@ -202,10 +203,12 @@ def render_print_page(
     the HTML fragment when it was already made, so the Markdown is not parsed twice.
     """
     controller = document.company.controller
-    brand = controller.brand_name or controller.legal_name
+    # The names come from the facts, not from a template: they are typeset here.
+    legal_name = typeset(controller.legal_name, document.language)
+    brand = typeset(controller.brand_name, document.language) if controller.brand_name else legal_name
     title_block = {
         "brand": brand,
-        "legal_name": controller.legal_name,
+        "legal_name": legal_name,
         "logo": logo,
         "version": f"{unescape(policy_labels(document)['version'])} {version}",
         "updated": markdown.updated,
