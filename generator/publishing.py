@@ -165,7 +165,8 @@ class Publication:
             for index, (target, _) in enumerate(self._planned)
         ]
         journal = self.staging / JOURNAL
-        record = [{"target": str(c.target), "backup": c.backup.name, "existed": c.existed} for c in changes]
+        # Absolute: the build that undoes a killed one may run in another working directory.
+        record = [{"target": str(c.target.absolute()), "backup": c.backup.name, "existed": c.existed} for c in changes]
         write_atomically(journal, json.dumps(record).encode(), staging=self.staging)
         for change, (_, staged) in zip(changes, self._planned, strict=True):
             try:
