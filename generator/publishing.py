@@ -85,7 +85,7 @@ def _same_folder(path: Path, descriptor: int) -> bool:
     return (now.st_dev, now.st_ino) == (locked.st_dev, locked.st_ino)
 
 
-def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> Path:
+def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> None:
     """The scratch folder, empty, after undoing a publication a killed build left unfinished.
 
     Refused when it is a link or a file, never followed. ``state_files`` are the only files
@@ -103,7 +103,6 @@ def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> Path:
         staging.mkdir()
     except OSError as error:
         raise os_error(error, "create the scratch folder") from error
-    return staging
 
 
 def clear_staging(out_dir: Path) -> None:
