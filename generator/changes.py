@@ -89,11 +89,17 @@ def _languages_of(facts: Facts) -> list[Language]:
 
 
 def _in_languages(data: Any, languages: set[Language]) -> Any:
-    """``data`` with every per-language text (a mapping keyed by language codes) cut to ``languages``."""
+    """``data`` with every per-language text (a mapping keyed by language codes) cut to ``languages``.
+
+    Unset facts (``None``, an empty list) are left out: a version stored before the facts gained
+    a field lacks it, while today's facts hold its empty default, and the text is the same.
+    """
     if isinstance(data, dict):
         if data and all(key in language_codes() for key in data):
             return {key: text for key, text in data.items() if key in languages and text is not None}
-        return {key: _in_languages(value, languages) for key, value in data.items()}
+        return {
+            key: _in_languages(value, languages) for key, value in data.items() if value is not None and value != []
+        }
     if isinstance(data, list):
         return [_in_languages(value, languages) for value in data]
     return data

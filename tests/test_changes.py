@@ -1,0 +1,35 @@
+"""What the version history says changed: only what a reader of the policy could see change."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from conftest import MINIMAL
+
+from generator.changes import describe_changes
+from generator.loading import read_facts_file
+
+
+def _facts() -> dict[str, Any]:
+    facts: dict[str, Any] = read_facts_file(MINIMAL, str(MINIMAL)).data
+    return facts
+
+
+def test_a_field_the_model_gained_since_a_version_is_no_change() -> None:
+    """A version stored before a field existed lacks it; today's facts hold its empty default."""
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["purposes"][0]["retention"]["at_most"] = None
+    today["recipients"][0]["arrangement"] = None
+    today["data_categories"][0]["includes"]["de"] = None
+    assert describe_changes(stored, today) == []
+
+
+def test_a_changed_retention_is_told_with_both_periods() -> None:
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["purposes"][1]["retention"] = {"period": "10 years"}
+    [note] = describe_changes(stored, today)
+    assert note.kind == "retention_changed"
+    assert (note.before, note.after) == (stored["purposes"][1]["retention"], {"period": "10 years"})
