@@ -10,10 +10,12 @@ asks of their content.
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from generator.facts import Company
@@ -22,7 +24,7 @@ from generator.facts.durations import RetentionUntil
 from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole, TransferSafeguard
 from generator.languages import language_table, source_language
 from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
-from generator.loading import DataPath
+from generator.loading import DataPath, field_path
 
 STALE_AFTER = datetime.timedelta(days=365)
 
@@ -30,6 +32,8 @@ STALE_AFTER = datetime.timedelta(days=365)
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
+    """A warning about a fact the facts list under ``missing``: the client has been asked for it."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +55,17 @@ class Finding:
     rule: Rule
     path: DataPath
     message: str
+    awaited: str | None = None
+    """The note of the ``missing`` entry that names this finding's fact, when the client has been asked."""
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.NOTE if self.awaited is not None else self.rule.severity
 
     @property
     def text(self) -> str:
+        if self.awaited is not None:
+            return f"note: {self.rule.id} ({self.rule.article}): {self.message}; listed as missing: {self.awaited}"
         prefix = "warning: " if self.rule.severity is Severity.WARNING else ""
         return f"{prefix}{self.rule.id} ({self.rule.article}): {self.message}; {self.rule.hint}"
 
@@ -476,11 +488,28 @@ def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]
         yield path, data
 
 
+RULE_MODULES = ("generator.company_law",)
+"""Modules that register further rules with :func:`rule`, each for one body of law."""
+
+
+@cache
+def all_rules() -> list[tuple[Rule, Check]]:
+    for module in RULE_MODULES:
+        importlib.import_module(module)
+    return RULES
+
+
 def check_company(company: Company) -> list[Finding]:
-    """Every rule's findings for one company, errors before warnings."""
-    findings = [Finding(rule, path, message) for rule, check in RULES for path, message in check(company)]
+    """Every rule's findings for one company: errors, then warnings, then notes on awaited facts."""
+    awaited = {missing.fact: missing.note for missing in company.missing}
+    findings = [
+        Finding(rule, path, message, awaited.get(field_path(path)) if rule.severity is Severity.WARNING else None)
+        for rule, check in all_rules()
+        for path, message in check(company)
+    ]
     findings.extend(outdated_wording(company))
-    return sorted(findings, key=lambda finding: finding.rule.severity is Severity.WARNING)
+    order = list(Severity)
+    return sorted(findings, key=lambda finding: order.index(finding.severity))
 
 
 def stale_legal_facts(today: datetime.date) -> list[tuple[str, datetime.date]]:

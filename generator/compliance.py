@@ -169,15 +169,22 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]
-    if company.assumed:
-        lines += [
-            "",
-            "## Facts to confirm",
-            "",
+    for heading, introduction, notes in (
+        (
+            "Facts to confirm",
             "The facts assumed in writing the policy; the client confirms or corrects each:",
-            "",
-        ]
-        lines += [f"- `{assumption.fact}`: {escape(assumption.note)}" for assumption in company.assumed]
+            company.assumed,
+        ),
+        (
+            "Facts the client has yet to supply",
+            "The policy leaves these out until the client gives them; each is a note in `lint`, "
+            "not a warning, while it is listed under `missing`:",
+            company.missing,
+        ),
+    ):
+        if notes:
+            lines += ["", f"## {heading}", "", introduction, ""]
+            lines += [f"- `{note.fact}`: {escape(note.note)}" for note in notes]
     return "\n".join(lines) + "\n"
 
 

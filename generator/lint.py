@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,16 +27,22 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
             rows.extend(report_row(message, "error", "SCHEMA") for message in error.messages)
             continue
         for finding, message in located_findings(loaded, company):
-            row = report_row(message, finding.rule.severity.value, finding.rule.id)
+            row = report_row(message, finding.severity.value, finding.rule.id)
             row.update(article=finding.rule.article, fact=finding.rule.fact, hint=finding.rule.hint)
             rows.append(row)
-    failed = any(row["severity"] == "error" or strict for row in rows)
+    failing = {"error", "warning"} if strict else {"error"}
+    failed = any(row["severity"] in failing for row in rows)
     if as_json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n", failed
-    errors = sum(1 for row in rows if row["severity"] == "error")
-    warnings = len(rows) - errors
-    summary = f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}\n"
-    return "".join(f"{row['text']}\n" for row in rows) + summary, failed
+    counts = Counter(row["severity"] for row in rows)
+    summary = ", ".join(_counted(counts[severity], severity) for severity in ("error", "warning"))
+    if counts["note"]:
+        summary += ", " + _counted(counts["note"], "note on missing facts", "notes on missing facts")
+    return "".join(f"{row['text']}\n" for row in rows) + summary + "\n", failed
+
+
+def _counted(count: int, singular: str, plural: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 
 def report_row(message: LocatedMessage, severity: str, rule: str) -> dict[str, Any]:

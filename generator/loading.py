@@ -36,6 +36,14 @@ DataPath = tuple[str | int, ...]
 Point = tuple[int, int]
 
 
+def field_path(path: DataPath) -> str:
+    """``("purposes", 2, "retention")`` as ``purposes[2].retention``."""
+    shown = ""
+    for step in path:
+        shown += f"[{step}]" if isinstance(step, int) else (f".{step}" if shown else step)
+    return shown
+
+
 @dataclass
 class LoadedYaml:
     """The plain data of one file and where each piece of it stands."""

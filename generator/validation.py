@@ -27,7 +27,7 @@ from generator.facts.company import published_languages
 from generator.facts.controller import CURRENCY_PATTERN
 from generator.facts.processing import COOKIE_PARTY_PATTERN
 from generator.legal import legal_facts_file
-from generator.loading import DataPath, LoadedYaml, read_facts_file
+from generator.loading import DataPath, LoadedYaml, field_path, read_facts_file
 from generator.logo import FACTS_FILE
 
 
@@ -84,7 +84,8 @@ def check_loaded(loaded: LoadedYaml, *, strict: bool = False) -> Checked:
     """Schema, references, then the GDPR rules; raises :class:`UserError` listing every error."""
     company = validate_loaded(loaded)
     located = located_findings(loaded, company)
-    errors = [message for finding, message in located if strict or finding.rule.severity is Severity.ERROR]
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    errors = [message for finding, message in located if finding.severity in failing]
     if errors:
         raise UserError(errors)
     return Checked(company, tuple(message for _finding, message in located))
@@ -141,14 +142,6 @@ def _error(loaded: LoadedYaml, path: DataPath, message: str) -> UserError:
 def _message(loaded: LoadedYaml, path: DataPath, text: str, *, pointing_at_key: bool) -> LocatedMessage:
     line, column = loaded.point_of_key(path) if pointing_at_key else loaded.point_of_value(path)
     return LocatedMessage(Location(loaded.source, line, column), field_path(path), text)
-
-
-def field_path(path: DataPath) -> str:
-    """``("purposes", 2, "retention")`` as ``purposes[2].retention``."""
-    shown = ""
-    for step in path:
-        shown += f"[{step}]" if isinstance(step, int) else (f".{step}" if shown else step)
-    return shown
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[DataPath, tuple[int | str, ...]]:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 
-from generator.checks import RULES
+from generator.checks import all_rules
 from generator.cli import main
 from generator.errors import UserError
 from generator.languages import language
 from generator.legal import legal_facts
+from generator.loading import read_facts_file
 from generator.pipeline import build
 from generator.validation import legal_facts_warnings
 
@@ -38,7 +38,7 @@ def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_rule_has_a_failing_fixture() -> None:
-    rule_ids = [rule.id for rule, _check in RULES] + [term.id for term in legal_facts().outdated_terms]
+    rule_ids = [rule.id for rule, _check in all_rules()] + [term.id for term in legal_facts().outdated_terms]
     assert sorted(set(rule_ids) - set(FIXTURES)) == []
 
 
@@ -62,7 +62,36 @@ def test_the_minimal_company_and_the_examples_pass_lint_strictly(
     facts: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["lint", "--strict", str(facts)]) == 0
-    assert capsys.readouterr().out == "0 errors, 0 warnings\n"
+    *findings, summary = capsys.readouterr().out.splitlines()
+    assert summary.startswith("0 errors, 0 warnings")
+    awaited = _noted(facts, "missing")
+    assert [finding.split(": ")[1] for finding in findings] == [
+        fact for fact in awaited if fact.startswith("controller.")
+    ]
+    assert all(": note: " in finding for finding in findings)
+
+
+def test_a_missing_fact_turns_its_warning_into_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "awaiting.yaml"
+    awaiting = "missing:\n  - fact: controller.share_capital\n    note: asked the client on 2026-11-20\n"
+    facts.write_text((ROOT / RULES_FOLDER / "KSH-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
+    assert main(["lint", "--strict", str(facts)]) == 0
+    assert capsys.readouterr().out == (
+        f"{facts}:7:3: controller.share_capital: note: KSH-206-1 (art. 206 § 1 KSH): its share capital is not "
+        "given; a controller of legal_form 'sp_z_oo' must state it on its website, where the policy is published; "
+        "listed as missing: asked the client on 2026-11-20\n"
+        "0 errors, 0 warnings, 1 note on missing facts\n"
+    )
+
+
+def test_a_missing_fact_never_excuses_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = tmp_path / "awaiting.yaml"
+    awaiting = "missing:\n  - fact: purposes[0].retention\n    note: the client is asked\n"
+    facts.write_text(
+        (ROOT / RULES_FOLDER / "GDPR-13-2-a.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8"
+    )
+    assert main(["lint", str(facts)]) == 1
+    assert "purposes[0].retention: GDPR-13-2-a (" in capsys.readouterr().out
 
 
 def test_every_seed_defect_is_caught_with_its_rule() -> None:
@@ -91,7 +120,7 @@ def test_lint_speaks_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert finding["rule"] == "GDPR-13-2-a"
     assert finding["severity"] == "error"
     assert finding["field"] == "purposes[0].retention"
-    assert (finding["line"], finding["column"]) == (37, 5)
+    assert (finding["line"], finding["column"]) == (39, 5)
 
 
 def test_removing_one_retention_fails_the_build_with_its_rule(tmp_path: Path) -> None:
@@ -105,9 +134,9 @@ def test_removing_one_retention_fails_the_build_with_its_rule(tmp_path: Path) ->
     assert not (tmp_path / "output").exists()
 
 
-def _assumed(facts: Path) -> list[str]:
-    """The facts an example marks as assumed."""
-    return re.findall(r"^  - fact: (\S+)$", facts.read_text(encoding="utf-8"), re.MULTILINE)
+def _noted(facts: Path, kind: str) -> list[str]:
+    """The facts an example lists under ``assumed`` or ``missing``."""
+    return [str(note["fact"]) for note in read_facts_file(facts, str(facts)).data.get(kind, [])]
 
 
 def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) -> None:
@@ -122,9 +151,10 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         assert "MISSING" not in report
         rows = [line for line in report.splitlines() if line.startswith("| GDPR-")]
         assert len(rows) == 15
-        assert ("## Facts to confirm" in report) == bool(_assumed(path))
-        for fact in _assumed(path):
-            assert f"- `{fact}`: " in report
+        for heading, kind in (("## Facts to confirm", "assumed"), ("## Facts the client has yet to supply", "missing")):
+            assert (heading in report) == bool(_noted(path, kind))
+            for fact in _noted(path, kind):
+                assert f"- `{fact}`: " in report
         for row in rows:
             cells = [cell.strip() for cell in row.strip("|").split("|")]
             assert cells[3].startswith("not applicable: ") or (cells[3] and cells[4]), row

@@ -498,7 +498,7 @@ def test_a_noncharacter_that_xml_cannot_hold_is_a_located_error(tmp_path: Path) 
     with pytest.raises(UserError) as raised:
         build([facts], out_dir=tmp_path / "out", formats=("docx", "ropa"), today=BUILD_DAY, jobs=1)
     assert [str(message) for message in raised.value.messages] == [
-        f"{facts}:40:11: purposes[0].name.en: contains U+FFFE, which is not a character; remove it"
+        f"{facts}:42:11: purposes[0].name.en: contains U+FFFE, which is not a character; remove it"
     ]
 
 

@@ -114,7 +114,7 @@ def test_a_phone_number_is_stored_in_international_form(written: str, stored: st
 
 def test_a_phone_number_written_as_a_yaml_number_asks_for_quotes() -> None:
     assert _problems(_edited(('phone: "+48 22 123 45 67"', "phone: 221234567"))) == [
-        "f.yaml:22:10: contact.phone: write the phone number in quotes, e.g. '+48 22 123 45 67'"
+        "f.yaml:24:10: contact.phone: write the phone number in quotes, e.g. '+48 22 123 45 67'"
     ]
 
 
@@ -229,7 +229,7 @@ def test_durations_are_parsed_into_amount_and_unit(written: str, amount: int, un
 def test_a_duration_that_is_not_a_positive_amount_of_a_unit_is_refused(written: str) -> None:
     problems = _problems(_edited(("period: 26 months", f"period: {written}")))
     assert len(problems) == 1
-    assert problems[0].startswith("f.yaml:69:15: purposes[2].retention.period: ")
+    assert problems[0].startswith("f.yaml:71:15: purposes[2].retention.period: ")
 
 
 def test_a_session_cookie_has_no_lifetime() -> None:
@@ -246,7 +246,7 @@ def test_a_cookie_lifetime_is_a_duration() -> None:
 def test_a_special_category_needs_an_article_9_condition() -> None:
     special = ("    source: automatic\n", "    source: automatic\n    special: true\n")
     assert _problems(_edited(special)) == [
-        "f.yaml:63:5: purposes[2].special_category_condition: "
+        "f.yaml:65:5: purposes[2].special_category_condition: "
         "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)"
     ]
     condition = (
@@ -267,7 +267,7 @@ def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
 def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
     problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
     assert problems == [
-        "f.yaml:76:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
+        "f.yaml:78:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
         "data only in the EEA, where no transfer safeguard applies; set safeguard to adequacy, dpf (US, certified "
         "recipients), scc, bcr or derogation"
     ]
@@ -301,6 +301,6 @@ def test_a_retention_cap_is_stated_after_its_event_and_needs_one() -> None:
     assert "until you withdraw your consent, but no longer than 26 months" in markdown
     alone = ("      period: 26 months\n", "      period: 26 months\n      at_most: 3 years\n")
     assert _problems(_edited(alone)) == [
-        "f.yaml:70:16: purposes[2].retention.at_most: "
+        "f.yaml:72:16: purposes[2].retention.at_most: "
         "at_most caps an ending event ('until'); a period is its own maximum"
     ]

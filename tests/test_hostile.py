@@ -224,7 +224,7 @@ GENERATED = [
         "nesting-100k-flow",
         "nesting-100k-flow.yaml",
         _appended(lambda: f"extra: {NESTED}\n"),
-        "facts/nesting-100k-flow.yaml:93:31: nested deeper than 24 levels; the facts schema is far shallower\n",
+        "facts/nesting-100k-flow.yaml:95:31: nested deeper than 24 levels; the facts schema is far shallower\n",
     ),
     Case(
         "alias-bomb-30-levels",
@@ -236,7 +236,7 @@ GENERATED = [
         "many-duplicate-keys",
         "many-duplicate-keys.yaml",
         _appended(lambda: "minimum_age: 18\n" * 10_000),
-        "facts/many-duplicate-keys.yaml:94:1: duplicate key 'minimum_age' (first defined at line 93)\n",
+        "facts/many-duplicate-keys.yaml:96:1: duplicate key 'minimum_age' (first defined at line 95)\n",
     ),
     Case("name-traversal", "sub/../traversal.yaml", MINIMAL.read_bytes, "clean\n"),
     Case("name-yml-suffix", "policy.yml", MINIMAL.read_bytes, "clean\n"),
@@ -306,7 +306,7 @@ def test_a_huge_integer_is_a_located_error(
     (tmp_path / "facts" / HUGE_INTEGER.file_name).write_bytes(HUGE_INTEGER.content())
     code = main(["build", "facts/huge-integer.yaml", "--out", "out", "--format", "md", "--today", "2026-11-22"])
     assert code == 1
-    assert capsys.readouterr().err.startswith("facts/huge-integer.yaml:93:14: minimum_age: ")
+    assert capsys.readouterr().err.startswith("facts/huge-integer.yaml:95:14: minimum_age: ")
     assert not (tmp_path / "out").exists()
 
 

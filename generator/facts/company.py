@@ -218,14 +218,16 @@ FACT_PATH = re.compile(r"([a-z_]+)|\[(\d+)\]")
 """One step of a fact's path: a key (`cookies`) or an index (`[0]`)."""
 
 
-class Assumption(FactsModel):
-    """A fact the author had to assume, for the client to confirm before the policy is published."""
+FACT_PATH_PATTERN = r"^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$"
 
-    fact: Annotated[str, Field(pattern=r"^[a-z_]+(\[\d+\])*(\.[a-z_]+(\[\d+\])*)*$")]
-    """The path of the assumed fact, as lint names it, e.g. `cookies[0].name` or
-    `purposes[3].retention.at_most`."""
+
+class FactNote(FactsModel):
+    """A note the author keeps about one fact of the file, named by its path."""
+
+    fact: Annotated[str, Field(pattern=FACT_PATH_PATTERN)]
+    """The path of the fact, as lint names it, e.g. `cookies[0].name` or `controller.share_capital`."""
     note: PlainText
-    """What was assumed and why, e.g. `the seed names no cookie; the usual session cookie name`."""
+    """What the author knows about the fact and why."""
 
     def resolve(self, facts: Any) -> bool:
         """Whether the path names a fact present in ``facts`` (the company's dumped facts)."""
@@ -238,6 +240,17 @@ class Assumption(FactsModel):
             else:
                 return False
         return True
+
+
+class Assumption(FactNote):
+    """A fact the author had to assume, for the client to confirm before the policy is published,
+    e.g. `fact: cookies[0].name`, `note: the seed names no cookie; the usual session cookie name`."""
+
+
+class MissingFact(FactNote):
+    """A fact the company has not supplied yet, e.g. `fact: controller.share_capital`,
+    `note: the seed gives none; asked the client on 2026-11-20`. A warning that asks for exactly this
+    fact is reported as a note, so `lint --strict` passes while the client is asked; an error never is."""
 
 
 class Company(FactsModel):
@@ -274,6 +287,9 @@ class Company(FactsModel):
     assumed: list[Assumption] = []
     """Facts the author had to assume (a cookie's name, a retention period, a country), each
     with a note; the compliance report lists them for the client to confirm."""
+    missing: list[MissingFact] = []
+    """Facts the company has not supplied yet (e.g. its share capital), each with a note; the
+    warnings asking for them become notes and the compliance report lists them for the client."""
 
     @model_validator(mode="before")
     @classmethod
@@ -319,6 +335,11 @@ class Company(FactsModel):
         for index, assumption in enumerate(self.assumed):
             if not assumption.resolve(facts):
                 problems.append((("assumed", index, "fact"), f"no fact is given at '{assumption.fact}'"))
+        for index, missing in enumerate(self.missing):
+            if missing.resolve(facts):
+                problems.append(
+                    (("missing", index, "fact"), f"the fact '{missing.fact}' is given; remove it from missing")
+                )
         category_ids = {category.id for category in self.data_categories}
         purpose_ids = {purpose.id for purpose in self.purposes}
         for index, purpose in enumerate(self.purposes):
