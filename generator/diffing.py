@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from generator.changes import describe_changes
-from generator.document import template_environment, unescape
-from generator.i18n import translations
+from generator.document import company_formats, template_environment, unescape
+from generator.i18n import Formats, translations
 from generator.languages import Language
 from generator.project import facts_files
 from generator.state import ChangeNote, load_state
@@ -35,15 +35,16 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
         lines.append(f"{name}: {counted} {since}, {material} material")
         shown = [language for language in company.document.languages if languages is None or language in languages]
         for note in notes:
-            lines.extend(f"  {language}: {word_note(note, language)}" for language in shown)
+            lines.extend(f"  {language}: {word_note(note, company_formats(company, language))}" for language in shown)
     return "\n".join(lines) + "\n"
 
 
-def word_note(note: ChangeNote, language: Language) -> str:
-    """One note as a sentence in ``language``, marked when material."""
+def word_note(note: ChangeNote, formats: Formats) -> str:
+    """One note as a sentence in the language of ``formats``, marked when material."""
+    language = formats.language
     environment = template_environment(language)
-    phrase: Callable[[ChangeNote], str] = environment.globals["change_note"]  # type: ignore[assignment]
-    text = phrase(note)
+    phrase: Callable[[ChangeNote, Formats], str] = environment.globals["change_note"]  # type: ignore[assignment]
+    text = phrase(note, formats)
     if note.material:
         text += " " + translations(language).gettext("(material change)")
     return unescape(text)

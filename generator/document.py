@@ -23,7 +23,7 @@ from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSection
 from generator.facts.durations import Retention
 from generator.facts.processing import CookieCategory, LegalBasis
-from generator.i18n import Formats, translations
+from generator.i18n import Formats, leading_word, translations
 from generator.languages import Language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
@@ -317,9 +317,39 @@ def render_blocks(template: Template, context: dict[str, Any], *names: str) -> l
     """The named blocks of ``template``, each stripped and typeset, rendered in one shared context.
 
     Every text of every output passes here with its facts inserted, so this is where the
-    language's typography (:func:`generator.typography.typeset`) is applied, once.
+    language's typography (:func:`generator.typography.typeset`) is applied, once, and where a
+    text about a company gets the formats that know its proper names (:func:`company_formats`).
     """
-    shared = template.new_context(context)
     language = str(template.environment.globals["language"])
+    if "company" in context:
+        context = {"fmt": company_formats(context["company"], language), **context}
+    shared = template.new_context(context)
     blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
     return [Markdown(typeset("".join(block(shared)).strip(), language)) for block in blocks]
+
+
+def company_formats(company: Company, language: Language) -> Formats:
+    """``language``'s formats, knowing which words open a proper name in ``company``'s facts."""
+    return Formats(language, proper_names=proper_names(company))
+
+
+def proper_names(company: Company) -> frozenset[str]:
+    """The capitalised words that open a proper name in the facts, whatever the language.
+
+    Every word of the brand and legal name (``Optingo``, ``Digital``), and the first word of
+    each recipient's name and product, cookie provider and covered service (``Google``,
+    ``Meta``): a data category or purpose named after one of them is a proper name.
+    """
+    controller = company.controller
+    names = [
+        *[recipient.name for recipient in company.recipients],
+        *[recipient.service for recipient in company.recipients],
+        *[cookie.provider for cookie in company.cookies],
+        *[text for service in company.document.services for _, text in service.items()],
+    ]
+    words = [
+        *(controller.brand_name or "").split(),
+        *controller.legal_name.split(),
+        *(name.split()[0] for name in names if name and name.strip()),
+    ]
+    return frozenset(word for word in map(leading_word, words) if word[:1].isupper())

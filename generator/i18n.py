@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime
 import gettext
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
@@ -30,6 +32,7 @@ from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
 from generator.languages import Language, language, source_language
+from generator.markdown_text import Markdown, link
 
 
 def catalog_path(language: Language, locales: Path | None = None) -> Path:
@@ -133,11 +136,23 @@ def _duration_text(locale: Locale, amount: int, unit: str) -> str:
     return str(format_unit(amount, f"duration-{unit}", length="long", locale=locale))
 
 
+_WORD = re.compile(r"\w+")
+
+
+def leading_word(text: str) -> str:
+    """The first word of ``text`` without the quotes or punctuation around it: ``Optingo's`` -> ``Optingo``."""
+    found = _WORD.search(text)
+    return found[0] if found else ""
+
+
 @dataclass(frozen=True)
 class Formats:
     """Locale-aware formatting for one language, as templates need it."""
 
     language: Language
+    proper_names: frozenset[str] = frozenset()
+    """Words that open a proper name, such as the company's brand and its recipients' names:
+    a data category or purpose whose name starts with one keeps its capital in a sentence."""
 
     @property
     def locale(self) -> Locale:
@@ -166,13 +181,34 @@ class Formats:
     def in_sentence(self, name: str) -> str:
         """A name as it reads inside a sentence: ``Contact data`` -> ``contact data``.
 
-        A language that capitalises its nouns keeps the capital, and so does a name that
-        opens with an abbreviation (``IP address``, ``CRM notes``).
+        The capital stays where the language capitalises its nouns (German), and on a proper
+        name: one that opens with a word the facts name (``Google Analytics``, ``Optingo
+        newsletter``, see :attr:`proper_names`), with an abbreviation or a capital inside its
+        first word (``IP address``, ``CRM notes``, ``LinkedIn Insight Tag``), or whose second
+        word is capitalised too (``Meta Pixel``).
         """
-        opens_with_abbreviation = len(name) > 1 and name[1].isupper()
-        if language(self.language).nouns_capitalised or opens_with_abbreviation:
+        words = name.split()
+        if not words or language(self.language).nouns_capitalised:
             return name
-        return name[:1].lower() + name[1:]
+        first = leading_word(words[0])
+        second_capitalised = len(words) > 1 and words[1][:1].isupper()
+        if first in self.proper_names or any(letter.isupper() for letter in first[1:]) or second_capitalised:
+            return name
+        return _WORD.sub(lambda letter: letter[0][:1].lower() + letter[0][1:], name, count=1)
+
+    def names(self, names: Sequence[str], links: Sequence[str] = ()) -> str:
+        """Names of data categories, purposes or kinds of recipients in running text or a list.
+
+        Each as it reads inside a sentence (:meth:`in_sentence`), joined by the language's list
+        pattern: ``dane kontaktowe, dane o zamówieniach i Google Analytics``. The facts give
+        each name once, capitalised as a heading shows it; every template that puts names into
+        a sentence, a list or a table cell listing them asks here. With ``links`` (one target
+        per name) each name is a Markdown link and so is the result.
+        """
+        written = [self.in_sentence(name) for name in names]
+        if not links:
+            return self.list(written)
+        return Markdown(self.list([link(name, target) for name, target in zip(written, links, strict=True)]))
 
     def money(self, amount: object, currency: str) -> str:
         """``5 000,00 zł`` / ``PLN 5,000.00`` / ``€5,000.00``.

@@ -23,7 +23,7 @@ from test_escaping import _poison
 
 from generator.check import check
 from generator.cli import main
-from generator.document import render_document
+from generator.document import company_formats, render_document
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.languages import Language
@@ -212,7 +212,12 @@ def _expected_rows(company: Company, language: Language) -> list[ExpectedRow]:
                 controller=text(company.controller.legal_name),
                 activity=text(purpose.name[language]),
                 letter=purpose.legal_basis.letter if purpose.legal_basis else "",
-                subjects=text(purpose.data_subjects[language] if purpose.data_subjects else purpose.name[language]),
+                subjects=text(
+                    purpose.data_subjects[language]
+                    if purpose.data_subjects
+                    # The purpose's name inside a sentence, as every running text writes it.
+                    else company_formats(company, language).in_sentence(purpose.name[language])
+                ),
                 categories=[text(c.name[language]) for c in company.data_categories if c.id in purpose.data_categories],
                 recipients=[text(r.name or r.category[language]) for r in recipients],
                 transfers=[
@@ -349,7 +354,7 @@ def test_a_clause_names_the_controller_basis_retention_and_links_its_section(
         assert typeset(company.controller.legal_name, language) in text
         assert company.contact.email in text
         assert re.search(ARTICLE_6_1.format(letter="b"), text)
-        assert company.purposes[0].name[language] in _html_text(text)
+        assert company_formats(company, language).in_sentence(company.purposes[0].name[language]) in _html_text(text)
         links = re.findall(r'href="([^"#]+)#([^"]+)"', text)
         assert links == [("../privacy-policy.html", "purpose-contract")]
         target = (clause.parent / links[0][0]).resolve()

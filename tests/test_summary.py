@@ -14,7 +14,15 @@ import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline
 from pypdf import PdfReader
 
-from generator.document import PolicyDocument, RenderedSection, render_document, template_environment, unescape
+from generator.document import (
+    PolicyDocument,
+    RenderedSection,
+    company_formats,
+    proper_names,
+    render_document,
+    template_environment,
+    unescape,
+)
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.i18n import Formats, translations
 from generator.outputs import PolicyDraft
@@ -54,8 +62,9 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
         def typeset_(fact: str, language: str = language) -> str:
             return typeset(fact, language)
 
+        formats = company_formats(company, language)
         for purpose in company.purposes:
-            assert f"[{typeset_(purpose.name[language])}](<#purpose-{purpose.id}>)" in text
+            assert f"[{typeset_(formats.in_sentence(purpose.name[language]))}](<#purpose-{purpose.id}>)" in text
             assert typeset_(unescape(retention(purpose.retention))) in text
         for recipient in company.recipients:
             assert typeset_(recipient.category[language]) in text
@@ -135,16 +144,55 @@ def test_the_fragment_stands_alone_and_links_into_the_full_policy(tmp_path: Path
         assert SUMMARY_TITLES[language] in fragment
 
 
+BRANDS = frozenset({"Optingo", "Facebook"})
+"""Words the facts would make proper names: a brand, a recipient's or a provider's first word."""
+
+
 @pytest.mark.parametrize(
     ("language", "name", "in_sentence"),
     [
         ("en", "Contact data", "contact data"),
         ("en", "IP address", "IP address"),
+        ("en", "CRM notes", "CRM notes"),
+        ("en", "Google Analytics", "Google Analytics"),
+        ("en", "Optingo newsletter", "Optingo newsletter"),
+        ("en", "Optingo's partners", "Optingo's partners"),
+        ("pl", "Dane kontaktowe", "dane kontaktowe"),
+        ("pl", "Dane o interakcjach zapisywane w Systemie CRM", "dane o interakcjach zapisywane w Systemie CRM"),
+        ("pl", "Google Analytics", "Google Analytics"),
+        ("pl", "Meta Pixel", "Meta Pixel"),
+        ("pl", "LinkedIn Insight Tag", "LinkedIn Insight Tag"),
+        ("pl", "CRM i notatki", "CRM i notatki"),
+        ("pl", "Facebook i jego wtyczki", "Facebook i jego wtyczki"),
+        ("pl", "Newsletter", "newsletter"),
+        ("pl", "„Newsletter” dla klientów", "„newsletter” dla klientów"),
         ("de", "Kontaktdaten", "Kontaktdaten"),
+        ("de", "Daten zur Nutzung", "Daten zur Nutzung"),
     ],
 )
-def test_a_name_inside_a_sentence(language: str, name: str, in_sentence: str) -> None:
-    assert Formats(language).in_sentence(name) == in_sentence
+def test_a_name_inside_a_sentence_keeps_its_capital_only_when_proper(
+    language: str, name: str, in_sentence: str
+) -> None:
+    assert Formats(language, proper_names=BRANDS).in_sentence(name) == in_sentence
+
+
+def test_names_in_running_text_are_a_list_in_sentence_form_with_links_when_given() -> None:
+    polish = Formats("pl", proper_names=BRANDS)
+    assert polish.names(["Dane kontaktowe", "Google Analytics", "Dane o zamówieniach"]) == (
+        "dane kontaktowe, Google Analytics i dane o zamówieniach"
+    )
+    assert polish.names(["Newsletter"]) == "newsletter"
+    linked = polish.names(["Newsletter", "Konto_premium"], ["#purpose-newsletter", "#purpose-account"])
+    assert linked == r"[newsletter](<#purpose-newsletter>) i [konto\_premium](<#purpose-account>)"
+    assert Formats("en").names(["Contact data", "IP address"]) == "contact data and IP address"
+
+
+def test_the_proper_names_come_from_the_brand_the_recipients_the_cookie_providers_and_the_services() -> None:
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    names = proper_names(company)
+    assert {"Optingo", "Digital", "Meta", "LinkedIn", "Google", "Twitter"} <= names
+    assert not {name for name in names if not name[0].isupper()}
+    assert company_formats(company, "pl").in_sentence("Optingo i partnerzy") == "Optingo i partnerzy"
 
 
 def test_the_word_document_opens_with_the_summary_bookmarked() -> None:
