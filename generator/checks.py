@@ -486,3 +486,7 @@ def check_company(company: Company) -> list[Finding]:
 def stale_legal_facts(today: datetime.date) -> list[tuple[str, datetime.date]]:
     """Legal facts not verified within a year of ``today``."""
     return [(name, verified) for name, verified in legal_facts().dated_entries() if today - verified > STALE_AFTER]
+
+
+# The style rules live in their own module and register themselves through rule() like the ones above.
+from generator import style  # noqa: E402, F401

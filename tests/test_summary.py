@@ -14,7 +14,7 @@ import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline
 from pypdf import PdfReader
 
-from generator.document import PolicyDocument, RenderedSection, render_document, template_environment, unescape
+from generator.document import PolicyDocument, RenderedSection, render_document, unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.i18n import Formats, translations
 from generator.outputs import PolicyDraft
@@ -48,7 +48,7 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
         company, language = document.company, document.language
         summary = summary_of(document)
         text = unescape(summary.body)
-        retention = cast(Callable[[object], str], template_environment(language).globals["retention"])
+        retention = cast(Callable[[object], str], document.environment.globals["retention"])
         assert summary.title == SUMMARY_TITLES[language]
 
         def typeset_(fact: str, language: str = language) -> str:
