@@ -37,7 +37,7 @@ from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
 from generator.languages import FormOfAddress, Language, language, source_language
-from generator.registers import catalog_register_problems, variant_problems
+from generator.registers import catalog_register_problems, forget_lexicon, variant_problems
 
 
 def catalog_path(language: Language, locales: Path | None = None, variant: FormOfAddress | None = None) -> Path:
@@ -64,6 +64,7 @@ def forget_catalogs() -> None:
     _checked_catalog.cache_clear()
     _checked_translations.cache_clear()
     _variant_translations.cache_clear()
+    forget_lexicon()
 
 
 def _variant_of(code: Language, register: FormOfAddress | None) -> FormOfAddress | None:

@@ -92,6 +92,11 @@ def _compiled(path: Path) -> _Compiled:
     return _Compiled(patterns, {register: entry.speaks for register, entry in lexicon.registers.items()})
 
 
+def forget_lexicon() -> None:
+    """Read the lexicon anew on next use, with the catalogs it checks."""
+    _compiled.cache_clear()
+
+
 def register_words(text: str, register: FormOfAddress) -> list[RegisterWord]:
     """The words of ``text`` that a policy speaking in ``register`` does not say, in reading order."""
     lexicon = _compiled(LEXICON_FILE)
