@@ -488,8 +488,8 @@ def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]
         yield path, data
 
 
-RULE_MODULES = ("generator.company_law",)
-"""Modules that register further rules with :func:`rule`, each for one body of law."""
+RULE_MODULES = ("generator.company_law", "generator.style")
+"""Modules that register further rules with :func:`rule`: the Commercial Companies Code, the style of the text."""
 
 
 @cache

@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.changes import describe_changes
 from generator.document import company_formats, template_environment, unescape
 from generator.i18n import Formats, translations
-from generator.languages import Language
+from generator.languages import FormOfAddress, Language
 from generator.project import facts_files
 from generator.state import ChangeNote, load_state
 from generator.validation import display_name, validate_files
@@ -35,16 +35,20 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
         lines.append(f"{name}: {counted} {since}, {material} material")
         shown = [language for language in company.document.languages if languages is None or language in languages]
         for note in notes:
-            lines.extend(f"  {language}: {word_note(note, company_formats(company, language))}" for language in shown)
+            register = company.document.register
+            lines.extend(
+                f"  {language}: {word_note(note, company_formats(company, language), register)}" for language in shown
+            )
     return "\n".join(lines) + "\n"
 
 
-def word_note(note: ChangeNote, formats: Formats) -> str:
-    """One note as a sentence in the language of ``formats``, marked when material."""
+def word_note(note: ChangeNote, formats: Formats, register: FormOfAddress) -> str:
+    """One note as a sentence in the language of ``formats`` and the policy's form of address, marked when
+    material."""
     language = formats.language
-    environment = template_environment(language)
+    environment = template_environment(language, register)
     phrase: Callable[[ChangeNote, Formats], str] = environment.globals["change_note"]  # type: ignore[assignment]
     text = phrase(note, formats)
     if note.material:
-        text += " " + translations(language).gettext("(material change)")
+        text += " " + translations(language, register=register).gettext("(material change)")
     return unescape(text)

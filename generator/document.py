@@ -24,7 +24,7 @@ from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSectio
 from generator.facts.durations import Retention
 from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, leading_word, translations
-from generator.languages import Language
+from generator.languages import FormOfAddress, Language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
@@ -154,6 +154,11 @@ class PolicyDocument:
     draft: bool = False
     """A preview of unpublished facts: dated the day it was made and marked as a draft."""
 
+    @property
+    def environment(self) -> Environment:
+        """The templates in the policy's language and form of address, for the outputs made beside it."""
+        return template_environment(self.language, self.company.document.register)
+
     def text(self) -> str:
         """The policy's words without its date and version history: what a new version means."""
         return "\n".join(
@@ -228,8 +233,9 @@ _COMPILED_TEMPLATES = _SharedCompiledTemplates()
 
 
 @cache
-def template_environment(language: Language) -> Environment:
-    """The Markdown template environment of one language: facts escaped, undefined names fatal."""
+def template_environment(language: Language, register: FormOfAddress) -> Environment:
+    """The Markdown template environment of one language, speaking to the reader in ``register``
+    where the language has a choice: facts escaped, undefined names fatal."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=_COMPILED_TEMPLATES,
@@ -243,7 +249,7 @@ def template_environment(language: Language) -> Environment:
         lstrip_blocks=False,
         keep_trailing_newline=True,
     )
-    catalog = translations(language)
+    catalog = translations(language, register=register)
 
     def gettext(message: str) -> Markdown:
         return Markdown(catalog.gettext(message))
@@ -282,7 +288,7 @@ def render_document(
     draft: bool = False,
 ) -> PolicyDocument:
     """Write every section of the outline in ``language``, ending with the version history."""
-    environment = template_environment(language)
+    environment = template_environment(language, company.document.register)
     outline = build_outline(company)
     numbers = {section.anchor: section.number for section in walk(outline)}
 

@@ -5,6 +5,13 @@ Template text is written in English (the msgids); every other language comes fro
 message, or a template string missing from the catalog, stops the build: a Polish
 policy must never contain a sentence in English. A translation citing the GDPR must name
 it as the language's legal texts do (RODO, DSGVO: the table of languages says how).
+
+A language with a choice of forms of address (``registers`` in the table) writes its default
+form in ``messages.po`` and every other one in a variant catalog beside it
+(``panstwo.po``) holding only the messages that read differently; a policy in that form
+reads the variant first and ``messages.po`` behind it. The lexicon of
+:mod:`generator.registers` checks that no catalog says a word of another form and that the
+variant has every message it needs, and none stale.
 """
 
 from __future__ import annotations
@@ -31,29 +38,45 @@ from babel.units import format_unit
 from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
-from generator.languages import Language, language, source_language
+from generator.languages import FormOfAddress, Language, language, source_language
 from generator.markdown_text import Markdown, link
+from generator.registers import catalog_register_problems, forget_lexicon, variant_problems
 
 
-def catalog_path(language: Language, locales: Path | None = None) -> Path:
-    """The ``.po`` file holding ``language``'s translations (in the project's ``locales/`` by default)."""
-    return (locales or resources.LOCALES) / language / "LC_MESSAGES" / "messages.po"
+def catalog_path(language: Language, locales: Path | None = None, variant: FormOfAddress | None = None) -> Path:
+    """The ``.po`` file holding ``language``'s translations (in the project's ``locales/`` by default),
+    or those of its ``variant`` form of address."""
+    name = f"{variant}.po" if variant else "messages.po"
+    return (locales or resources.LOCALES) / language / "LC_MESSAGES" / name
 
 
-def translations(language: Language, locales: Path | None = None) -> gettext.NullTranslations:
-    """The checked translations for ``language``; the source language needs none."""
-    return _checked_translations(language, catalog_path(language, locales))
+def translations(
+    language: Language, locales: Path | None = None, register: FormOfAddress | None = None
+) -> gettext.NullTranslations:
+    """The checked translations for ``language`` in the form of address ``register`` (the
+    language's default when it has no such choice); the source language needs none."""
+    main = catalog_path(language, locales)
+    variant = _variant_of(language, register)
+    if variant is None:
+        return _checked_translations(language, main)
+    return _variant_translations(language, main, catalog_path(language, locales, variant), variant)
 
 
 def forget_catalogs() -> None:
     """Read the catalogs anew on next use: a long-running ``watch`` or ``serve`` sees edits."""
+    _checked_catalog.cache_clear()
     _checked_translations.cache_clear()
+    _variant_translations.cache_clear()
+    forget_lexicon()
+
+
+def _variant_of(code: Language, register: FormOfAddress | None) -> FormOfAddress | None:
+    return language(code).variant_register(register) if register else None
 
 
 @cache
-def _checked_translations(code: Language, path: Path) -> gettext.NullTranslations:
-    if code == source_language():
-        return CompleteTranslations(None, code, Path())
+def _checked_catalog(code: Language, path: Path, register: FormOfAddress | None) -> Catalog:
+    """A catalog with every message translated, none fuzzy, none in another form than ``register``."""
     catalog = _read_catalog(path, code)
     regulation = language(code).regulation
     problems = [
@@ -62,12 +85,41 @@ def _checked_translations(code: Language, path: Path) -> gettext.NullTranslation
         if message.id
         for problem in _problems_of(message.id, message.string, message.fuzzy, regulation)
     ]
+    if register is not None:
+        problems.extend(catalog_register_problems(catalog, path, register))
     if problems:
         raise UserError(problems)
+    return catalog
+
+
+def _compiled(catalog: Catalog) -> BytesIO:
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
-    return CompleteTranslations(compiled, code, path)
+    return compiled
+
+
+@cache
+def _checked_translations(code: Language, path: Path) -> gettext.NullTranslations:
+    if code == source_language():
+        return CompleteTranslations(None, code, Path())
+    catalog = _checked_catalog(code, path, language(code).default_register())
+    return CompleteTranslations(_compiled(catalog), code, path)
+
+
+@cache
+def _variant_translations(
+    code: Language, main_path: Path, path: Path, register: FormOfAddress
+) -> gettext.NullTranslations:
+    """The variant's messages, and the main catalog's for every message the variant leaves alone."""
+    main_catalog = _checked_catalog(code, main_path, language(code).default_register())
+    variant = _checked_catalog(code, path, register)
+    problems = variant_problems(main_catalog, main_path, variant, path, register)
+    if problems:
+        raise UserError(problems)
+    translations = CompleteTranslations(_compiled(variant), code, path)
+    translations.add_fallback(_checked_translations(code, main_path))
+    return translations
 
 
 def _read_catalog(path: Path, code: Language) -> Catalog:
@@ -104,7 +156,8 @@ class CompleteTranslations(Translations):
         self.path = path
 
     def _require(self, message: str) -> None:
-        if self.language != source_language() and message not in self._catalog:
+        # A variant catalog leaves the messages it does not rephrase to the main one behind it.
+        if self.language != source_language() and message not in self._catalog and self._fallback is None:
             raise user_error(
                 str(self.path),
                 f"template text {message!r} is missing from the catalog; run `make i18n` and translate it",

@@ -9,6 +9,7 @@ checks without touching their code.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -23,6 +24,17 @@ TABLE_FILE = DATA / "languages.yaml"
 
 Language = str
 """A language code of the table, such as ``pl``; checked where facts or arguments name one."""
+
+
+class FormOfAddress(StrEnum):
+    """How a policy speaks to its reader (``document.register``), where its language has a choice.
+
+    English has one form of address and German policies always say "Sie"; Polish ones say
+    "Ty" (the default) or, as law firms, clinics and B2B companies write, "Państwo".
+    """
+
+    TY = "ty"
+    PANSTWO = "panstwo"
 
 
 class LanguageRow(BaseModel):
@@ -46,6 +58,18 @@ class LanguageRow(BaseModel):
     """The typesetting rules (generator/typography.py) that put non-breaking spaces into its text, if any."""
     eu_only_claim: str | None = None
     """A regular expression matching a claim, in this language, that data stays in the EU."""
+    registers: list[FormOfAddress] = []
+    """The forms of address a policy in this language may choose, the default first: its text is
+    ``messages.po``; each other one's is ``<register>.po`` beside it, holding only the messages that
+    read differently, with ``messages.po`` behind it. Empty: the language has one form."""
+
+    def variant_register(self, register: FormOfAddress) -> FormOfAddress | None:
+        """The register whose variant catalog a policy in ``register`` reads, if this language has one."""
+        return register if register in self.registers[1:] else None
+
+    def default_register(self) -> FormOfAddress | None:
+        """The form of address of ``messages.po``, when the language has a choice."""
+        return self.registers[0] if self.registers else None
 
     @property
     def eu_only_claim_regex(self) -> re.Pattern[str] | None:

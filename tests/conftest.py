@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,6 +32,16 @@ BUILD_DAY = datetime.date(2026, 11, 22)
 
 Heading = tuple[int, str, str]
 """(level, numbered title, anchor); level 1 for sections, 2 for subsections."""
+
+
+def update_catalogs_script() -> ModuleType:
+    """``scripts/update_catalogs.py`` (``make i18n``) as a module, to call its functions."""
+    spec = importlib.util.spec_from_file_location("update_catalogs", ROOT / "scripts" / "update_catalogs.py")
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    return script
 
 
 def fingerprint(folder: Path) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The rendered Markdown and HTML of example companies, compared with reviewed copies.
 
-Optingo in Polish and English, and SmartCP's German policy.
+Optingo in Polish and English, SmartCP's German policy, and the formal Polish policy of
+``tests/fixtures/valid/formal.yaml`` (``document.register: panstwo``).
 
 A change to templates, catalogs or rendering shows up here as a diff to read. After an
 intended change, refresh the copies and review them before committing::
@@ -21,7 +22,10 @@ from generator.pipeline import build
 
 GOLDEN = ROOT / "tests" / "golden"
 UPDATE = os.environ.get("POLICYGEN_UPDATE_GOLDEN") == "1"
-LANGUAGES = {"optingo": ("pl", "en"), "smartcp": ("de",)}
+LANGUAGES = {"optingo": ("pl", "en"), "smartcp": ("de",), "formal": ("pl",)}
+FACTS = {company: ROOT / "companies" / f"{company}.yaml" for company in ("optingo", "smartcp")} | {
+    "formal": ROOT / "tests" / "fixtures" / "valid" / "formal.yaml"
+}
 FILES = [
     f"{company}/{language}/privacy-policy.{suffix}"
     for company, languages in LANGUAGES.items()
@@ -33,7 +37,7 @@ FILES = [
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("golden")
-    facts = [copied(ROOT / "companies" / f"{company}.yaml", out / "facts") for company in LANGUAGES]
+    facts = [copied(FACTS[company], out / "facts") for company in LANGUAGES]
     build(facts, out_dir=out, formats=("md", "html"), today=BUILD_DAY)
     return out
 

@@ -6,16 +6,14 @@ and a catalog that marks every template text as ``[fr] ...``: no code of policyg
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
-from conftest import BUILD_DAY, MINIMAL, ROOT, section_skeleton
+from conftest import BUILD_DAY, MINIMAL, ROOT, section_skeleton, update_catalogs_script
 
 from generator import languages, resources
 from generator.cli import main
@@ -130,19 +128,10 @@ def test_a_language_the_legal_facts_do_not_name_the_authority_in_is_reported(fre
     ]
 
 
-def _update_catalogs_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("update_catalogs", ROOT / "scripts" / "update_catalogs.py")
-    assert spec is not None
-    assert spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return script
-
-
 def test_make_i18n_creates_the_catalog_of_a_new_language(
     french: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    script = _update_catalogs_script()
+    script = update_catalogs_script()
     locales = french.parent / "locales"
     shutil.rmtree(locales / "fr")
     monkeypatch.setattr(script, "LOCALES", locales)

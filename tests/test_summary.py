@@ -20,7 +20,6 @@ from generator.document import (
     company_formats,
     proper_names,
     render_document,
-    template_environment,
     unescape,
 )
 from generator.facts.company import SUMMARY_ANCHOR
@@ -56,7 +55,7 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
         company, language = document.company, document.language
         summary = summary_of(document)
         text = unescape(summary.body)
-        retention = cast(Callable[[object], str], template_environment(language).globals["retention"])
+        retention = cast(Callable[[object], str], document.environment.globals["retention"])
         assert summary.title == SUMMARY_TITLES[language]
 
         def typeset_(fact: str, language: str = language) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import warnings
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +27,7 @@ from generator.facts.base import (
 )
 from generator.facts.controller import Contact, Controller, SupervisoryAuthority, national_authority
 from generator.facts.processing import Cookie, DataCategory, Purpose, Recipient
-from generator.languages import Language, default_languages, language_codes
+from generator.languages import FormOfAddress, Language, default_languages, language_codes
 from generator.legal import LEGAL_FACTS_FILE
 from generator.logo import FACTS_FILE, LogoError, checked_logo
 from generator.markdown_text import SAFE_LINKS, is_safe_link
@@ -34,8 +35,13 @@ from generator.markdown_text import SAFE_LINKS, is_safe_link
 DataPath = tuple[str | int, ...]
 
 
+# Pydantic warns that the field `register` hides the method every model inherits from ABCMeta;
+# nothing registers virtual subclasses of a facts model, and `register` is the word users know.
+warnings.filterwarnings("ignore", 'Field name "register" in "Document" shadows', UserWarning)
+
+
 class Document(FactsModel):
-    """What the policy covers and in which languages it is published."""
+    """What the policy covers, in which languages it is published and how it addresses its reader."""
 
     languages: Annotated[
         list[LanguageCode],
@@ -71,6 +77,12 @@ class Document(FactsModel):
             except LogoError as problem:
                 raise fact_error("logo", str(problem)) from None
         return self
+
+    register: FormOfAddress = FormOfAddress.TY
+    """How the policy speaks to its reader in Polish: `ty` ("Twoje dane", "możesz"), or `panstwo`, the
+    formal "Państwo" of law firms, clinics and B2B companies ("Państwa dane", "mogą Państwo"). Free text
+    in the facts should speak alike (the STYLE-REGISTER warning). English has one form of address;
+    German policies always say "Sie"."""
 
     bilingual_pdf: bool = False
     """Also make, in every build, one PDF with the first two published languages side by side

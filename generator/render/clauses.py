@@ -9,7 +9,7 @@ link to the purpose's section of the full policy, which sits one folder up. The 
 
 from __future__ import annotations
 
-from generator.document import PolicyDocument, render_blocks, template_environment
+from generator.document import PolicyDocument, render_blocks
 from generator.facts.processing import Purpose, RecipientRole
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown
@@ -30,7 +30,7 @@ POLICY_FROM_CLAUSE = f"../{POLICY_STEM}.html"
 def clause_markdown(document: PolicyDocument, purpose: Purpose) -> Markdown:
     """The clause of one purpose in the document's language, as Markdown."""
     company = document.company
-    template = template_environment(document.language).get_template("clauses/clause.md.j2")
+    template = document.environment.get_template("clauses/clause.md.j2")
     recipients = recipients_of(company, purpose)
     anchor = f"purpose-{purpose.id}"
     section = next(section for section in document.walk() if section.outline.anchor == anchor)

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from generator.document import PolicyDocument, render_blocks, template_environment
+from generator.document import PolicyDocument, render_blocks
 from generator.facts import Company
 from generator.facts.durations import shortest_days
 from generator.facts.processing import Cookie, CookieCategory, StorageTechnology, cookie_name_pattern, is_name_pattern
@@ -186,7 +186,7 @@ def _service_key(provider: str) -> str:
 
 def _translation(document: PolicyDocument) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
-    environment = template_environment(document.language)
+    environment = document.environment
     template = environment.get_template("consent.md.j2")
     text = dict(zip(_TEXTS, map(_html, render_blocks(template, {"category": "necessary"}, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
@@ -250,7 +250,7 @@ _TEXTS = (
 
 def _table_body(document: PolicyDocument, category: CookieCategory) -> list[dict[str, str]]:
     """The rows of the policy's table of this category, cell by cell through the same macros, typeset alike."""
-    macros = template_environment(document.language).globals
+    macros = document.environment.globals
 
     def typeset_html(markdown: str) -> str:
         return _html(typeset(markdown, document.language))

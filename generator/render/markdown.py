@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from generator.document import PolicyDocument, RenderedSection, render_blocks, template_environment, unescape
+from generator.document import PolicyDocument, RenderedSection, render_blocks, unescape
 from generator.markdown_text import Markdown
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 
@@ -38,7 +38,7 @@ class MarkdownPolicy:
 
 def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
     """Title, slug and the other language texts around the sections."""
-    environment = template_environment(document.language)
+    environment = document.environment
     template = environment.get_template("policy.md.j2")
     context = {"company": document.company, "last_updated": document.last_updated}
     names = ("title", "slug", "updated", "draft", "contents", "version")

@@ -60,7 +60,7 @@ class Register:
 
 def processing_register(company: Company, language: Language) -> Register:
     """The record of every purpose of the facts, in ``language``."""
-    template = template_environment(language).get_template("records/ropa.md.j2")
+    template = template_environment(language, company.document.register).get_template("records/ropa.md.j2")
     context = {"company": company}
     title, *headings = (
         unescape(text)
