@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
+from generator.facts import Company
 from generator.languages import Language, default_languages, language_codes, source_language
 from generator.legal import is_in_eea
 from generator.state import ChangeNote
@@ -37,6 +40,7 @@ SUMMARISED_PARTS = (
 
 def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     """Every change from ``before`` to ``after``, material ones first."""
+    before, after = _as_read_today(before), _as_read_today(after)
     shared = set(_languages_of(before)) & set(_languages_of(after))
 
     def in_shared(data: Any) -> Any:
@@ -82,6 +86,15 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
         if in_shared(before.get(part)) != in_shared(after.get(part))
     )
     return sorted(notes, key=lambda note: not note.material)
+
+
+def _as_read_today(facts: Facts) -> Facts:
+    """A version's facts as today's model reads them, so a field added since holds its default on both
+    sides; facts today's model no longer reads are compared as they were stored."""
+    try:
+        return Company.model_validate(facts).model_dump(mode="json")
+    except ValidationError:
+        return facts
 
 
 def _languages_of(facts: Facts) -> list[Language]:

@@ -8,6 +8,7 @@ from typing import Any
 from conftest import MINIMAL
 
 from generator.changes import describe_changes
+from generator.facts import Company
 from generator.loading import read_facts_file
 
 
@@ -26,10 +27,18 @@ def test_a_field_the_model_gained_since_a_version_is_no_change() -> None:
     assert describe_changes(stored, today) == []
 
 
+def test_a_field_with_a_default_the_model_gained_since_a_version_is_no_change() -> None:
+    """A version stored before `document.register` and `bilingual_pdf` existed: today's facts hold the defaults."""
+    stored = Company.model_validate(_facts()).model_dump(mode="json")
+    today = copy.deepcopy(stored)
+    del stored["document"]["register"], stored["document"]["bilingual_pdf"]
+    assert describe_changes(stored, today) == []
+
+
 def test_a_changed_retention_is_told_with_both_periods() -> None:
     stored = _facts()
     today = copy.deepcopy(stored)
     today["purposes"][1]["retention"] = {"period": "10 years"}
     [note] = describe_changes(stored, today)
     assert note.kind == "retention_changed"
-    assert (note.before, note.after) == (stored["purposes"][1]["retention"], {"period": "10 years"})
+    assert (note.before["period"], note.after["period"]) == ("5 years", "10 years")
