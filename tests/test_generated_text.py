@@ -18,9 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, ROOT
 
+from generator import languages
+from generator.checks import check_company
 from generator.document import company_formats, render_document, unescape
 from generator.facts import Company
-from generator.languages import Language
+from generator.languages import FormOfAddress, Language
+from generator.registers import register_words
 from generator.render.clauses import clause_markdown
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
@@ -39,6 +42,10 @@ class Reader:
     common_names: tuple[str, ...]
     """The names of data categories, purposes and kinds of recipients that are not proper
     names, as the facts give them (capitalised): inside a sentence they are lowercased."""
+    register: FormOfAddress = FormOfAddress.TY
+    """The policy's form of address (``document.register``)."""
+    flagged: tuple[str, ...] = ()
+    """The words of another form of address that STYLE-REGISTER warned of in the facts' text."""
 
 
 def reader_of(company: Company, language: Language) -> Reader:
@@ -48,7 +55,18 @@ def reader_of(company: Company, language: Language) -> Reader:
         *(purpose.name[language] for purpose in company.purposes),
         *(recipient.category[language] for recipient in company.recipients),
     ]
-    return Reader(language, tuple(sorted({name for name in names if formats.in_sentence(name) != name})))
+    flagged = [
+        word
+        for finding in check_company(company)
+        if finding.rule.id == "STYLE-REGISTER"
+        for word in re.findall(r"„([^”]+)”", finding.message.split(", but ")[0])
+    ]
+    return Reader(
+        language,
+        tuple(sorted({name for name in names if formats.in_sentence(name) != name})),
+        company.document.register,
+        tuple(flagged),
+    )
 
 
 Check = Callable[[str, Reader], list[str]]
@@ -100,7 +118,24 @@ def names_in_sentence_form(line: str, reader: Reader) -> list[str]:
     return problems
 
 
-CHECKS: tuple[Check, ...] = (consequence_as_a_sentence, nonbreaking_spaces, names_in_sentence_form)
+def one_form_of_address(line: str, reader: Reader) -> list[str]:
+    """A Polish policy speaks to its reader in one form; a word of another came from the facts, where
+    STYLE-REGISTER must have warned of it (the catalog check keeps the templates' text in one form)."""
+    if reader.register not in languages.language(reader.language).registers:
+        return []
+    return [
+        f"{word.text!r} speaks to the reader otherwise than „{reader.register}”, and lint did not warn of it"
+        for word in register_words(line, reader.register)
+        if word.text not in reader.flagged
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    consequence_as_a_sentence,
+    nonbreaking_spaces,
+    names_in_sentence_form,
+    one_form_of_address,
+)
 
 
 class _TextOfHtml(HTMLParser):
@@ -243,3 +278,12 @@ def test_a_problem_names_the_text_and_the_line() -> None:
         "acme/pl/privacy-policy.md:3: 'Dane kontaktowe' is capitalised inside a sentence: "
         "'- **Wykorzystywane dane:** Dane kontaktowe'"
     ]
+
+
+def test_a_word_of_another_form_of_address_is_found_unless_lint_warned_of_it() -> None:
+    formal = Reader("pl", (), FormOfAddress.PANSTWO)
+    assert one_form_of_address("Jeśli chcesz, napisz do nas.", formal)
+    assert one_form_of_address("Użytkownik może w każdej chwili cofnąć zgodę.", POLISH)
+    assert not one_form_of_address("Mogą Państwo w każdej chwili cofnąć zgodę.", formal)
+    assert not one_form_of_address("Użytkownik może cofnąć zgodę.", Reader("pl", (), FormOfAddress.TY, ("Użytkownik",)))
+    assert not one_form_of_address("The User may withdraw consent.", ENGLISH)
