@@ -112,6 +112,7 @@ def test_the_module_exports_the_json_object_with_patterns_and_links_resolved(sma
 def test_a_company_without_cookies_gets_no_banner(tmp_path: Path) -> None:
     facts = yaml.safe_load(SMARTCP.read_text(encoding="utf-8"))
     del facts["cookies"]
+    facts["assumed"] = [item for item in facts["assumed"] if not item["fact"].startswith("cookies")]
     path = tmp_path / "facts" / "nocookies.yaml"
     path.parent.mkdir()
     path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
