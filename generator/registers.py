@@ -97,14 +97,20 @@ def forget_lexicon() -> None:
     _compiled.cache_clear()
 
 
+_QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"[^\"]*\"")
+"""A quotation: a link's or button's label („wypisz się”) is quoted, not said to the reader."""
+
+
 def register_words(text: str, register: FormOfAddress) -> list[RegisterWord]:
-    """The words of ``text`` that a policy speaking in ``register`` does not say, in reading order."""
+    """The words of ``text`` outside quotations that a policy speaking in ``register`` does not say, in reading order."""
     lexicon = _compiled(LEXICON_FILE)
+    quotations = [quotation.span() for quotation in _QUOTATION.finditer(text)]
     found = [
         RegisterWord(match.group(), match.start(), belongs_to)
         for belongs_to, pattern in lexicon.patterns.items()
         if belongs_to != register
         for match in pattern.finditer(text)
+        if not any(start <= match.start() < end for start, end in quotations)
     ]
     return sorted(found, key=lambda word: word.start)
 

@@ -51,6 +51,9 @@ SPEAKS_FORMALLY = "formally, in the third person plural, as „Państwo”, „P
         ("To nasz serwis; prowadzi go Tomasz Nowak, spółka Skarbu Państwa.", [], []),
         ("Zgodnie z prawem Państwa Członkowskiego. Ci dostawcy przetwarzają dane.", [], []),
         ("Państwa dane są bezpieczne.", [], []),
+        # A label the reader clicks is quoted, not said to them.
+        ("Aby zrezygnować, prosimy kliknąć link „wypisz się” albo przycisk \"Zapisz\".", [], []),
+        ("Kliknij „Zapisz”, a Twoje ustawienia zostaną zapamiętane.", [], ["Kliknij", "Twoje"]),
     ],
 )
 def test_each_form_of_address_has_its_words(text: str, off_ty: list[str], off_panstwo: list[str]) -> None:
