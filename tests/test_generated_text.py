@@ -9,6 +9,7 @@ in :data:`CHECKS`, with a test that feeds it a bad line.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class Reader:
     """The policy's form of address (``document.register``)."""
     flagged: tuple[str, ...] = ()
     """The words of another form of address that STYLE-REGISTER warned of in the facts' text."""
+    history: str = ""
+    """The version history's text: it names what earlier versions said, in their own words."""
 
 
 def reader_of(company: Company, language: Language) -> Reader:
@@ -123,6 +126,8 @@ def one_form_of_address(line: str, reader: Reader) -> list[str]:
     STYLE-REGISTER must have warned of it (the catalog check keeps the templates' text in one form)."""
     if reader.register not in languages.language(reader.language).registers:
         return []
+    if line.strip() and line.strip() in reader.history:
+        return []
     return [
         f"{word.text!r} speaks to the reader otherwise than „{reader.register}”, and lint did not warn of it"
         for word in register_words(line, reader.register)
@@ -180,7 +185,10 @@ def generated_texts(facts: Path) -> Iterator[Text]:
     history = state.history if state else ()
     for language in company.document.languages:
         document = render_document(company, facts.stem, language, BUILD_DAY, history)
-        reader = reader_of(company, language)
+        earlier = "\n".join(
+            unescape(section.body) for section in document.sections if section.outline.anchor == "history"
+        )
+        reader = dataclasses.replace(reader_of(company, language), history=earlier)
         markdown = render_markdown(document)
         folder = f"{facts.stem}/{language}"
         yield Text(f"{folder}/privacy-policy.md", markdown.text, reader)
@@ -287,3 +295,5 @@ def test_a_word_of_another_form_of_address_is_found_unless_lint_warned_of_it() -
     assert not one_form_of_address("Mogą Państwo w każdej chwili cofnąć zgodę.", formal)
     assert not one_form_of_address("Użytkownik może cofnąć zgodę.", Reader("pl", (), FormOfAddress.TY, ("Użytkownik",)))
     assert not one_form_of_address("The User may withdraw consent.", ENGLISH)
+    earlier = "| 2 | 23 listopada 2026 | usunięto cel przetwarzania: udostępnianie danych za zgodą Użytkownika. |"
+    assert not one_form_of_address(earlier, dataclasses.replace(POLISH, history=earlier))
