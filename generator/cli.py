@@ -159,7 +159,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     if arguments.strict and stale:
         raise UserError(stale)
     checked = validate_files(files, strict=arguments.strict)
-    for message in [*stale, *(warning for result in checked for warning in result.warnings)]:
+    for message in [*stale, *(message for result in checked for message in (*result.warnings, *result.notes))]:
         print(message, file=sys.stderr)
     for path in files:
         print(f"{display_name(path)}: valid")

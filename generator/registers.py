@@ -102,7 +102,7 @@ _QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"[^\"]*\"")
 
 
 def register_words(text: str, register: FormOfAddress) -> list[RegisterWord]:
-    """The words of ``text`` outside quotations that a policy speaking in ``register`` does not say, in reading order."""
+    """The words of ``text``, outside quotations, that a policy speaking in ``register`` does not say, in order."""
     lexicon = _compiled(LEXICON_FILE)
     quotations = [quotation.span() for quotation in _QUOTATION.finditer(text)]
     found = [

@@ -37,6 +37,8 @@ class Checked:
 
     company: Company
     warnings: tuple[LocatedMessage, ...]
+    notes: tuple[LocatedMessage, ...] = ()
+    """Warnings about facts listed as ``missing``: ``validate`` and ``lint`` show them, builds do not."""
 
 
 def load_company(path: Path | str) -> Company:
@@ -88,7 +90,11 @@ def check_loaded(loaded: LoadedYaml, *, strict: bool = False) -> Checked:
     errors = [message for finding, message in located if finding.severity in failing]
     if errors:
         raise UserError(errors)
-    return Checked(company, tuple(message for _finding, message in located))
+    return Checked(
+        company,
+        tuple(message for finding, message in located if finding.severity is not Severity.NOTE),
+        tuple(message for finding, message in located if finding.severity is Severity.NOTE),
+    )
 
 
 def legal_facts_warnings(today: datetime.date) -> list[LocatedMessage]:

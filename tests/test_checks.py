@@ -84,6 +84,19 @@ def test_a_missing_fact_turns_its_warning_into_a_note(tmp_path: Path, capsys: py
     )
 
 
+def test_validate_shows_the_notes_on_missing_facts_and_a_build_keeps_quiet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = tmp_path / "awaiting.yaml"
+    awaiting = "missing:\n  - fact: controller.share_capital\n    note: asked the client on 2026-11-20\n"
+    facts.write_text((ROOT / RULES_FOLDER / "KSH-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
+    assert main(["validate", "--strict", str(facts)]) == 0
+    assert "controller.share_capital: note: KSH-206-1 (" in capsys.readouterr().err
+    arguments = ["build", str(facts), "--out", str(tmp_path / "output"), "--format", "md", "--strict"]
+    assert main([*arguments, "--today", BUILD_DAY.isoformat()]) == 0
+    assert "note:" not in capsys.readouterr().err
+
+
 def test_a_missing_fact_never_excuses_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     facts = tmp_path / "awaiting.yaml"
     awaiting = "missing:\n  - fact: purposes[0].retention\n    note: the client is asked\n"

@@ -52,7 +52,7 @@ SPEAKS_FORMALLY = "formally, in the third person plural, as „Państwo”, „P
         ("Zgodnie z prawem Państwa Członkowskiego. Ci dostawcy przetwarzają dane.", [], []),
         ("Państwa dane są bezpieczne.", [], []),
         # A label the reader clicks is quoted, not said to them.
-        ("Aby zrezygnować, prosimy kliknąć link „wypisz się” albo przycisk \"Zapisz\".", [], []),
+        ('Aby zrezygnować, prosimy kliknąć link „wypisz się” albo przycisk "Zapisz".', [], []),
         ("Kliknij „Zapisz”, a Twoje ustawienia zostaną zapamiętane.", [], ["Kliknij", "Twoje"]),
     ],
 )

@@ -344,7 +344,7 @@ def test_mkdocs_stops_on_a_located_facts_error(tmp_path: Path) -> None:
 
 def test_mkdocs_strict_makes_gdpr_warnings_errors(tmp_path: Path) -> None:
     config = mkdocs_site_of(RULES / "CUR-GIODO.yaml", tmp_path)
-    warning = "acme.yaml:71:9: security_measures[0].pl: warning: CUR-GIODO (currency)"
+    warning = "acme.yaml:73:9: security_measures[0].pl: warning: CUR-GIODO (currency)"
     lenient = mkdocs_build(config)
     assert lenient.returncode == 0, lenient.stderr
     assert warning in lenient.stderr
