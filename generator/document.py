@@ -245,13 +245,18 @@ def template_environment(language: Language) -> Environment:
     )
     catalog = translations(language)
 
-    def gettext(message: str) -> Markdown:
-        return Markdown(catalog.gettext(message))
+    def gettext(message: str, **variables: Any) -> Markdown:
+        return Markdown(catalog.gettext(message)) % variables
 
-    def ngettext(singular: str, plural: str, count: int) -> Markdown:
-        return Markdown(catalog.ngettext(singular, plural, count))
+    def ngettext(singular: str, plural: str, count: int, **variables: Any) -> Markdown:
+        variables.setdefault("num", count)
+        return Markdown(catalog.ngettext(singular, plural, count)) % variables
 
+    # The newstyle calls of `{% trans %}` (values passed by name, always formatted) made by
+    # plain functions: Jinja's own wrappers take the context, and so derive a new one on
+    # every call inside a block or loop, which cost as much as the rest of the templates.
     environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    environment.globals.update(gettext=gettext, ngettext=ngettext)
     environment.policies["ext.i18n.trimmed"] = True
     environment.tests["in_eea"] = is_in_eea
     environment.globals.update(
