@@ -136,11 +136,10 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
         ]
         tasks.sort(key=lambda entry: -entry[2].cost)
         made = pool.map(run_task, [task for _, _, task in tasks], chunksize=1)
-    except BaseException:
-        pool.terminate()
-        raise
     finally:
-        pool.close()
+        # Every task has answered, or the build stops: either way no worker is waited for,
+        # not even one still loading WeasyPrint for a company whose facts turned out invalid.
+        pool.terminate()
         pool.join()
     files = {(company, number): result for (company, number, _), result in zip(tasks, made, strict=True)}
     return [
