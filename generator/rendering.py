@@ -4,8 +4,8 @@ A company is validated and its text written in one piece (its version and date f
 the text of all its languages), and its quick output kinds (Markdown, HTML...) are made
 with it. The slow kinds (:attr:`OutputKind.own_task`: a PDF's layout takes seconds, the
 rest of a company milliseconds) are then made one file per task, the longest first, so
-that every worker stays busy to the end even when four companies have seven PDFs between
-them. The files of a company go back to the build together, which publishes them
+that every worker stays busy to the end even when a few companies have unequal numbers of
+languages. The files of a company go back to the build together, which publishes them
 together or not at all.
 """
 
