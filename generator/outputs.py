@@ -111,7 +111,11 @@ class OutputKind:
     """Made for earlier versions in ``<slug>/archive/v<N>/`` too (reports are not)."""
     shared_setup: str | None = None
     """``"module:function"`` making what every rendering of this kind reuses (fonts, parsed
-    stylesheets), called once before the build forks its workers so that they inherit it."""
+    stylesheets), called by each of the build's workers as it starts, while the work is prepared."""
+    own_task: bool = False
+    """Slow to make (a PDF's layout takes seconds, the other kinds milliseconds): each of its
+    files is one task of the build's workers, shared out longest first, instead of being made
+    with the rest of its company."""
 
     def warm_up(self) -> None:
         if self.shared_setup is not None:
@@ -235,6 +239,7 @@ register(
         description="A4 PDF/A-3a (archival and tagged) with embedded fonts, contents, bookmarks, title block",
         renderer="generator.render.pdf:pdf_files",
         shared_setup="generator.render.pdf:print_styles",
+        own_task=True,
     )
 )
 register(
@@ -296,6 +301,7 @@ register(
             "for a company whose facts set `document.bilingual_pdf: true`"
         ),
         renderer="generator.render.bilingual:bilingual_files",
+        own_task=True,
         default=False,
         archived=False,
         facts_switch="bilingual_pdf",

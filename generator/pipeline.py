@@ -10,49 +10,38 @@ Companies whose facts, templates, catalogs and outputs are unchanged are not eve
 
 from __future__ import annotations
 
-import ctypes
 import datetime
-import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
-from generator.changes import describe_changes
-from generator.document import render_document
 from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError, user_error
 from generator.languages import Language, language_codes
-from generator.loading import parse_facts, read_facts_bytes
+from generator.loading import read_facts_bytes
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
 from generator.outputs import (
     OUTPUT_KINDS,
-    CompanyDraft,
     OutputKind,
-    PolicyDraft,
     default_kinds,
-    kinds_for_company,
     kinds_named,
-    render_version,
 )
 from generator.project import facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, output_lock, prepare_staging
+from generator.rendering import Invalid, Job, Rendered, render_all
 from generator.state import (
     PolicyState,
     check_owner,
-    controller_identity,
     inputs_hash,
     load_state,
-    next_state,
     project_digest,
     state_bytes,
     state_path,
-    text_hash,
 )
-from generator.validation import check_loaded, display_name, legal_facts_warnings
-from generator.writing import OutputFile, StagedFile, company_slug, inside, stage_outputs
+from generator.validation import display_name, legal_facts_warnings
+from generator.writing import company_slug, inside
 
 
 @dataclass(frozen=True)
@@ -77,48 +66,6 @@ class BuildResult:
     warnings: list[LocatedMessage] = field(default_factory=list)
     """GDPR-check warnings of the companies rendered (unchanged ones were checked before), and
     damage found in the manifest."""
-
-
-@dataclass(frozen=True)
-class _Job:
-    out_dir: Path
-    slug: str
-    source: str
-    """The facts file as messages name it."""
-    state_source: str
-    raw: bytes
-    strict: bool
-    previous: PolicyState | None
-    inputs: str
-    languages: tuple[Language, ...]
-    kinds: tuple[OutputKind, ...]
-    formats_chosen: bool
-    """``--format`` was given: the facts' switches add no kinds."""
-    today: datetime.date
-    archived: frozenset[int]
-    """Archived versions whose files are on disk, rendered by these very templates."""
-
-
-@dataclass(frozen=True)
-class _Invalid:
-    """A company whose facts failed validation, sent back from a worker."""
-
-    messages: tuple[LocatedMessage, ...]
-
-
-@dataclass(frozen=True)
-class _Rendered:
-    slug: str
-    state: PolicyState
-    outputs: list[StagedFile]
-    warnings: tuple[LocatedMessage, ...]
-    reused: frozenset[int]
-    """Archived versions left as they were on disk."""
-    state_changed: bool
-    inputs_changed: bool
-    kinds: tuple[OutputKind, ...]
-    """The build's kinds and those the company's facts switch on."""
-    formats_chosen: bool
 
 
 def build(
@@ -194,7 +141,7 @@ def build(
     for job in planned:
         built = (
             CompanyBuilt(job.slug, by_slug[job.slug].state.version, by_slug[job.slug].state.date, rendered=True)
-            if isinstance(job, _Job)
+            if isinstance(job, Job)
             else job
         )
         result.companies.append(built)
@@ -222,7 +169,7 @@ def _build_locked(
     jobs: int | None,
     on_wait: Callable[[str], None] | None,
     publishing: _Publishing,
-) -> tuple[list[_Job | CompanyBuilt], list[_Rendered]]:
+) -> tuple[list[Job | CompanyBuilt], list[Rendered]]:
     """Plan, render and publish under the output folder's lock; Ctrl-C waits for a publication."""
     with output_lock(out_dir, on_wait=on_wait):
         try:
@@ -242,13 +189,11 @@ def _build_locked(
                 )
                 for path in files
             ]
-            outcomes = _render_all([job for job in planned if isinstance(job, _Job)], jobs)
-            problems = [
-                message for outcome in outcomes if isinstance(outcome, _Invalid) for message in outcome.messages
-            ]
+            outcomes = render_all([job for job in planned if isinstance(job, Job)], jobs)
+            problems = [message for outcome in outcomes if isinstance(outcome, Invalid) for message in outcome.messages]
             if problems:
                 raise UserError(problems)
-            rendered = [outcome for outcome in outcomes if isinstance(outcome, _Rendered)]
+            rendered = [outcome for outcome in outcomes if isinstance(outcome, Rendered)]
             result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
             if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
@@ -271,7 +216,7 @@ def _plan(
     formats_chosen: bool,
     day: datetime.date,
     strict: bool,
-) -> _Job | CompanyBuilt:
+) -> Job | CompanyBuilt:
     """What to do with one company: nothing (its outputs are current), or a rendering job."""
     slug = company_slug(path)
     raw = read_facts_bytes(path, display_name(path))
@@ -302,7 +247,7 @@ def _plan(
         if current:
             return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
     archived = _archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
-    return _Job(
+    return Job(
         out_dir,
         slug,
         display_name(path),
@@ -321,7 +266,7 @@ def _plan(
 
 def _publish_all(
     out_dir: Path,
-    rendered: list[_Rendered],
+    rendered: list[Rendered],
     files: list[Path],
     manifest: Manifest,
     *,
@@ -347,7 +292,7 @@ def _publish_all(
 def _publish(
     publication: Publication,
     out_dir: Path,
-    outcome: _Rendered,
+    outcome: Rendered,
     facts_file: Path,
     manifest: Manifest,
     *,
@@ -424,117 +369,3 @@ def _archived_on_disk(
         if needed <= present and all(removable(out_dir, entry) for entry in entries):
             complete.add(version.version)
     return frozenset(complete)
-
-
-def _render_all(jobs: list[_Job], workers: int | None) -> list[_Rendered | _Invalid]:
-    """Render in worker processes; on Ctrl-C, SIGTERM or any failure every worker is stopped."""
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    if workers <= 1:
-        return [render_company(job) for job in jobs]
-    for kind in {kind for job in jobs for kind in job.kinds}:
-        kind.warm_up()  # made once here and inherited by every forked worker
-    # The biggest policies go first, so that no worker is left rendering one while the others idle.
-    order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    pool = multiprocessing.Pool(workers, initializer=_worker_started)
-    try:
-        outcomes = pool.map(
-            render_company, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 4))
-        )
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.close()
-        pool.join()
-    by_job = dict(zip(order, outcomes, strict=True))
-    return [by_job[index] for index in range(len(jobs))]
-
-
-def _worker_started() -> None:
-    """Workers leave Ctrl-C to the build, which stops them, and die with it if it is killed."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform == "linux":
-        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
-        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
-
-
-def render_company(job: _Job) -> _Rendered | _Invalid:
-    """Validate one company, then render its current policy and archive; or its problems."""
-    try:
-        checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
-        company = checked.company
-        identity = controller_identity(company)
-        if job.previous is not None:
-            check_owner(job.state_source, job.previous, job.slug, identity)
-    except UserError as error:
-        return _Invalid(error.messages)
-    facts = company.model_dump(mode="json")
-    previous = job.previous
-    # Drafted with the date and history the policy keeps when its text is unchanged, so that
-    # in that common case the drafts are the final documents and nothing is rendered twice.
-    draft_date = company.document.last_updated or (previous.date if previous else job.today)
-    draft_history = previous.history if previous else []
-    drafts = [
-        render_document(company, job.slug, language, draft_date, draft_history)
-        for language in company.document.languages
-    ]
-    changes = describe_changes(previous.current.facts, facts) if previous else []
-    state = next_state(
-        previous,
-        content_hash=text_hash([draft.text() for draft in drafts]),
-        inputs=job.inputs,
-        facts=facts,
-        changes=changes,
-        today=job.today,
-        pinned_date=company.document.last_updated,
-        company=job.slug,
-        controller=identity,
-    )
-    kinds = kinds_for_company(job.kinds, company.document, formats_chosen=job.formats_chosen)
-    outputs: list[OutputFile] = []
-    reused = frozenset(version.version for version in state.history[:-1]) & job.archived
-    for index, version in enumerate(state.history):
-        is_current = index == len(state.history) - 1
-        if version.version in reused:
-            continue
-        history = state.history[: index + 1]
-        if is_current and version.date == draft_date and history == draft_history:
-            documents = drafts
-        else:
-            snapshot = company if is_current else state.company_of(version)
-            documents = [
-                render_document(snapshot, job.slug, language, version.date, history)
-                for language in snapshot.document.languages
-            ]
-        policies = tuple(PolicyDraft(document, version.version) for document in documents)
-        draft = CompanyDraft(job.slug, version.version, version.date, policies)
-        for kind, language, relative, file in render_version(draft, kinds, job.languages, current=is_current):
-            outputs.append(
-                OutputFile(
-                    relative,
-                    file.content,
-                    job.slug,
-                    kind,
-                    file.format,
-                    language,
-                    version.version,
-                    version.date.isoformat(),
-                    archived=not is_current,
-                )
-            )
-    try:
-        staged = stage_outputs(job.out_dir, outputs)
-    except OSError as error:
-        return _Invalid(os_error(error, "write a staged output").messages)
-    return _Rendered(
-        job.slug,
-        state,
-        staged,
-        checked.warnings,
-        reused,
-        state_changed=previous is None or state_bytes(previous) != state_bytes(state),
-        inputs_changed=previous is None or previous.inputs_hash != job.inputs,
-        kinds=kinds,
-        formats_chosen=job.formats_chosen,
-    )

@@ -17,16 +17,20 @@ from generator.languages import Language, language_table
 
 NBSP = "\u00a0"
 
-_PROTECTED = re.compile(
+_PROTECTED_INLINE = re.compile(
     r"`[^`\n]*`"  # code spans
     r"|\]\([^)\n]*\)"  # link destinations
     r"|\{#[^}\n]*\}"  # heading anchors
     r"|<[^>\n]*>"  # autolinks
-    r"|^ *\|?(?: *:?-+:? *\|)+ *:?-*:? *$"  # table delimiter rows
+)
+_PROTECTED_LINES = re.compile(
+    r"^ *\|?(?: *:?-+:? *\|)+ *:?-*:? *$"  # table delimiter rows
     r"|^---$",  # front matter fences
     re.MULTILINE,
 )
-"""Markdown syntax whose spaces are not prose and must stay as they are."""
+"""Markdown syntax whose spaces are not prose and must stay as they are. Two expressions, each
+fast to search, as the spans of one never overlap those of the other: an inline span holds
+no line break and a whole line of the second kind holds none of its opening characters."""
 
 _MONTHS = "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
 _UNITS = (
@@ -34,26 +38,43 @@ _UNITS = (
     r"|godzina|godziny|godzin|godzinę|minuta|minuty|minut|minutę|sekunda|sekundy|sekund"
     r"|r\.|zł|PLN|EUR|USD|%|KB|MB|GB|TB"
 )
-_WORD_START = r"(?<![^\W_])(?<!\\)"
-"""Not inside a word nor after an escaping backslash; ``_`` (emphasis) does not join words."""
+
+
+def _word_start(width: int, also_not_after: str = "") -> str:
+    """Asserted just after the first ``width`` characters of a match: the character before the
+    match is not inside a word nor an escaping backslash (nor one of ``also_not_after``);
+    ``_`` (emphasis) does not join words.
+
+    Checked after those characters rather than before the match, so that each rule starts
+    with plain characters, which the regular expression engine looks for at full speed
+    instead of trying every position of the text.
+    """
+    return rf"(?<!(?:[^\W_]|[\\{also_not_after}])" + "." * width + ")"
+
+
+_REFERENCE_WORDS = ("art.", "ust.", "lit.", "pkt", "§", "nr")
 _POLISH_RULES: tuple[re.Pattern[str], ...] = (
     # A chain of a legal reference: art. 6 ust. 1 lit. f, art. 86 § 1, § 2 pkt 3.
-    re.compile(_WORD_START + r"(?:art\.|ust\.|lit\.|pkt|§|nr) \S+(?: (?:art\.|ust\.|lit\.|pkt|§|nr) \S+)*"),
+    re.compile(
+        "(?:" + "|".join(re.escape(word) + " " + _word_start(len(word) + 1) for word in _REFERENCE_WORDS) + ")"
+        r"\S+(?: (?:art\.|ust\.|lit\.|pkt|§|nr) \S+)*"
+    ),
     # Company forms: Sp. z o.o., sp. j., sp. k.
-    re.compile(_WORD_START + r"[Ss]p\. (?=\w)"),
+    re.compile(r"[Ss]p\. " + _word_start(4) + r"(?=\w)"),
     # A date: 22 listopada 2026.
-    re.compile(_WORD_START + rf"\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?(?!\w)"),
+    re.compile(r"\d" + _word_start(1) + rf"\d? (?:{_MONTHS})(?: \d{{4}})?(?!\w)"),
     # A number and its unit: 5 lat, 24 godziny, 100 zł.
-    re.compile(_WORD_START + rf"\d[\d,.]* (?:{_UNITS})(?!\w)"),
-    # A one-letter word and the word after it: w Polsce, z o.o., i.
-    re.compile(_WORD_START + r"(?<!\.)[AaIiOoUuWwZz] (?=[^\s|])"),
+    re.compile(r"\d" + _word_start(1) + rf"[\d,.]* (?:{_UNITS})(?!\w)"),
 )
+_ONE_LETTER_WORD_SPACE = re.compile(r" (?<=[AaIiOoUuWwZz] )" + _word_start(2, also_not_after=".") + r"(?=[^\s|])")
+"""The space after a one-letter word, before the next word: w Polsce, z o.o., i. Matched as the
+space alone (its word seen behind it), which the engine finds faster than the letters."""
 
 
 def _polish(prose: str) -> str:
     for rule in _POLISH_RULES:
         prose = rule.sub(lambda match: match[0].replace(" ", NBSP), prose)
-    return prose
+    return _ONE_LETTER_WORD_SPACE.sub(NBSP, prose)
 
 
 _RULES: dict[str, Callable[[str], str]] = {"polish": _polish}
@@ -66,11 +87,23 @@ def typeset(markdown: str, language: Language) -> str:
     if rules is None:
         return markdown
     apply = _RULES[rules]
-    pieces: list[str] = []
+    prose: list[str] = []
+    syntax: list[str] = []
     position = 0
-    for syntax in _PROTECTED.finditer(markdown):
-        pieces.append(apply(markdown[position : syntax.start()]))
-        pieces.append(syntax[0])
-        position = syntax.end()
-    pieces.append(apply(markdown[position:]))
-    return "".join(pieces)
+    spans = [*_PROTECTED_INLINE.finditer(markdown), *_PROTECTED_LINES.finditer(markdown)]
+    for span in sorted(spans, key=lambda span: span.start()):
+        prose.append(markdown[position : span.start()])
+        syntax.append(span[0])
+        position = span.end()
+    prose.append(markdown[position:])
+    if _PROSE_BREAK in markdown:
+        typeset_prose = [apply(piece) for piece in prose]
+    else:
+        typeset_prose = apply(_PROSE_BREAK.join(prose)).split(_PROSE_BREAK)
+    return "".join(piece for pair in zip(typeset_prose, [*syntax, ""], strict=True) for piece in pair)
+
+
+_PROSE_BREAK = "\x1f"
+"""Joins the pieces of prose between protected syntax so that the rules run once per text:
+whitespace, but not a space, and no word character, so that no rule matches across it and
+each piece ends and begins as if it stood alone."""

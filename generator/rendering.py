@@ -1,0 +1,321 @@
+"""The render stage of a build: each company's text, state and files, spread over the cores.
+
+A company is validated and its text written in one piece (its version and date follow from
+the text of all its languages), and its quick output kinds (Markdown, HTML...) are made
+with it. The slow kinds (:attr:`OutputKind.own_task`: a PDF's layout takes seconds, the
+rest of a company milliseconds) are then made one file per task, the longest first, so
+that every worker stays busy to the end even when a few companies have unequal numbers of
+languages. The files of a company go back to the build together, which publishes them
+together or not at all.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime
+import multiprocessing
+import multiprocessing.pool
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from generator.changes import describe_changes
+from generator.document import load_templates, render_document
+from generator.errors import LocatedMessage, UserError
+from generator.languages import Language
+from generator.loading import parse_facts
+from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
+from generator.publishing import os_error
+from generator.state import PolicyState, check_owner, controller_identity, next_state, state_bytes, text_hash
+from generator.validation import check_loaded
+from generator.writing import OutputFile, StagedFile, stage_outputs
+
+
+@dataclass(frozen=True)
+class Job:
+    """One company to render, as the build planned it."""
+
+    out_dir: Path
+    slug: str
+    source: str
+    """The facts file as messages name it."""
+    state_source: str
+    raw: bytes
+    strict: bool
+    previous: PolicyState | None
+    inputs: str
+    languages: tuple[Language, ...]
+    kinds: tuple[OutputKind, ...]
+    formats_chosen: bool
+    """``--format`` was given: the facts' switches add no kinds."""
+    today: datetime.date
+    archived: frozenset[int]
+    """Archived versions whose files are on disk, rendered by these very templates."""
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A company whose facts failed validation (or whose files could not be staged)."""
+
+    messages: tuple[LocatedMessage, ...]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A company's new state and every file staged for its publication."""
+
+    slug: str
+    state: PolicyState
+    outputs: list[StagedFile]
+    warnings: tuple[LocatedMessage, ...]
+    reused: frozenset[int]
+    """Archived versions left as they were on disk."""
+    state_changed: bool
+    inputs_changed: bool
+    kinds: tuple[OutputKind, ...]
+    """The build's kinds and those the company's facts switch on."""
+    formats_chosen: bool
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """The files of one slow kind in one language (or for the whole company) of one version."""
+
+    out_dir: Path
+    company: CompanyDraft
+    """The version, holding only the policy of :attr:`language` for a per-language kind."""
+    kind: OutputKind
+    languages: tuple[str, ...]
+    current: bool
+    cost: int
+    """The length of the text it lays out: the tasks are started longest first."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A company rendered but for its slow files, which :attr:`tasks` make."""
+
+    rendered: Rendered
+    """``outputs`` holds the quick kinds' files; the tasks' files are added in :attr:`parts`' order."""
+    parts: tuple[tuple[StagedFile, ...] | int, ...]
+    """Every file in the order the registry lists the kinds: staged files, or a task's index."""
+    tasks: tuple[FileTask, ...]
+
+
+def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]:
+    """Every company's files; on Ctrl-C, SIGTERM or any failure every worker is stopped.
+
+    With one worker asked for, or nothing slow to make for a single company, everything
+    happens in this process. A single company is prepared here while the workers load what
+    its slow files need (WeasyPrint, fonts, stylesheets). Several companies are prepared by
+    the workers, which inherit those and the compiled templates from this process. Then the
+    slow files are shared out, the longest first.
+    """
+    wanted = workers or os.cpu_count() or 1
+    slow_files = sum(len(job.languages) for job in jobs if any(kind.own_task for kind in job.kinds))
+    size = min(wanted, max(len(jobs), slow_files) if len(jobs) > 1 else slow_files)
+    if wanted <= 1 or size < 1:
+        return [_run_here(prepare_company(job)) for job in jobs]
+    kinds = tuple({kind for job in jobs for kind in job.kinds})
+    if len(jobs) > 1:
+        for kind in kinds:
+            kind.warm_up()
+        load_templates({language for job in jobs for language in job.languages})
+        kinds = ()
+    pool = multiprocessing.Pool(size, initializer=_worker_started, initargs=(kinds,))
+    try:
+        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(pool, jobs, size)
+        tasks = [
+            (company, number, task)
+            for company, outcome in enumerate(prepared)
+            if isinstance(outcome, Prepared)
+            for number, task in enumerate(outcome.tasks)
+        ]
+        tasks.sort(key=lambda entry: -entry[2].cost)
+        made = pool.map(run_task, [task for _, _, task in tasks], chunksize=1)
+    finally:
+        # Every task has answered, or the build stops: either way no worker is waited for,
+        # not even one still loading WeasyPrint for a company whose facts turned out invalid.
+        pool.terminate()
+        pool.join()
+    files = {(company, number): result for (company, number, _), result in zip(tasks, made, strict=True)}
+    return [
+        _finished(outcome, [files[index, number] for number in range(len(outcome.tasks))])
+        if isinstance(outcome, Prepared)
+        else outcome
+        for index, outcome in enumerate(prepared)
+    ]
+
+
+def _prepared_by(pool: multiprocessing.pool.Pool, jobs: list[Job], workers: int) -> list[Prepared | Invalid]:
+    """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
+    order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
+    outcomes = pool.map(prepare_company, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 4)))
+    by_job = dict(zip(order, outcomes, strict=True))
+    return [by_job[index] for index in range(len(jobs))]
+
+
+def _run_here(outcome: Prepared | Invalid) -> Rendered | Invalid:
+    if isinstance(outcome, Invalid):
+        return outcome
+    return _finished(outcome, [run_task(task) for task in outcome.tasks])
+
+
+def _finished(prepared: Prepared, made: list[tuple[StagedFile, ...] | Invalid]) -> Rendered | Invalid:
+    """The company with every file in place, or the problems of staging its slow files."""
+    staged: list[tuple[StagedFile, ...]] = []
+    problems: list[LocatedMessage] = []
+    for result in made:
+        if isinstance(result, Invalid):
+            problems.extend(result.messages)
+        else:
+            staged.append(result)
+    if problems:
+        return Invalid(tuple(problems))
+    outputs = [file for part in prepared.parts for file in (staged[part] if isinstance(part, int) else part)]
+    return replace(prepared.rendered, outputs=outputs)
+
+
+def _worker_started(kinds: tuple[OutputKind, ...]) -> None:
+    """Workers leave Ctrl-C to the build, which stops them, and die with it if it is killed.
+
+    Each then makes what the renderings of ``kinds`` share, unless it inherited them.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform == "linux":
+        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    for kind in kinds:
+        kind.warm_up()
+
+
+def prepare_company(job: Job) -> Prepared | Invalid:
+    """Validate one company, write its text, decide its state and make its quick files; plan the slow ones."""
+    try:
+        checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
+        company = checked.company
+        identity = controller_identity(company)
+        if job.previous is not None:
+            check_owner(job.state_source, job.previous, job.slug, identity)
+    except UserError as error:
+        return Invalid(error.messages)
+    facts = company.model_dump(mode="json")
+    previous = job.previous
+    # Drafted with the date and history the policy keeps when its text is unchanged, so that
+    # in that common case the drafts are the final documents and nothing is rendered twice.
+    draft_date = company.document.last_updated or (previous.date if previous else job.today)
+    draft_history = previous.history if previous else []
+    drafts = [
+        render_document(company, job.slug, language, draft_date, draft_history)
+        for language in company.document.languages
+    ]
+    changes = describe_changes(previous.current.facts, facts) if previous else []
+    state = next_state(
+        previous,
+        content_hash=text_hash([draft.text() for draft in drafts]),
+        inputs=job.inputs,
+        facts=facts,
+        changes=changes,
+        today=job.today,
+        pinned_date=company.document.last_updated,
+        company=job.slug,
+        controller=identity,
+    )
+    kinds = kinds_for_company(job.kinds, company.document, formats_chosen=job.formats_chosen)
+    planned: list[list[OutputFile] | FileTask] = []
+    reused = frozenset(version.version for version in state.history[:-1]) & job.archived
+    for index, version in enumerate(state.history):
+        is_current = index == len(state.history) - 1
+        if version.version in reused:
+            continue
+        history = state.history[: index + 1]
+        if is_current and version.date == draft_date and history == draft_history:
+            documents = drafts
+        else:
+            snapshot = company if is_current else state.company_of(version)
+            documents = [
+                render_document(snapshot, job.slug, language, version.date, history)
+                for language in snapshot.document.languages
+            ]
+        policies = tuple(PolicyDraft(document, version.version) for document in documents)
+        draft = CompanyDraft(job.slug, version.version, version.date, policies)
+        for kind in kinds:
+            if not (is_current or kind.archived):
+                continue
+            if not kind.own_task:
+                planned.append(_output_files(draft, kind, job.languages, current=is_current))
+            elif not kind.per_language:
+                planned.append(_task(job, draft, kind, job.languages, is_current))
+            else:
+                planned.extend(
+                    _task(
+                        job,
+                        CompanyDraft(job.slug, version.version, version.date, (policy,)),
+                        kind,
+                        (policy.language,),
+                        is_current,
+                    )
+                    for policy in policies
+                    if policy.language in job.languages
+                )
+    tasks: list[FileTask] = []
+    parts: list[tuple[StagedFile, ...] | int] = []
+    try:
+        for part in planned:
+            if isinstance(part, FileTask):
+                parts.append(len(tasks))
+                tasks.append(part)
+            else:
+                parts.append(tuple(stage_outputs(job.out_dir, part)))
+    except OSError as error:
+        return Invalid(os_error(error, "write a staged output").messages)
+    rendered = Rendered(
+        job.slug,
+        state,
+        [],
+        checked.warnings,
+        reused,
+        state_changed=previous is None or state_bytes(previous) != state_bytes(state),
+        inputs_changed=previous is None or previous.inputs_hash != job.inputs,
+        kinds=kinds,
+        formats_chosen=job.formats_chosen,
+    )
+    return Prepared(rendered, tuple(parts), tuple(tasks))
+
+
+def _task(job: Job, draft: CompanyDraft, kind: OutputKind, languages: tuple[str, ...], current: bool) -> FileTask:
+    cost = sum(len(policy.document.text()) for policy in draft.policies if policy.language in languages)
+    return FileTask(job.out_dir, draft, kind, languages, current, cost)
+
+
+def run_task(task: FileTask) -> tuple[StagedFile, ...] | Invalid:
+    """Make and stage one slow kind's files."""
+    files = _output_files(task.company, task.kind, task.languages, current=task.current)
+    try:
+        return tuple(stage_outputs(task.out_dir, files))
+    except OSError as error:
+        return Invalid(os_error(error, "write a staged output").messages)
+
+
+def _output_files(
+    draft: CompanyDraft, kind: OutputKind, languages: Sequence[str], *, current: bool
+) -> list[OutputFile]:
+    """One kind's files of one version, named and labelled for the manifest."""
+    return [
+        OutputFile(
+            relative,
+            file.content,
+            draft.slug,
+            kind_name,
+            file.format,
+            language,
+            draft.version,
+            draft.date.isoformat(),
+            archived=not current,
+        )
+        for kind_name, language, relative, file in render_version(draft, [kind], languages, current=current)
+    ]
