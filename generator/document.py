@@ -286,13 +286,15 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
 def load_templates(languages: Iterable[Language]) -> None:
     """Compile the policy's templates for these languages before a build forks its workers.
 
-    The workers inherit them compiled instead of each compiling every template again.
+    The workers inherit them compiled instead of each compiling every template again, in
+    every form of address: the facts that choose one are not read yet.
     """
     for language in languages:
-        environment = template_environment(language)
-        for name in environment.list_templates(filter_func=lambda name: name.startswith("sections/")):
-            environment.get_template(name)
-        environment.get_template("policy.md.j2")
+        for register in FormOfAddress:
+            environment = template_environment(language, register)
+            for name in environment.list_templates(filter_func=lambda name: name.startswith("sections/")):
+                environment.get_template(name)
+            environment.get_template("policy.md.j2")
 
 
 def render_document(
