@@ -11,7 +11,7 @@ of them before they take effect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -236,3 +236,39 @@ def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str], in_share
 def _starts_profiling(before: Facts, after: Facts) -> bool:
     old, new = before.get("automated_decisions") or {}, after.get("automated_decisions") or {}
     return any(new.get(flag) and not old.get(flag) for flag in ("profiling", "solely_automated_decisions"))
+
+
+LISTED_KINDS = frozenset(
+    {
+        "category_added",
+        "category_removed",
+        "category_changed",
+        "purpose_added",
+        "purpose_removed",
+        "purpose_changed",
+        "recipient_removed",
+        "recipient_changed",
+        "cookie_added",
+        "cookie_removed",
+        "cookie_changed",
+    }
+)
+"""Kinds of note that name only their subject: several of one kind read as one note listing them."""
+
+
+def grouped_notes(notes: Sequence[ChangeNote]) -> list[list[ChangeNote]]:
+    """The notes of a version, those of one listed kind (and materiality) gathered where the first stood.
+
+    A version that rewrote six descriptions says so once, naming the six, instead of six times.
+    """
+    groups: list[list[ChangeNote]] = []
+    listed: dict[tuple[str, bool], list[ChangeNote]] = {}
+    for note in notes:
+        key = (note.kind, note.material)
+        if note.kind in LISTED_KINDS and key in listed:
+            listed[key].append(note)
+            continue
+        groups.append([note])
+        if note.kind in LISTED_KINDS:
+            listed[key] = groups[-1]
+    return groups

@@ -18,6 +18,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from jinja2.bccache import Bucket
 from jinja2.ext import Extension
 
+from generator.changes import grouped_notes
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSection
@@ -275,6 +276,7 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
         as_basis=LegalBasis,
         # A change note keeps a retention rule as its version had it, maybe before this language was added.
         as_retention=lambda rule: Retention.model_validate(rule, context={PUBLISHED_LANGUAGES: ()}),
+        grouped_notes=grouped_notes,
     )
     # Section blocks are rendered one by one, without their template's top-level imports,
     # so the shared macros are made globals of the environment instead.

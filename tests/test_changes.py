@@ -7,9 +7,10 @@ from typing import Any
 
 from conftest import MINIMAL
 
-from generator.changes import describe_changes
+from generator.changes import describe_changes, grouped_notes
 from generator.facts import Company
 from generator.loading import read_facts_file
+from generator.state import ChangeNote
 
 
 def _facts() -> dict[str, Any]:
@@ -42,3 +43,20 @@ def test_a_changed_retention_is_told_with_both_periods() -> None:
     [note] = describe_changes(stored, today)
     assert note.kind == "retention_changed"
     assert (note.before["period"], note.after["period"]) == ("5 years", "10 years")
+
+
+def test_notes_of_one_kind_are_gathered_where_the_first_stood() -> None:
+    def note(kind: str, name: str, material: bool = False) -> ChangeNote:
+        return ChangeNote(kind=kind, subject={"en": name}, material=material)
+
+    first, second = note("purpose_changed", "Newsletter"), note("purpose_changed", "Analytics")
+    retention = ChangeNote(kind="retention_changed", subject={"en": "Newsletter"}, before={}, after={})
+    added, other_added = note("recipient_added", "Acme"), note("recipient_added", "Beta")
+    material = note("purpose_changed", "Contract", material=True)
+    assert grouped_notes([first, retention, second, added, other_added, material]) == [
+        [first, second],
+        [retention],
+        [added],
+        [other_added],
+        [material],
+    ]
