@@ -40,7 +40,7 @@ SUMMARISED_PARTS = (
 
 def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     """Every change from ``before`` to ``after``, material ones first."""
-    before, after = _as_read_today(before), _as_read_today(after)
+    before, after = _as_read_today(before, after)
     shared = set(_languages_of(before)) & set(_languages_of(after))
 
     def in_shared(data: Any) -> Any:
@@ -88,13 +88,27 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     return sorted(notes, key=lambda note: not note.material)
 
 
-def _as_read_today(facts: Facts) -> Facts:
-    """A version's facts as today's model reads them, so a field added since holds its default on both
-    sides; facts today's model no longer reads are compared as they were stored."""
+def _as_read_today(before: Facts, after: Facts) -> tuple[Facts, Facts]:
+    """Both versions' facts as today's model reads them, so a field added since holds its default on
+    both sides, without the choices of presentation that change no fact (:data:`PRESENTATION`).
+    When today's model no longer reads one of them, both are compared as they were stored."""
     try:
-        return Company.model_validate(facts).model_dump(mode="json")
+        read = [Company.model_validate(facts).model_dump(mode="json") for facts in (before, after)]
     except ValidationError:
+        read = [before, after]
+    return _without_presentation(read[0]), _without_presentation(read[1])
+
+
+PRESENTATION = ("register", "bilingual_pdf", "logo", "last_updated")
+"""Keys of ``document`` that change how the policy is written or laid out, not what it says of the
+processing: a policy that starts to address its reader formally has no new websites or languages."""
+
+
+def _without_presentation(facts: Facts) -> Facts:
+    document = facts.get("document")
+    if not isinstance(document, dict):
         return facts
+    return {**facts, "document": {key: value for key, value in document.items() if key not in PRESENTATION}}
 
 
 def _languages_of(facts: Facts) -> list[Language]:

@@ -71,7 +71,7 @@ class Finding:
 
 
 Check = Callable[[Company], Iterator[tuple[DataPath, str]]]
-RULES: list[tuple[Rule, Check]] = []
+_RULES: list[tuple[Rule, Check]] = []
 
 
 def rule(
@@ -80,7 +80,7 @@ def rule(
     """Register a check under its rule."""
 
     def register(check: Check) -> Check:
-        RULES.append((Rule(identifier, article, fact, hint, severity), check))
+        _RULES.append((Rule(identifier, article, fact, hint, severity), check))
         return check
 
     return register
@@ -493,10 +493,11 @@ RULE_MODULES = ("generator.company_law", "generator.style")
 
 
 @cache
-def all_rules() -> list[tuple[Rule, Check]]:
+def all_rules() -> tuple[tuple[Rule, Check], ...]:
+    """Every registered rule, those of :data:`RULE_MODULES` included."""
     for module in RULE_MODULES:
         importlib.import_module(module)
-    return RULES
+    return tuple(_RULES)
 
 
 def check_company(company: Company) -> list[Finding]:

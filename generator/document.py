@@ -25,7 +25,7 @@ from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSectio
 from generator.facts.durations import Retention
 from generator.facts.processing import CookieCategory, LegalBasis
 from generator.i18n import Formats, leading_word, translations
-from generator.languages import FormOfAddress, Language
+from generator.languages import FormOfAddress, Language, language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES
@@ -289,11 +289,11 @@ def load_templates(languages: Iterable[Language]) -> None:
     """Compile the policy's templates for these languages before a build forks its workers.
 
     The workers inherit them compiled instead of each compiling every template again, in
-    every form of address: the facts that choose one are not read yet.
+    every form of address the language offers: the facts that choose one are not read yet.
     """
-    for language in languages:
-        for register in FormOfAddress:
-            environment = template_environment(language, register)
+    for code in languages:
+        for register in language(code).registers or (FormOfAddress.TY,):
+            environment = template_environment(code, register)
             for name in environment.list_templates(filter_func=lambda name: name.startswith("sections/")):
                 environment.get_template(name)
             environment.get_template("policy.md.j2")

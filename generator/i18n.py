@@ -238,30 +238,41 @@ class Formats:
         name: one that opens with a word the facts name (``Google Analytics``, ``Optingo
         newsletter``, see :attr:`proper_names`), with an abbreviation or a capital inside its
         first word (``IP address``, ``CRM notes``, ``LinkedIn Insight Tag``), or whose second
-        word is capitalised too (``Meta Pixel``).
+        word is capitalised too (``Meta Pixel``; an abbreviation there, ``Adres IP``, proves nothing).
         """
         words = name.split()
         if not words or language(self.language).nouns_capitalised:
             return name
         first = leading_word(words[0])
-        second_capitalised = len(words) > 1 and words[1][:1].isupper()
+        second = leading_word(words[1]) if len(words) > 1 else ""
+        second_capitalised = second[:1].isupper() and not second.isupper()
         if first in self.proper_names or any(letter.isupper() for letter in first[1:]) or second_capitalised:
             return name
         return _WORD.sub(lambda letter: letter[0][:1].lower() + letter[0][1:], name, count=1)
 
-    def names(self, names: Sequence[str], links: Sequence[str] = ()) -> str:
+    def names(self, names: Sequence[str], links: Sequence[str] = (), *, quoted: bool = False) -> str:
         """Names of data categories, purposes or kinds of recipients in running text or a list.
 
         Each as it reads inside a sentence (:meth:`in_sentence`), joined by the language's list
         pattern: ``dane kontaktowe, dane o zamówieniach i Google Analytics``. The facts give
         each name once, capitalised as a heading shows it; every template that puts names into
         a sentence, a list or a table cell listing them asks here. With ``links`` (one target
-        per name) each name is a Markdown link and so is the result.
+        per name) each name is a Markdown link and so is the result. When a name holds what the
+        list puts between names (``reklamy i remarketing``), or with ``quoted``, every name is
+        quoted: „reklamy i remarketing” i „funkcje społecznościowe”.
         """
         written = [self.in_sentence(name) for name in names]
+        if quoted or (len(written) > 1 and any(self._runs_together(name) for name in written)):
+            opening, closing = language(self.language).quotation_marks
+            written = [f"{opening}{name}{closing}" for name in written]
         if not links:
             return self.list(written)
         return Markdown(self.list([link(name, target) for name, target in zip(written, links, strict=True)]))
+
+    def _runs_together(self, name: str) -> bool:
+        """Whether the name holds what the language's list puts between names (``i``, ``and``, a comma)."""
+        joining = str(self.locale.list_patterns["standard"]["end"]).replace("{0}", "").replace("{1}", "").strip()
+        return "," in name or re.search(rf"(?<!\w){re.escape(joining)}(?!\w)", name) is not None
 
     def money(self, amount: object, currency: str) -> str:
         """``5 000,00 zł`` / ``PLN 5,000.00`` / ``€5,000.00``.

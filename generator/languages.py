@@ -58,6 +58,9 @@ class LanguageRow(BaseModel):
     """The typesetting rules (generator/typography.py) that put non-breaking spaces into its text, if any."""
     eu_only_claim: str | None = None
     """A regular expression matching a claim, in this language, that data stays in the EU."""
+    quotation_marks: tuple[str, str] = ("“", "”")
+    """The opening and closing quotation marks (``„``, ``”``; CLDR's root ones when left out): names
+    that a list would run together (``reklamy i remarketing i funkcje``) are quoted in it."""
     registers: list[FormOfAddress] = []
     """The forms of address a policy in this language may choose, the default first: its text is
     ``messages.po``; each other one's is ``<register>.po`` beside it, holding only the messages that

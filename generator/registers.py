@@ -97,8 +97,9 @@ def forget_lexicon() -> None:
     _compiled.cache_clear()
 
 
-_QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"[^\"]*\"")
-"""A quotation: a link's or button's label („wypisz się”) is quoted, not said to the reader."""
+_QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"(?=\S)[^\".!?\n]{1,40}(?<=\S)\"")
+"""A quotation: a link's or button's label („wypisz się”) is quoted, not said to the reader. Between
+straight quotes only a short label counts, so a lone `"` (a 24" screen) hides no sentence."""
 
 
 def register_words(text: str, register: FormOfAddress) -> list[RegisterWord]:

@@ -60,3 +60,21 @@ def test_notes_of_one_kind_are_gathered_where_the_first_stood() -> None:
         [other_added],
         [material],
     ]
+
+
+def test_a_new_form_of_address_is_no_change_of_the_websites_or_languages() -> None:
+    stored = Company.model_validate(_facts()).model_dump(mode="json")
+    today = copy.deepcopy(stored)
+    today["document"]["register"] = "panstwo"
+    today["document"]["bilingual_pdf"] = True
+    assert describe_changes(stored, today) == []
+
+
+def test_facts_todays_model_no_longer_reads_are_compared_as_stored_on_both_sides() -> None:
+    """A key since removed from the model: neither side is filled with defaults the other lacks."""
+    stored = _facts()
+    stored["document"]["retired_key"] = "kept by an old version"
+    today = copy.deepcopy(stored)
+    assert describe_changes(stored, today) == []
+    today["document"]["websites"] = ["https://new.example"]
+    assert [note.kind for note in describe_changes(stored, today)] == ["document_changed"]

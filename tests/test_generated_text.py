@@ -49,6 +49,8 @@ class Reader:
     """The words of another form of address that STYLE-REGISTER warned of in the facts' text."""
     history: str = ""
     """The version history's text: it names what earlier versions said, in their own words."""
+    listed_names: tuple[str, ...] = ()
+    """Every name of a data category, purpose or kind of recipient as it reads inside a sentence."""
 
 
 def reader_of(company: Company, language: Language) -> Reader:
@@ -69,6 +71,7 @@ def reader_of(company: Company, language: Language) -> Reader:
         tuple(sorted({name for name in names if formats.in_sentence(name) != name})),
         company.document.register,
         tuple(flagged),
+        listed_names=tuple(sorted({formats.in_sentence(name) for name in names})),
     )
 
 
@@ -135,11 +138,32 @@ def one_form_of_address(line: str, reader: Reader) -> list[str]:
     ]
 
 
+LIST_JOINS = {"pl": (", ", " i "), "en": (", ", " and "), "de": (", ", " und ")}
+"""What the language's list puts between names."""
+
+
+def lists_read_unambiguously(line: str, reader: Reader) -> list[str]:
+    """Two names side by side in a list are told apart: where one holds the list's own ``i``/``and``
+    or a comma („reklamy i remarketing i funkcje”), the names are quoted."""
+    comma, conjunction = LIST_JOINS.get(reader.language, (", ", " and "))
+    written = [typeset(name, reader.language) for name in reader.listed_names]
+    ambiguous = [name for name in written if conjunction.strip() in name.split() or "," in name]
+    problems = []
+    for name in ambiguous:
+        for other in written:
+            for join in (comma, typeset(conjunction, reader.language), conjunction):
+                for pair in (f"{name}{join}{other}", f"{other}{join}{name}"):
+                    if other != name and pair in line:
+                        problems.append(f"names run together in a list: {pair!r}")
+    return sorted(set(problems))
+
+
 CHECKS: tuple[Check, ...] = (
     consequence_as_a_sentence,
     nonbreaking_spaces,
     names_in_sentence_form,
     one_form_of_address,
+    lists_read_unambiguously,
 )
 
 
@@ -297,3 +321,9 @@ def test_a_word_of_another_form_of_address_is_found_unless_lint_warned_of_it() -
     assert not one_form_of_address("The User may withdraw consent.", ENGLISH)
     earlier = "| 2 | 23 listopada 2026 | usunięto cel przetwarzania: udostępnianie danych za zgodą Użytkownika. |"
     assert not one_form_of_address(earlier, dataclasses.replace(POLISH, history=earlier))
+
+
+def test_names_that_hold_the_lists_conjunction_are_told_apart() -> None:
+    reader = dataclasses.replace(POLISH, listed_names=("reklamy i remarketing", "funkcje społecznościowe"))
+    assert lists_read_unambiguously("Cele: reklamy i\u00a0remarketing i funkcje społecznościowe.", reader)
+    assert not lists_read_unambiguously("Cele: „reklamy i\u00a0remarketing” i „funkcje społecznościowe”.", reader)

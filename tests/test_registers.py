@@ -50,10 +50,16 @@ SPEAKS_FORMALLY = "formally, in the third person plural, as „Państwo”, „P
         ("Dane trafiają do państwa trzeciego.", [], []),
         ("To nasz serwis; prowadzi go Tomasz Nowak, spółka Skarbu Państwa.", [], []),
         ("Zgodnie z prawem Państwa Członkowskiego. Ci dostawcy przetwarzają dane.", [], []),
-        ("Państwa dane są bezpieczne.", [], []),
+        ("Państwa dane są bezpieczne.", ["Państwa"], []),
         # A label the reader clicks is quoted, not said to them.
         ('Aby zrezygnować, prosimy kliknąć link „wypisz się” albo przycisk "Zapisz".', [], []),
         ("Kliknij „Zapisz”, a Twoje ustawienia zostaną zapamiętane.", [], ["Kliknij", "Twoje"]),
+        # A lone straight quote hides nothing; a city or a key is no verb.
+        ('Ekran 24" i Twoje dane, a potem "cytat".', [], ["Twoje"]),
+        ("Biuro w Kaliszu, nie w Kalisz; klawisz Enter; gulasz.", [], []),
+        # The honorific opening a sentence, where nothing else can be meant; not „Państwa, do których”.
+        ("Państwa dane przechowujemy 3 lata. Państwo mogą je pobrać.", ["Państwa", "Państwo"], []),
+        ("Państwa, do których przekazujemy dane, wymieniamy niżej.", [], []),
     ],
 )
 def test_each_form_of_address_has_its_words(text: str, off_ty: list[str], off_panstwo: list[str]) -> None:

@@ -63,7 +63,8 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
 
         formats = company_formats(company, language)
         for purpose in company.purposes:
-            assert f"[{typeset_(formats.in_sentence(purpose.name[language]))}](<#purpose-{purpose.id}>)" in text
+            name = re.escape(typeset_(formats.in_sentence(purpose.name[language])))
+            assert re.search(rf"\[(?:{name}|.{name}.)\]\(<#purpose-{purpose.id}>\)", text), purpose.id
             assert typeset_(unescape(retention(purpose.retention))) in text
         for recipient in company.recipients:
             assert typeset_(recipient.category[language]) in text
@@ -160,6 +161,7 @@ BRANDS = frozenset({"Optingo", "Facebook"})
         ("pl", "Dane o interakcjach zapisywane w Systemie CRM", "dane o interakcjach zapisywane w Systemie CRM"),
         ("pl", "Google Analytics", "Google Analytics"),
         ("pl", "Meta Pixel", "Meta Pixel"),
+        ("pl", "Adres IP zamówienia", "adres IP zamówienia"),
         ("pl", "LinkedIn Insight Tag", "LinkedIn Insight Tag"),
         ("pl", "CRM i notatki", "CRM i notatki"),
         ("pl", "Facebook i jego wtyczki", "Facebook i jego wtyczki"),

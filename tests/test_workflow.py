@@ -127,8 +127,8 @@ def test_diff_names_changes_in_both_languages_and_marks_material_ones(
     assert main(["diff", str(facts)]) == 0
     assert capsys.readouterr().out == (
         f"{facts}: 1 change since version 1 of 2026-11-22, 1 material\n"
-        "  pl: dodano odbiorcę: Hotjar Ltd (Malta) (istotna zmiana)\n"
-        "  en: added the recipient Hotjar Ltd (Malta) (material change)\n"
+        "  pl: dodano odbiorcę: „Hotjar Ltd” (Malta) (istotna zmiana)\n"
+        "  en: added the recipient “Hotjar Ltd” (Malta) (material change)\n"
     )
 
 
