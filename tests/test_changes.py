@@ -5,10 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from conftest import MINIMAL
 
-from generator.changes import describe_changes, grouped_notes
+from generator.changes import LISTED_KINDS, describe_changes, grouped_notes
+from generator.document import template_environment, unescape
 from generator.facts import Company
+from generator.languages import FormOfAddress, Language
 from generator.loading import read_facts_file
 from generator.state import ChangeNote
 
@@ -78,3 +81,18 @@ def test_facts_todays_model_no_longer_reads_are_compared_as_stored_on_both_sides
     assert describe_changes(stored, today) == []
     today["document"]["websites"] = ["https://new.example"]
     assert [note.kind for note in describe_changes(stored, today)] == ["document_changed"]
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "de"])
+def test_every_kind_gathered_in_a_list_has_its_own_sentence(language: Language) -> None:
+    environment = template_environment(language, FormOfAddress.TY)
+    worded = {
+        kind: unescape(
+            environment.globals["change_group"](  # type: ignore[operator]
+                [ChangeNote(kind=kind, subject={language: name}) for name in ("Alpha", "Beta")]
+            )
+        )
+        for kind in sorted(LISTED_KINDS)
+    }
+    assert all("alpha" in text.casefold() and "beta" in text.casefold() for text in worded.values()), worded
+    assert len(set(worded.values())) == len(LISTED_KINDS), worded

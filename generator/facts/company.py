@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
+import types
 import warnings
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from markdown_it import MarkdownIt
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
@@ -348,7 +350,9 @@ class Company(FactsModel):
             if not assumption.resolve(facts):
                 problems.append((("assumed", index, "fact"), f"no fact is given at '{assumption.fact}'"))
         for index, missing in enumerate(self.missing):
-            if missing.resolve(facts):
+            if (unknown := _unknown_step(type(self), missing.fact)) is not None:
+                problems.append((("missing", index, "fact"), unknown))
+            elif missing.resolve(facts):
                 problems.append(
                     (("missing", index, "fact"), f"the fact '{missing.fact}' is given; remove it from missing")
                 )
@@ -380,6 +384,42 @@ class Company(FactsModel):
                         (("recipients", index, "purposes", position), _unknown("purpose", purpose_id, purpose_ids))
                     )
         return problems
+
+
+def _unknown_step(model: type[BaseModel], path: str) -> str | None:
+    """Why ``path`` names no fact of ``model`` (a misspelt key, an index into no list), or None."""
+    current: Any = model
+    for key, index in FACT_PATH.findall(path):
+        current = _unwrapped(current)
+        if index:
+            if get_origin(current) is not list:
+                return f"'{path}' indexes something that is no list"
+            current = get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            fields = current.model_fields
+            if key not in fields:
+                close = difflib.get_close_matches(key, list(fields), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                return f"'{path}' names no fact: '{key}' is not a key here{hint}"
+            current = fields[key].annotation
+        else:
+            return f"'{path}' names no fact: '{key}' is inside a value that has no keys"
+    return None
+
+
+def _unwrapped(annotation: Any) -> Any:
+    """``X | None`` and ``Annotated[X, ...]`` as ``X``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            options = [option for option in get_args(annotation) if option is not type(None)]
+            if len(options) != 1:
+                return annotation
+            annotation = options[0]
+        else:
+            return annotation
 
 
 def _unknown(kind: str, given: str, known: set[str]) -> str:
