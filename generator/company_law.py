@@ -22,7 +22,8 @@ REGISTRY_FACTS = ("registry_court", "krs", "nip")
 """The facts that identify a company entered in the National Court Register."""
 
 COMPANY_WEBSITE_FACTS = (*REGISTRY_FACTS, "share_capital")
-"""The facts art. 206 § 1, art. 374 § 1 and art. 127 § 5 KSH ask a company's website to state."""
+"""The facts art. 206 § 1, art. 374 § 1 and art. 127 § 5 KSH ask a company's website to state (an S.A.'s
+website also states its paid-in capital)."""
 
 
 def _absent(
@@ -47,6 +48,7 @@ _NAMES = {
     "krs": "KRS number",
     "nip": "NIP",
     "share_capital": "share capital",
+    "paid_in_capital": "paid-in capital",
 }
 
 
@@ -59,8 +61,10 @@ COMPANY_WEBSITE_ARTICLES = {
 
 
 def _company_states_its_registration(form: LegalForm) -> Check:
+    facts = (*COMPANY_WEBSITE_FACTS, "paid_in_capital") if form is LegalForm.SA else COMPANY_WEBSITE_FACTS
+
     def check(company: Company) -> Iterator[tuple[DataPath, str]]:
-        yield from _absent(company, frozenset({form}), COMPANY_WEBSITE_FACTS, ON_THE_WEBSITE)
+        yield from _absent(company, frozenset({form}), facts, ON_THE_WEBSITE)
 
     return check
 

@@ -17,8 +17,10 @@ from markupsafe import Markup
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&!#$])")
 _LINE_START_MARKER = re.compile(r"^[-+=>]")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
-_WHITESPACE = re.compile(r"\s+")
-_NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S ]|^\s|\s$|^([-+=>]|\d+[.)])")
+_WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
+"""Spaces, tabs and line breaks, but not the no-break spaces (U+00A0, U+202F) that keep
+``100 000,00 zł`` or ``art. 6 ust. 1`` on one line: those never start Markdown syntax."""
+_NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S \u00a0\u202f]|^\s|\s$|^([-+=>]|\d+[.)])")
 _NOT_IN_LINKS = re.compile(r"[\s<>\\\x00-\x1f\x7f]")
 _IN_DOCUMENT_ANCHOR = re.compile(r"#[a-z][a-z0-9_-]*")
 _POLICY_ONE_FOLDER_UP = re.compile(r"\.\./privacy-policy\.html#[a-z][a-z0-9_-]*")

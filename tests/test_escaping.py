@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from generator.facts.company import MarkdownText
 from generator.loading import read_facts_file
-from generator.markdown_text import is_safe_link, link
+from generator.markdown_text import escape, is_safe_link, link
 from generator.pipeline import build
 from generator.render.html import markdown_parser
 from generator.render.pdf import ProjectAssetFetcher, render_pdf
@@ -194,3 +194,11 @@ def test_the_html_renderer_links_what_the_rule_allows() -> None:
 def test_validation_refuses_each_unsafe_link_in_a_section(markdown: str) -> None:
     with pytest.raises(ValidationError, match=r"cannot link to '[^']+': a link may go to a full web address"):
         MarkdownText.model_validate({"pl": markdown, "en": "x"})
+
+
+@pytest.mark.parametrize(
+    "text", ["100\u00a0000,00\u00a0zł", "art.\u00a06 ust.\u00a01", "5\u202f000 €", "Sp.\u00a0z\u00a0o.o. *firma*"]
+)
+def test_a_no_break_space_in_a_fact_or_a_formatted_amount_stays_unbreakable(text: str) -> None:
+    """Babel writes `100 000,00 zł` with U+00A0; escaping folds line breaks and runs of spaces, not those."""
+    assert escape(text).replace("\\*", "*") == text

@@ -18,6 +18,7 @@ from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Duration, TimeUnit
 from generator.facts.processing import LegalBasis
+from generator.i18n import Formats
 from generator.loading import parse_facts
 from generator.outputs import PolicyDraft
 from generator.state import PolicyState
@@ -303,4 +304,27 @@ def test_a_retention_cap_is_stated_after_its_event_and_needs_one() -> None:
     assert _problems(_edited(alone)) == [
         "f.yaml:72:16: purposes[2].retention.at_most: "
         "at_most caps an ending event ('until'); a period is its own maximum"
+    ]
+
+
+def test_a_joint_stock_company_states_its_paid_in_capital_beside_its_share_capital() -> None:
+    joint_stock = _edited(
+        ("legal_form: sp_z_oo", "legal_form: sa"),
+        (
+            "  share_capital:\n    amount: 5000\n",
+            "  share_capital:\n    amount: 100000\n  paid_in_capital:\n    amount: 25000\n",
+        ),
+    )
+    markdown = PolicyDraft(render_document(_company(joint_stock), "f", "pl", BUILD_DAY), 1).markdown.body
+    polish = Formats("pl")
+    assert f"- **Kapitał zakładowy:** {polish.money(100000, 'PLN')}" in markdown
+    assert f"- **Kapitał wpłacony:** {polish.money(25000, 'PLN')}" in markdown
+    limited = _edited(
+        (
+            "  share_capital:\n    amount: 5000\n",
+            "  share_capital:\n    amount: 5000\n  paid_in_capital:\n    amount: 5000\n",
+        )
+    )
+    assert _problems(limited) == [
+        "f.yaml:23:5: controller.paid_in_capital: only an sa states its paid-in capital, not a sp_z_oo; remove it"
     ]

@@ -134,6 +134,9 @@ class Controller(FactsModel):
     XII Wydział Gospodarczy KRS`."""
     share_capital: Money | None = None
     """Share capital, for forms that have one."""
+    paid_in_capital: Money | None = None
+    """For a joint-stock company (S.A.): the part of the share capital paid in, which its website
+    states beside the share capital (art. 374 § 1 KSH)."""
     eu_representative: Representative | None = None
     """Representative in the EU; required when the controller is established outside the EEA (Art. 27)."""
 
@@ -148,6 +151,10 @@ class Controller(FactsModel):
             raise fact_error("krs", "a registry court is given, but no KRS number")
         if self.share_capital is not None and form not in FORMS_WITH_SHARE_CAPITAL:
             raise fact_error("share_capital", f"a {form.value} has no share capital; remove it")
+        if self.paid_in_capital is not None and form is not LegalForm.SA:
+            raise fact_error("paid_in_capital", f"only an sa states its paid-in capital, not a {form.value}; remove it")
+        if self.paid_in_capital is not None and self.share_capital is None:
+            raise fact_error("share_capital", "the paid-in capital is given, but not the share capital it is part of")
         if self.address is None and form not in FORMS_RUN_BY_PEOPLE:
             raise fact_error("address", f"a {form.value} must give its registered office")
         return self
