@@ -319,7 +319,13 @@ def render_document(
     def has_section(anchor: str) -> bool:
         return anchor in numbers
 
-    shared = {"company": company, "ref": ref, "has_section": has_section, "history": history}
+    shared = {
+        "company": company,
+        "fmt": company_formats(company, language),
+        "ref": ref,
+        "has_section": has_section,
+        "history": history,
+    }
 
     def render(section: OutlineSection) -> RenderedSection:
         template = environment.get_template(section.template)
@@ -348,7 +354,7 @@ def render_blocks(template: Template, context: dict[str, Any], *names: str) -> l
     text about a company gets the formats that know its proper names (:func:`company_formats`).
     """
     language = str(template.environment.globals["language"])
-    if "company" in context:
+    if "company" in context and "fmt" not in context:
         context = {"fmt": company_formats(context["company"], language), **context}
     shared = template.new_context(context)
     blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
