@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from generator.checks import check_company
 from generator.document import PolicyDocument
 from generator.facts import Company
 from generator.facts.processing import DataSource, LegalBasis, RecipientRole, TransferSafeguard
 from generator.languages import language, source_language
 from generator.legal import is_in_eea, legal_facts
+from generator.loading import field_path
 from generator.markdown_text import escape, table
 from generator.outputs import CompanyDraft, RenderedFile
 
@@ -169,6 +171,7 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]
+    required = _required_by(company)
     for heading, introduction, notes in (
         (
             "Facts to confirm",
@@ -184,8 +187,17 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
     ):
         if notes:
             lines += ["", f"## {heading}", "", introduction, ""]
-            lines += [f"- `{note.fact}`: {escape(note.note)}" for note in notes]
+            lines += [f"- `{note.fact}`: {escape(note.note)}{required.get(note.fact, '')}" for note in notes]
     return "\n".join(lines) + "\n"
+
+
+def _required_by(company: Company) -> dict[str, str]:
+    """For each awaited fact a rule asks for, the sentence saying the law wants it before publication."""
+    rules: dict[str, list[str]] = {}
+    for finding in check_company(company):
+        if finding.awaited is not None:
+            rules.setdefault(field_path(finding.path), []).append(f"{finding.rule.id} ({finding.rule.article})")
+    return {fact: f" **Required by {', '.join(names)}: supply it before publishing.**" for fact, names in rules.items()}
 
 
 def compliance_files(company: CompanyDraft) -> list[RenderedFile]:

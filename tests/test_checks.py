@@ -171,6 +171,9 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         for row in rows:
             cells = [cell.strip() for cell in row.strip("|").split("|")]
             assert cells[3].startswith("not applicable: ") or (cells[3] and cells[4]), row
+    smartcp = (tmp_path / "smartcp" / "compliance.md").read_text(encoding="utf-8")
+    assert "- `controller.krs`: " in smartcp
+    assert "**Required by KSH-206-1 (art. 206 § 1 KSH): supply it before publishing.**" in smartcp
 
 
 def test_a_legal_fact_unverified_for_a_year_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
