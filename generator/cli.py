@@ -154,7 +154,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     from generator.project import facts_files, today_for_build
     from generator.validation import display_name, legal_facts_warnings, validate_files
 
-    files = facts_files(arguments.paths)
+    files = facts_files(arguments.paths or [Path(DEFAULT_COMPANIES)])
     stale = legal_facts_warnings(today_for_build())
     if arguments.strict and stale:
         raise UserError(stale)
@@ -169,19 +169,15 @@ def _validate(arguments: argparse.Namespace) -> int:
 def _lint(arguments: argparse.Namespace) -> int:
     from generator.lint import lint
 
-    report, failed = lint(arguments.paths, strict=arguments.strict, as_json=arguments.format == "json")
+    report, failed = lint(
+        arguments.paths or [Path(DEFAULT_COMPANIES)], strict=arguments.strict, as_json=arguments.format == "json"
+    )
     sys.stdout.write(report)
     return 1 if failed else 0
 
 
 def _paths(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        default=[Path(DEFAULT_COMPANIES)],
-        help="facts files or folders (default: companies/)",
-    )
+    command.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
 
 
 def _out(command: argparse.ArgumentParser) -> None:
@@ -238,7 +234,7 @@ def _build(arguments: argparse.Namespace) -> int:
 
     with BuildProgress() as progress:
         result = build(
-            arguments.paths,
+            arguments.paths or [Path(DEFAULT_COMPANIES)],
             out_dir=arguments.out,
             languages=arguments.lang,
             formats=arguments.format,
@@ -263,7 +259,7 @@ def _say(message: str) -> None:
 def _check(arguments: argparse.Namespace) -> int:
     from generator.check import check
 
-    current = check(arguments.paths, arguments.out)
+    current = check(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.out)
     print(f"{current} companies up to date")
     return 0
 
@@ -271,7 +267,7 @@ def _check(arguments: argparse.Namespace) -> int:
 def _diff(arguments: argparse.Namespace) -> int:
     from generator.diffing import change_report
 
-    sys.stdout.write(change_report(arguments.paths, arguments.lang))
+    sys.stdout.write(change_report(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.lang))
     return 0
 
 
@@ -290,7 +286,7 @@ def _watch(arguments: argparse.Namespace) -> int:
     from generator.validation import display_name
     from generator.watch import watch
 
-    paths = arguments.paths
+    paths = arguments.paths or [Path(DEFAULT_COMPANIES)]
     target = arguments.out if arguments.publish else arguments.out / PREVIEW
 
     def started(folders: list[Path]) -> None:
@@ -324,7 +320,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     def started(address: str) -> None:
         print(address, flush=True)
 
-    serve(arguments.paths, host=arguments.host, port=arguments.port, on_start=started)
+    serve(arguments.paths or [Path(DEFAULT_COMPANIES)], host=arguments.host, port=arguments.port, on_start=started)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from generator.errors import user_error
 from generator.loading import read_facts_file
-from generator.resources import DATA, project_cache
+from generator.resources import DATA
 
 TABLE_FILE = DATA / "languages.yaml"
 
@@ -106,7 +107,7 @@ class LanguageTable(BaseModel):
         return next(row for row in self.languages if row.code == code)
 
 
-@project_cache
+@cache
 def _read_table(path: Path) -> LanguageTable:
     try:
         return LanguageTable.model_validate(read_facts_file(path).data)

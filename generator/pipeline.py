@@ -40,7 +40,7 @@ from generator.state import (
     state_bytes,
     state_path,
 )
-from generator.validation import display_name, legal_facts_warnings, validate_files
+from generator.validation import display_name, legal_facts_warnings
 from generator.writing import company_slug, inside
 
 
@@ -97,10 +97,6 @@ def build(
     result = BuildResult(warnings=legal_facts_warnings(day))
     if strict and result.warnings:
         raise UserError(result.warnings)
-    if strict:
-        # A company whose facts did not change is not checked again when it is planned, yet
-        # --strict fails on its warnings too.
-        validate_files(files, strict=True)
     if draft:
         from generator.drafts import write_drafts
 
@@ -110,7 +106,6 @@ def build(
                 out_dir,
                 languages=wanted,
                 kinds=kinds,
-                formats_chosen=formats is not None,
                 today=day,
                 strict=strict,
                 result=result,
@@ -241,7 +236,11 @@ def _plan(
         record = manifest.companies.get(slug)
         if not formats_chosen and record is not None:
             # Kinds a company's facts switched on are checked as well as the build's own.
-            kind_names += [name for name in record.kinds if name not in kind_names and _switched_kind(name)]
+            kind_names += [
+                name
+                for name in record.kinds
+                if name not in kind_names and name in OUTPUT_KINDS and OUTPUT_KINDS[name].facts_switch
+            ]
         current = previous.inputs_hash == inputs and not stale_outputs(
             out_dir, manifest, slug, version=previous.version, date=previous.date, kinds=kind_names, languages=wanted
         )
@@ -362,9 +361,8 @@ def _archived_on_disk(
     if previous is None or previous.project_hash != project_digest():
         return frozenset()
     complete = set()
-    archived = [entry for entry in manifest.of(slug) if entry.archived]
     for version in previous.history[:-1]:
-        entries = [entry for entry in archived if entry.version == version.version]
+        entries = [entry for entry in manifest.of(slug) if entry.archived and entry.version == version.version]
         wanted_languages = [language for language in previous.languages_of(version) if language in languages]
         needed = {(kind.name, language) for kind in kinds if kind.archived for language in wanted_languages}
         present = {(entry.kind, entry.language) for entry in entries}

@@ -202,7 +202,13 @@ def _apply(change: _Change, staged: Path | None) -> list[Path]:
         return []
     missing = [folder for folder in reversed(change.target.parents) if not folder.exists()]
     change.target.parent.mkdir(parents=True, exist_ok=True)
-    _move(staged, change.target)
+    try:
+        os.replace(staged, change.target)
+    except OSError as error:
+        if error.errno != errno.EXDEV:
+            raise
+        # A state file beside the facts may live on another file system than the output.
+        write_atomically(change.target, staged.read_bytes())
     return missing
 
 
@@ -225,7 +231,7 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
         for change in reversed(changes):
             try:
                 if change.backup.exists() or change.backup.is_symlink():
-                    _move(change.backup, change.target)
+                    _restore(change.backup, change.target)
                 elif not change.existed:
                     with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                         change.target.unlink()
@@ -241,15 +247,13 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
         raise UserError(failed)
 
 
-def _move(source: Path, target: Path) -> None:
-    """Rename ``source`` over ``target``, atomically: a state file beside the facts may live on
-    another file system than the output, where a rename cannot reach."""
+def _restore(backup: Path, target: Path) -> None:
     try:
-        os.replace(source, target)
+        os.replace(backup, target)
     except OSError as error:
         if error.errno != errno.EXDEV:
             raise
-        write_atomically(target, source.read_bytes())
+        write_atomically(target, backup.read_bytes())
 
 
 _BACKUP_NAME = re.compile(r"backup-[0-9]+")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -20,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from generator.errors import LocatedMessage, Location, user_error
 from generator.languages import FormOfAddress
 from generator.loading import read_facts_file
-from generator.resources import DATA, project_cache
+from generator.resources import DATA
 
 LEXICON_FILE = DATA / "registers.yaml"
 
@@ -78,7 +79,7 @@ def _pattern(words: Iterable[str | InsideSentence]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
 
 
-@project_cache
+@cache
 def _compiled(path: Path) -> _Compiled:
     try:
         lexicon = Lexicon.model_validate(read_facts_file(path).data)
@@ -89,6 +90,11 @@ def _compiled(path: Path) -> _Compiled:
     except (ValidationError, re.error) as error:
         raise user_error(str(path), f"broken lexicon of forms of address: {error}") from error
     return _Compiled(patterns, {register: entry.speaks for register, entry in lexicon.registers.items()})
+
+
+def forget_lexicon() -> None:
+    """Read the lexicon anew on next use, with the catalogs it checks."""
+    _compiled.cache_clear()
 
 
 _QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"(?=\S)[^\".!?\n]{1,40}(?<=\S)\"")
@@ -139,7 +145,7 @@ def catalog_register_problems(catalog: Catalog, path: Path, register: FormOfAddr
             f"{quoted(words)} does not belong to the {register} form of address; write it {speaks(register)}",
         )
         for message in catalog
-        if (words := needs_variant(message, register))
+        if message.id and (words := register_words(message_text(message.string), register))
     ]
 
 

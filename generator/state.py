@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.languages import default_languages
-from generator.resources import DATA, LOCALES, TEMPLATES, project_cache
+from generator.resources import DATA, LOCALES, TEMPLATES
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
@@ -187,7 +188,7 @@ def text_hash(texts: list[str]) -> str:
     return digest.hexdigest()
 
 
-@project_cache
+@cache
 def project_digest() -> str:
     """One hash of everything besides the facts that shapes the output.
 

@@ -27,7 +27,7 @@ from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
-from generator.resources import ASSETS, TEMPLATES, project_cache
+from generator.resources import ASSETS, TEMPLATES
 from generator.typography import typeset
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
@@ -163,7 +163,7 @@ def markdown_parser() -> MarkdownIt:
     return parser
 
 
-@project_cache
+@cache
 def page_environment() -> Environment:
     """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
     return Environment(
@@ -176,7 +176,7 @@ def page_environment() -> Environment:
     )
 
 
-@project_cache
+@cache
 def stylesheet(name: str) -> str:
     """A stylesheet from the shipped assets."""
     return (ASSETS / name).read_text(encoding="utf-8")

@@ -22,6 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from generator.document import render_blocks, template_environment, unescape
 from generator.facts import Company
+from generator.facts.processing import Purpose, Recipient
 from generator.languages import Language
 from generator.languages import language as language_row
 from generator.legal import is_in_eea
@@ -67,7 +68,7 @@ def processing_register(company: Company, language: Language) -> Register:
     )
     rows = []
     for number, purpose in enumerate(company.purposes, start=1):
-        recipients = company.recipients_of(purpose)
+        recipients = recipients_of(company, purpose)
         cells = render_blocks(
             template,
             {
@@ -89,6 +90,11 @@ def processing_register(company: Company, language: Language) -> Register:
     return Register(language, title, headings, rows)
 
 
+def recipients_of(company: Company, purpose: Purpose) -> list[Recipient]:
+    """The recipients that receive data for ``purpose``: those naming it, and those naming no purpose."""
+    return [recipient for recipient in company.recipients if not recipient.purposes or purpose.id in recipient.purposes]
+
+
 def _plain(cell: str) -> str:
     """A cell's text: facts unescaped, one paragraph a line."""
     return "\n".join(line.strip() for line in unescape(cell).split("\n") if line.strip())
@@ -96,7 +102,7 @@ def _plain(cell: str) -> str:
 
 def ropa_files(company: CompanyDraft) -> list[RenderedFile]:
     """The ``ropa`` output kind: the record as a workbook (a sheet per language) and as CSV."""
-    facts = company.facts
+    facts = company.policies[0].document.company
     registers = [processing_register(facts, policy.document.language) for policy in company.policies]
     return [
         RenderedFile("ropa.xlsx", "xlsx", _workbook(registers, facts.controller.legal_name, company)),
