@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.errors import LocatedMessage, Location, UserError
+from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_bytes
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
@@ -34,7 +34,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     with lock:
         if (out_dir / STAGING / JOURNAL).exists():
             stale.append(
-                _stale(
+                LocatedMessage.about_file(
                     str(out_dir / STAGING / JOURNAL), "a build was interrupted while publishing: run `policygen build`"
                 )
             )
@@ -51,11 +51,15 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
                 stale.extend(error.messages)
                 continue
             if state is None:
-                stale.append(_stale(shown_state, "missing: run `policygen build`"))
+                stale.append(LocatedMessage.about_file(shown_state, "missing: run `policygen build`"))
                 continue
             current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)))
             if not current:
-                stale.append(_stale(shown_state, f"out of date with {display_name(path)}, templates or catalogs"))
+                stale.append(
+                    LocatedMessage.about_file(
+                        shown_state, f"out of date with {display_name(path)}, templates or catalogs"
+                    )
+                )
             if has_manifest:
                 stale.extend(_stale_outputs(out_dir, manifest, slug, state, current=current))
     if stale:
@@ -71,7 +75,7 @@ def _stale_outputs(
     kinds = record.kinds if record else default_kinds()
     languages = record.languages if record else state.published_languages
     found = [
-        _stale(display_name(Path(path)), reason)
+        LocatedMessage.about_file(display_name(Path(path)), reason)
         for path, reason in stale_outputs(
             out_dir, manifest, slug, version=state.version, date=state.date, kinds=kinds, languages=languages
         )
@@ -79,9 +83,7 @@ def _stale_outputs(
     for entry in manifest.of(slug):
         earlier_kind = entry.kind not in kinds or (entry.language and entry.language not in languages)
         if not entry.archived and (earlier_kind or not current):
-            found.append(_stale(display_name(out_dir / entry.path), "out of date: run `policygen build`"))
+            found.append(
+                LocatedMessage.about_file(display_name(out_dir / entry.path), "out of date: run `policygen build`")
+            )
     return found
-
-
-def _stale(path: str, message: str) -> LocatedMessage:
-    return LocatedMessage(Location(path), "", message)

@@ -34,6 +34,11 @@ class LocatedMessage:
     field: str
     message: str
 
+    @classmethod
+    def about_file(cls, path: str, message: str) -> LocatedMessage:
+        """A problem of a whole file (a state file, the manifest, an output), with no line or field."""
+        return cls(Location(path), "", message)
+
     def __str__(self) -> str:
         if self.field:
             return f"{self.location}: {self.field}: {self.message}"

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.errors import LocatedMessage, Location
+from generator.errors import LocatedMessage
 
 MANIFEST = "manifest.json"
 
@@ -91,21 +91,21 @@ def read_manifest(out_dir: Path) -> Manifest:
     except FileNotFoundError:
         return Manifest()
     except OSError as error:
-        return Manifest(problems=[_problem(shown, f"cannot be read ({error.strerror}); every company is built again")])
+        return _unusable(shown, f"cannot be read ({error.strerror})")
     except ValueError:
-        return Manifest(problems=[_problem(shown, "is not valid JSON; every company is built again")])
+        return _unusable(shown, "is not valid JSON")
     if not isinstance(document, dict) or not isinstance(document.get("outputs"), list):
-        return Manifest(problems=[_problem(shown, "'outputs' is not a list; every company is built again")])
+        return _unusable(shown, "'outputs' is not a list")
     if "companies" not in document:
-        return Manifest(
-            problems=[_problem(shown, "written by an earlier release of policygen; every company is built again")]
-        )
+        return _unusable(shown, "written by an earlier release of policygen")
     manifest = Manifest()
     damaged: set[str | None] = set()
     for index, raw in enumerate(document["outputs"]):
         entry, problem = _entry(out_dir, raw)
         if entry is None:
-            manifest.problems.append(_problem(shown, f"outputs[{index}]: {problem}; its company is built again"))
+            manifest.problems.append(
+                LocatedMessage.about_file(shown, f"outputs[{index}]: {problem}; its company is built again")
+            )
             company = raw.get("company") if isinstance(raw, dict) else None
             damaged.add(company if isinstance(company, str) else None)
         else:
@@ -114,7 +114,9 @@ def read_manifest(out_dir: Path) -> Manifest:
     for index, raw in enumerate(records if isinstance(records, list) else [None]):
         record = _record(raw)
         if record is None:
-            manifest.problems.append(_problem(shown, f"companies[{index}] is damaged; its company is built again"))
+            manifest.problems.append(
+                LocatedMessage.about_file(shown, f"companies[{index}] is damaged; its company is built again")
+            )
         elif record.company not in damaged and None not in damaged:
             manifest.companies[record.company] = record
     return manifest
@@ -160,8 +162,9 @@ def _record(raw: object) -> CompanyRecord | None:
     return CompanyRecord(raw["company"], raw["version"], raw["date"], tuple(kinds), tuple(languages))
 
 
-def _problem(path: str, message: str) -> LocatedMessage:
-    return LocatedMessage(Location(path), "", message)
+def _unusable(shown: str, why: str) -> Manifest:
+    """An empty manifest, so that every company is built again, and why."""
+    return Manifest(problems=[LocatedMessage.about_file(shown, f"{why}; every company is built again")])
 
 
 def file_hash(path: Path) -> str | None:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import LocatedMessage, Location, UserError, user_error
+from generator.errors import LocatedMessage, UserError, user_error
 from generator.writing import STAGING, staged_copy, write_atomically
 
 JOURNAL = "journal.json"
@@ -237,7 +237,7 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
                         change.target.unlink()
             except OSError as error:
                 message = f"could not put back its earlier content ({error.strerror or error}); restore it by hand"
-                failed.append(LocatedMessage(Location(str(change.target)), "", message))
+                failed.append(LocatedMessage.about_file(str(change.target), message))
         for folder in reversed(created_folders):
             with contextlib.suppress(OSError):
                 folder.rmdir()

@@ -155,7 +155,7 @@ def compare(seen: Observation, company: Company, loaded: LoadedYaml, *, accepted
                 )
             )
     findings.extend(
-        Finding("SCAN-PAGE", False, LocatedMessage(Location(where), "", f"warning: SCAN-PAGE: {problem}"))
+        Finding("SCAN-PAGE", False, LocatedMessage.about_file(where, f"warning: SCAN-PAGE: {problem}"))
         for where, problem in seen.problems
     )
     return findings
