@@ -35,7 +35,7 @@ from generator.outputs import POLICY_STEM, PolicyDraft
 from generator.project import facts_files, today_for_build
 from generator.render.html import markdown_parser, page_environment, stylesheet
 from generator.validation import display_name
-from generator.watch import DEBOUNCE_MS, TICK_MS, Sources, reload_project
+from generator.watch import Sources, reload_project
 from generator.writing import company_slug
 
 SAVE_SETTLES_MS = 50
@@ -291,13 +291,7 @@ def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool]) -> Starl
 
     async def follow_changes(stop: asyncio.Event) -> None:
         async for changes in watchfiles.awatch(
-            *sources.roots,
-            watch_filter=sources.matters,
-            debounce=DEBOUNCE_MS,
-            step=SAVE_SETTLES_MS,
-            rust_timeout=TICK_MS,
-            yield_on_timeout=True,
-            stop_event=stop,
+            *sources.roots, **sources.watcher_settings(settle_ms=SAVE_SETTLES_MS), stop_event=stop
         ):
             changed = [Path(path) for _change, path in changes]
             if ready.is_set() and not changed:

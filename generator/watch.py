@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import watchfiles
 
@@ -54,12 +55,8 @@ def watch(
     sources = Sources(paths, ignore)
     batches = watchfiles.watch(
         *sources.roots,
-        watch_filter=sources.matters,
-        debounce=DEBOUNCE_MS,
-        step=QUIET_MS,
+        **sources.watcher_settings(settle_ms=QUIET_MS),
         stop_event=stop_event,
-        rust_timeout=TICK_MS,
-        yield_on_timeout=True,
         # None leaves watchfiles to decide (WATCHFILES_FORCE_POLLING, WSL).
         force_polling=True if force_polling else None,
     )
@@ -124,6 +121,18 @@ class Sources:
         self.roots = [
             folder for index, folder in enumerate(ordered) if folder.is_dir() and folder not in ordered[:index]
         ]
+
+    def watcher_settings(self, *, settle_ms: int) -> dict[str, Any]:
+        """What ``watch`` and ``serve`` give watchfiles: this filter, the debounce, and a batch
+        once changes have been quiet for ``settle_ms``. The watcher yields an empty batch every
+        tick, so that its first one tells the watcher runs and a stop is seen without a change."""
+        return {
+            "watch_filter": self.matters,
+            "debounce": DEBOUNCE_MS,
+            "step": settle_ms,
+            "rust_timeout": TICK_MS,
+            "yield_on_timeout": True,
+        }
 
     def matters(self, _change: watchfiles.Change, raw_path: str) -> bool:
         path = Path(raw_path)
