@@ -33,7 +33,7 @@ from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.languages import language as language_row
 from generator.outputs import POLICY_STEM, PolicyDraft
 from generator.project import facts_files, today_for_build
-from generator.render.html import markdown_parser, page_environment, stylesheet
+from generator.render.html import aligned_sections, page_environment, stylesheet
 from generator.validation import display_name
 from generator.watch import Sources, reload_project
 from generator.writing import company_slug
@@ -200,7 +200,7 @@ class Pages:
                     }
                     for policy in (good.company.policies if good else ())
                 ],
-                rows=side_by_side(good.company.policies) if good else [],
+                rows=aligned_sections(good.company.policies) if good else [],
                 warnings=good.warnings if good else (),
                 reloader=self.reloader(),
             )
@@ -219,31 +219,6 @@ class Pages:
             head, body, rest = page.partition("<body>\n")
             closing, _, end = rest.rpartition("</body>")
             return f"{head}{body}{added}{closing}{self.reloader()}</body>{end}"
-
-
-def side_by_side(policies: Sequence[PolicyDraft]) -> list[dict[str, Any]]:
-    """One row per section, its number and anchor shared, with a cell for each language.
-
-    Every language walks the same outline (:mod:`generator.document`), so the rows align
-    by construction; in-policy links (``#purpose-account``) land on the row.
-    """
-    parser = markdown_parser()
-    walks = [list(policy.document.walk()) for policy in policies]
-    return [
-        {
-            "anchor": sections[0].outline.anchor,
-            "level": sections[0].outline.number.count(".") + 2,
-            "cells": [
-                {
-                    "language": policy.language,
-                    "title": parser.renderInline(str(section.numbered_title)),
-                    "body": parser.render(str(section.body)),
-                }
-                for policy, section in zip(policies, sections, strict=True)
-            ],
-        }
-        for sections in zip(*walks, strict=True)
-    ]
 
 
 class Reloads:

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
 
 from markupsafe import Markup
 
-from generator.document import RenderedSection
 from generator.outputs import POLICY_STEM, CompanyDraft, PolicyDraft, RenderedFile
-from generator.render.html import markdown_parser, page_environment, stylesheet
+from generator.render.html import aligned_sections, page_environment, stylesheet
 from generator.render.pdf import render_pdf
 
 _TAG = re.compile(r"<[^>]+>")
@@ -26,21 +24,10 @@ _TAG = re.compile(r"<[^>]+>")
 
 def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
     """The print page: a header row with both titles, then one row per section."""
-    parser = markdown_parser()
-    pairs = zip(first.document.walk(), second.document.walk(), strict=True)
-    rows = []
-    for left, right in pairs:
-        titles = [Markup(parser.renderInline(section.numbered_title)) for section in (left, right)]
-        rows.append(
-            {
-                "level": left.outline.number.count(".") + 1,
-                "bookmark": " / ".join(html.unescape(_TAG.sub("", title)) for title in titles),
-                "cells": [
-                    _cell(policy, section, title, parser.render(section.body), first_column=policy is first)
-                    for policy, section, title in ((first, left, titles[0]), (second, right, titles[1]))
-                ],
-            }
-        )
+    rows = [
+        {"section": row, "bookmark": " / ".join(html.unescape(_TAG.sub("", cell.title)) for cell in row.cells)}
+        for row in aligned_sections((first, second))
+    ]
     company = first.document.company
     return (
         page_environment()
@@ -57,14 +44,6 @@ def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
             stylesheet=Markup(stylesheet("print.css") + stylesheet("bilingual.css")),
         )
     )
-
-
-def _cell(
-    policy: PolicyDraft, section: RenderedSection, title: Markup, body: str, *, first_column: bool
-) -> dict[str, Any]:
-    # The first column keeps the anchors, so the policy's cross-references land on the row.
-    anchor = section.outline.anchor if first_column else f"{policy.language}-{section.outline.anchor}"
-    return {"language": policy.language, "id": anchor, "title": title, "body": Markup(body)}
 
 
 def bilingual_files(company: CompanyDraft) -> list[RenderedFile]:

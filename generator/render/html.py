@@ -10,6 +10,7 @@ Jinja template with HTML autoescaping.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -20,8 +21,9 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
 
-from generator.document import PolicyDocument, unescape
+from generator.document import OutlineSection, PolicyDocument, RenderedSection, unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
@@ -257,6 +259,54 @@ def _alternates(document: PolicyDocument) -> list[dict[str, Any]]:
         }
         for language in document.languages
         if language != document.language
+    ]
+
+
+@dataclass(frozen=True)
+class SectionCell:
+    """One language's section, as HTML, in a row of sections shown side by side."""
+
+    language: str
+    section: RenderedSection
+    title: Markup
+    body: Markup
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """One section of the outline in every language shown side by side."""
+
+    outline: OutlineSection
+    cells: tuple[SectionCell, ...]
+
+    @property
+    def depth(self) -> int:
+        """1 for a section (and the summary), 2 for a subsection."""
+        return self.outline.number.count(".") + 1
+
+
+def aligned_sections(policies: Sequence[PolicyDraft]) -> list[SectionRow]:
+    """Each section with its title and body in every language, for the bilingual PDF and the preview.
+
+    Every language walks the same outline (:mod:`generator.document`), so the rows align by
+    construction and share the section's anchor.
+    """
+    parser = markdown_parser()
+    walks = [list(policy.document.walk()) for policy in policies]
+    return [
+        SectionRow(
+            sections[0].outline,
+            tuple(
+                SectionCell(
+                    policy.language,
+                    section,
+                    Markup(parser.renderInline(str(section.numbered_title))),
+                    Markup(parser.render(str(section.body))),
+                )
+                for policy, section in zip(policies, sections, strict=True)
+            ),
+        )
+        for sections in zip(*walks, strict=True)
     ]
 
 
