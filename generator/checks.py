@@ -21,9 +21,9 @@ from typing import Any
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
 from generator.facts.durations import RetentionUntil
-from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole, TransferSafeguard
-from generator.languages import language_table, source_language
-from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
+from generator.facts.processing import DataSource, LegalBasis, RecipientRole
+from generator.languages import source_language
+from generator.legal import is_in_eea, legal_facts
 from generator.loading import DataPath, field_path
 
 STALE_AFTER = datetime.timedelta(days=365)
@@ -120,44 +120,6 @@ def _interest_is_stated(company: Company) -> Iterator[tuple[DataPath, str]]:
             )
 
 
-def _names(provider: str, names: list[str]) -> bool:
-    """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
-    first_word = provider.split(maxsplit=1)[0].lower()
-    return any(first_word in name.lower() for name in names)
-
-
-def _recipient_names(company: Company) -> list[str]:
-    return [recipient.name for recipient in company.recipients if recipient.name]
-
-
-@rule("GDPR-13-1-e", "Art. 13(1)(e) GDPR", "recipients[]", "list the cookie's provider among the recipients")
-def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
-    names = _recipient_names(company)
-    for index, cookie in enumerate(company.cookies):
-        if cookie.party == "third" and not _names(cookie.provider, names):
-            yield (
-                ("cookies", index, "provider"),
-                (f"the third-party cookie {cookie.name} gives data to {cookie.provider}, which is not a recipient"),
-            )
-
-
-@rule(
-    "CONS-COOKIE-RECIPIENT",
-    "Art. 13(1)(e) GDPR",
-    "recipients[]",
-    "list the party the cookie is set for among the recipients (a pixel's data goes to it)",
-)
-def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
-    names = _recipient_names(company)
-    controller = [name for name in (company.controller.legal_name, company.controller.brand_name) if name]
-    for index, cookie in enumerate(company.cookies):
-        if cookie.party == "first" and not _names(cookie.provider, controller) and not _names(cookie.provider, names):
-            yield (
-                ("cookies", index, "provider"),
-                f"the first-party cookie {cookie.name} is set for {cookie.provider}, which is not a recipient",
-            )
-
-
 @rule(
     "GDPR-26",
     "Art. 26 GDPR",
@@ -181,82 +143,6 @@ def _joint_controllers_state_the_arrangement(company: Company) -> Iterator[tuple
                     ("recipients", index, "role"),
                     f"{named} is listed as {earlier.value} and as {recipient.role.value}",
                 )
-
-
-@rule(
-    "GDPR-13-1-f",
-    "Art. 13(1)(f) GDPR",
-    "recipients[].safeguard",
-    "set safeguard to adequacy, dpf (US, certified recipients), scc, bcr or derogation",
-)
-def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str]]:
-    us = legal_facts().data_privacy_framework.country
-    for index, recipient in enumerate(company.recipients):
-        outside = [country for country in recipient.countries if not is_in_eea(country)]
-        path: DataPath = ("recipients", index, "safeguard")
-        named = recipient.name or recipient.category.preferably_in(source_language())
-        if not outside:
-            if recipient.safeguard is not None:
-                yield path, f"{named} processes data only in the EEA, where no transfer safeguard applies"
-            continue
-        listed = ", ".join(outside)
-        if recipient.safeguard is None:
-            yield path, f"{named} receives data outside the EEA ({listed}) without a transfer safeguard"
-        elif recipient.safeguard is TransferSafeguard.ADEQUACY:
-            lacking = [country for country in outside if not has_adequacy_decision(country)]
-            if us in lacking:
-                yield (
-                    path,
-                    "the US adequacy decision covers only recipients certified under the EU-US Data "
-                    "Privacy Framework: use dpf for a certified recipient",
-                )
-            elif lacking:
-                yield path, f"no adequacy decision covers {', '.join(lacking)}"
-        elif recipient.safeguard is TransferSafeguard.DPF and outside != [us]:
-            yield path, "the EU-US Data Privacy Framework covers transfers to the US only"
-
-
-@rule(
-    "CONS-UNDISCLOSED-TRANSFER",
-    "Art. 13(1)(f) GDPR",
-    "recipients[].countries",
-    "list the provider as a recipient with countries including US and its safeguard",
-)
-def _us_vendors_are_disclosed(company: Company) -> Iterator[tuple[DataPath, str]]:
-    if any("US" in recipient.countries for recipient in company.recipients):
-        return
-    for index, recipient in enumerate(company.recipients):
-        if recipient.name and is_us_vendor(recipient.name):
-            yield (
-                ("recipients", index, "countries"),
-                f"{recipient.name} sends data to the United States, but the policy discloses no transfer there",
-            )
-    for index, cookie in enumerate(company.cookies):
-        if is_us_vendor(cookie.provider):
-            yield (
-                ("cookies", index, "provider"),
-                f"{cookie.provider}'s cookie {cookie.name} sends data to the "
-                "United States, but the policy discloses no transfer there",
-            )
-
-
-@rule(
-    "CONS-EU-ONLY-CLAIM",
-    "Art. 13(1)(f) GDPR",
-    "recipients[].countries",
-    "correct the text: name the transfers outside the EEA instead",
-)
-def _no_eu_only_claim_with_transfers(company: Company) -> Iterator[tuple[DataPath, str]]:
-    disclosed = any(not is_in_eea(country) for recipient in company.recipients for country in recipient.countries)
-    undisclosed = any(is_us_vendor(cookie.provider) for cookie in company.cookies) or any(
-        recipient.name and is_us_vendor(recipient.name) for recipient in company.recipients
-    )
-    if not (disclosed or undisclosed):
-        return
-    claims = [row.eu_only_claim_regex for row in language_table().languages if row.eu_only_claim_regex]
-    for path, text in free_texts(company.model_dump(mode="json")):
-        if any(claim.search(text) for claim in claims):
-            yield path, "the text says data stays in the EU, but it goes outside the EEA"
 
 
 @rule(
@@ -392,65 +278,6 @@ def _trader_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
 
 
 @rule(
-    "CONS-COOKIE-CONSENT",
-    "art. 399 Prawo komunikacji elektronicznej",
-    "cookies[].legal_basis",
-    "set legal_basis: consent and ask for it before setting the cookie",
-)
-def _tracking_cookies_need_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
-    for index, cookie in enumerate(company.cookies):
-        if (
-            cookie.category in (CookieCategory.ANALYTICS, CookieCategory.MARKETING)
-            and cookie.basis is not LegalBasis.CONSENT
-        ):
-            yield (
-                ("cookies", index, "legal_basis"),
-                f"the {cookie.category.value} cookie {cookie.name} is set without consent",
-            )
-
-
-@rule(
-    "CONS-NECESSARY-COOKIE-BASIS",
-    "art. 399 ust. 3 Prawo komunikacji elektronicznej",
-    "cookies[].legal_basis",
-    "leave legal_basis out: a necessary cookie is exempt from consent and rests on Art. 6(1)(f) GDPR",
-    Severity.WARNING,
-)
-def _necessary_cookies_need_no_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
-    for index, cookie in enumerate(company.cookies):
-        if cookie.category is CookieCategory.NECESSARY and cookie.legal_basis is LegalBasis.CONSENT:
-            yield (
-                ("cookies", index, "legal_basis"),
-                f"the necessary cookie {cookie.name} rests on consent, which a visitor cannot refuse "
-                "without the site failing",
-            )
-
-
-@rule(
-    "CONS-LEGIT-INTEREST-CONSENT-COOKIE",
-    "art. 399 Prawo komunikacji elektronicznej",
-    "purposes[].legal_basis",
-    "rest the purpose on consent (Art. 6(1)(a) GDPR), as its cookie does",
-)
-def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[DataPath, str]]:
-    consent_cookies = [cookie for cookie in company.cookies if cookie.basis is LegalBasis.CONSENT]
-    for index, purpose in enumerate(company.purposes):
-        if purpose.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS:
-            continue
-        providers = [
-            recipient.name for recipient in company.recipients if recipient.name and purpose.id in recipient.purposes
-        ]
-        for cookie in consent_cookies:
-            if _names(cookie.provider, providers):
-                yield (
-                    ("purposes", index, "legal_basis"),
-                    f"the purpose '{purpose.id}' rests on legitimate interests, but its cookie {cookie.name} "
-                    "is set only with consent",
-                )
-                break
-
-
-@rule(
     "GDPR-77",
     "Art. 77 GDPR",
     "supervisory_authority",
@@ -488,8 +315,8 @@ def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]
         yield path, data
 
 
-RULE_MODULES = ("generator.company_law", "generator.style")
-"""Modules that register further rules with :func:`rule`: the Commercial Companies Code, the style of the text."""
+RULE_MODULES = ("generator.transfer_rules", "generator.cookie_rules", "generator.company_law", "generator.style")
+"""Modules that register further rules with :func:`rule`, one body of law or concern each."""
 
 
 @cache

@@ -1,0 +1,113 @@
+"""The rules of cookies and similar technologies: who receives their data and on what basis.
+
+Art. 399 of the Electronic Communications Law (PKE) asks consent for storing or reading
+information on a visitor's device, except where the site cannot work without it; the GDPR asks
+that whoever receives the data a cookie collects be named among the recipients. These rules
+register with :func:`generator.checks.rule` like the GDPR checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks import Severity, rule
+from generator.facts import Company
+from generator.facts.processing import CookieCategory, LegalBasis
+from generator.loading import DataPath
+
+
+def _names(provider: str, names: list[str]) -> bool:
+    """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
+    first_word = provider.split(maxsplit=1)[0].lower()
+    return any(first_word in name.lower() for name in names)
+
+
+def _recipient_names(company: Company) -> list[str]:
+    return [recipient.name for recipient in company.recipients if recipient.name]
+
+
+@rule("GDPR-13-1-e", "Art. 13(1)(e) GDPR", "recipients[]", "list the cookie's provider among the recipients")
+def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
+    names = _recipient_names(company)
+    for index, cookie in enumerate(company.cookies):
+        if cookie.party == "third" and not _names(cookie.provider, names):
+            yield (
+                ("cookies", index, "provider"),
+                (f"the third-party cookie {cookie.name} gives data to {cookie.provider}, which is not a recipient"),
+            )
+
+
+@rule(
+    "CONS-COOKIE-RECIPIENT",
+    "Art. 13(1)(e) GDPR",
+    "recipients[]",
+    "list the party the cookie is set for among the recipients (a pixel's data goes to it)",
+)
+def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
+    names = _recipient_names(company)
+    controller = [name for name in (company.controller.legal_name, company.controller.brand_name) if name]
+    for index, cookie in enumerate(company.cookies):
+        if cookie.party == "first" and not _names(cookie.provider, controller) and not _names(cookie.provider, names):
+            yield (
+                ("cookies", index, "provider"),
+                f"the first-party cookie {cookie.name} is set for {cookie.provider}, which is not a recipient",
+            )
+
+
+@rule(
+    "CONS-COOKIE-CONSENT",
+    "art. 399 Prawo komunikacji elektronicznej",
+    "cookies[].legal_basis",
+    "set legal_basis: consent and ask for it before setting the cookie",
+)
+def _tracking_cookies_need_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, cookie in enumerate(company.cookies):
+        if (
+            cookie.category in (CookieCategory.ANALYTICS, CookieCategory.MARKETING)
+            and cookie.basis is not LegalBasis.CONSENT
+        ):
+            yield (
+                ("cookies", index, "legal_basis"),
+                f"the {cookie.category.value} cookie {cookie.name} is set without consent",
+            )
+
+
+@rule(
+    "CONS-NECESSARY-COOKIE-BASIS",
+    "art. 399 ust. 3 Prawo komunikacji elektronicznej",
+    "cookies[].legal_basis",
+    "leave legal_basis out: a necessary cookie is exempt from consent and rests on Art. 6(1)(f) GDPR",
+    Severity.WARNING,
+)
+def _necessary_cookies_need_no_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for index, cookie in enumerate(company.cookies):
+        if cookie.category is CookieCategory.NECESSARY and cookie.legal_basis is LegalBasis.CONSENT:
+            yield (
+                ("cookies", index, "legal_basis"),
+                f"the necessary cookie {cookie.name} rests on consent, which a visitor cannot refuse "
+                "without the site failing",
+            )
+
+
+@rule(
+    "CONS-LEGIT-INTEREST-CONSENT-COOKIE",
+    "art. 399 Prawo komunikacji elektronicznej",
+    "purposes[].legal_basis",
+    "rest the purpose on consent (Art. 6(1)(a) GDPR), as its cookie does",
+)
+def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[DataPath, str]]:
+    consent_cookies = [cookie for cookie in company.cookies if cookie.basis is LegalBasis.CONSENT]
+    for index, purpose in enumerate(company.purposes):
+        if purpose.legal_basis is not LegalBasis.LEGITIMATE_INTERESTS:
+            continue
+        providers = [
+            recipient.name for recipient in company.recipients if recipient.name and purpose.id in recipient.purposes
+        ]
+        for cookie in consent_cookies:
+            if _names(cookie.provider, providers):
+                yield (
+                    ("purposes", index, "legal_basis"),
+                    f"the purpose '{purpose.id}' rests on legitimate interests, but its cookie {cookie.name} "
+                    "is set only with consent",
+                )
+                break

@@ -1,0 +1,93 @@
+"""The rules of transfers outside the European Economic Area (Chapter V GDPR).
+
+A recipient outside the EEA needs a safeguard the policy names (Art. 13(1)(f), Art. 44-49); a
+US tool must not be used while the policy discloses no transfer, and no text may claim the
+data stays in the EU while it does not. They register with :func:`generator.checks.rule`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.checks import free_texts, rule
+from generator.facts import Company
+from generator.facts.processing import TransferSafeguard
+from generator.languages import language_table, source_language
+from generator.legal import has_adequacy_decision, is_in_eea, is_us_vendor, legal_facts
+from generator.loading import DataPath
+
+
+@rule(
+    "GDPR-13-1-f",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].safeguard",
+    "set safeguard to adequacy, dpf (US, certified recipients), scc, bcr or derogation",
+)
+def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str]]:
+    us = legal_facts().data_privacy_framework.country
+    for index, recipient in enumerate(company.recipients):
+        outside = [country for country in recipient.countries if not is_in_eea(country)]
+        path: DataPath = ("recipients", index, "safeguard")
+        named = recipient.name or recipient.category.preferably_in(source_language())
+        if not outside:
+            if recipient.safeguard is not None:
+                yield path, f"{named} processes data only in the EEA, where no transfer safeguard applies"
+            continue
+        listed = ", ".join(outside)
+        if recipient.safeguard is None:
+            yield path, f"{named} receives data outside the EEA ({listed}) without a transfer safeguard"
+        elif recipient.safeguard is TransferSafeguard.ADEQUACY:
+            lacking = [country for country in outside if not has_adequacy_decision(country)]
+            if us in lacking:
+                yield (
+                    path,
+                    "the US adequacy decision covers only recipients certified under the EU-US Data "
+                    "Privacy Framework: use dpf for a certified recipient",
+                )
+            elif lacking:
+                yield path, f"no adequacy decision covers {', '.join(lacking)}"
+        elif recipient.safeguard is TransferSafeguard.DPF and outside != [us]:
+            yield path, "the EU-US Data Privacy Framework covers transfers to the US only"
+
+
+@rule(
+    "CONS-UNDISCLOSED-TRANSFER",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].countries",
+    "list the provider as a recipient with countries including US and its safeguard",
+)
+def _us_vendors_are_disclosed(company: Company) -> Iterator[tuple[DataPath, str]]:
+    if any("US" in recipient.countries for recipient in company.recipients):
+        return
+    for index, recipient in enumerate(company.recipients):
+        if recipient.name and is_us_vendor(recipient.name):
+            yield (
+                ("recipients", index, "countries"),
+                f"{recipient.name} sends data to the United States, but the policy discloses no transfer there",
+            )
+    for index, cookie in enumerate(company.cookies):
+        if is_us_vendor(cookie.provider):
+            yield (
+                ("cookies", index, "provider"),
+                f"{cookie.provider}'s cookie {cookie.name} sends data to the "
+                "United States, but the policy discloses no transfer there",
+            )
+
+
+@rule(
+    "CONS-EU-ONLY-CLAIM",
+    "Art. 13(1)(f) GDPR",
+    "recipients[].countries",
+    "correct the text: name the transfers outside the EEA instead",
+)
+def _no_eu_only_claim_with_transfers(company: Company) -> Iterator[tuple[DataPath, str]]:
+    disclosed = any(not is_in_eea(country) for recipient in company.recipients for country in recipient.countries)
+    undisclosed = any(is_us_vendor(cookie.provider) for cookie in company.cookies) or any(
+        recipient.name and is_us_vendor(recipient.name) for recipient in company.recipients
+    )
+    if not (disclosed or undisclosed):
+        return
+    claims = [row.eu_only_claim_regex for row in language_table().languages if row.eu_only_claim_regex]
+    for path, text in free_texts(company.model_dump(mode="json")):
+        if any(claim.search(text) for claim in claims):
+            yield path, "the text says data stays in the EU, but it goes outside the EEA"
