@@ -145,7 +145,7 @@ def catalog_register_problems(catalog: Catalog, path: Path, register: FormOfAddr
             f"{quoted(words)} does not belong to the {register} form of address; write it {speaks(register)}",
         )
         for message in catalog
-        if message.id and (words := register_words(message_text(message.string), register))
+        if (words := needs_variant(message, register))
     ]
 
 
