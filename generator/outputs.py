@@ -301,6 +301,7 @@ register(
             "for a company whose facts set `document.bilingual_pdf: true`"
         ),
         renderer="generator.render.bilingual:bilingual_files",
+        shared_setup="generator.render.pdf:print_styles",
         own_task=True,
         default=False,
         archived=False,

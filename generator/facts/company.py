@@ -283,6 +283,12 @@ class Company(FactsModel):
             )
         return self
 
+    def recipients_of(self, purpose: Purpose) -> list[Recipient]:
+        """The recipients that receive data for ``purpose``: those naming it, and those naming no purpose."""
+        return [
+            recipient for recipient in self.recipients if not recipient.purposes or purpose.id in recipient.purposes
+        ]
+
     def reference_problems(self) -> list[tuple[DataPath, str]]:
         """Ids that repeat or refer to nothing, each with the path of the offending value."""
         problems: list[tuple[DataPath, str]] = []

@@ -15,7 +15,6 @@ from generator.legal import is_in_eea
 from generator.markdown_text import Markdown
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.html import markdown_parser
-from generator.render.ropa import recipients_of
 
 CLAUSES = "clauses"
 """The folder of a language's clauses, beside its policy."""
@@ -31,7 +30,7 @@ def clause_markdown(document: PolicyDocument, purpose: Purpose) -> Markdown:
     """The clause of one purpose in the document's language, as Markdown."""
     company = document.company
     template = document.environment.get_template("clauses/clause.md.j2")
-    recipients = recipients_of(company, purpose)
+    recipients = company.recipients_of(purpose)
     anchor = f"purpose-{purpose.id}"
     section = next(section for section in document.walk() if section.outline.anchor == anchor)
     context = {

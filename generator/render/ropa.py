@@ -22,7 +22,6 @@ from openpyxl.writer.excel import ExcelWriter
 
 from generator.document import render_blocks, template_environment, unescape
 from generator.facts import Company
-from generator.facts.processing import Purpose, Recipient
 from generator.languages import Language
 from generator.languages import language as language_row
 from generator.legal import is_in_eea
@@ -68,7 +67,7 @@ def processing_register(company: Company, language: Language) -> Register:
     )
     rows = []
     for number, purpose in enumerate(company.purposes, start=1):
-        recipients = recipients_of(company, purpose)
+        recipients = company.recipients_of(purpose)
         cells = render_blocks(
             template,
             {
@@ -88,11 +87,6 @@ def processing_register(company: Company, language: Language) -> Register:
         )
         rows.append([str(number), *(_plain(cell) for cell in cells)])
     return Register(language, title, headings, rows)
-
-
-def recipients_of(company: Company, purpose: Purpose) -> list[Recipient]:
-    """The recipients that receive data for ``purpose``: those naming it, and those naming no purpose."""
-    return [recipient for recipient in company.recipients if not recipient.purposes or purpose.id in recipient.purposes]
 
 
 def _plain(cell: str) -> str:
