@@ -154,7 +154,7 @@ def _validate(arguments: argparse.Namespace) -> int:
     from generator.project import facts_files, today_for_build
     from generator.validation import display_name, legal_facts_warnings, validate_files
 
-    files = facts_files(arguments.paths or [Path(DEFAULT_COMPANIES)])
+    files = facts_files(arguments.paths)
     stale = legal_facts_warnings(today_for_build())
     if arguments.strict and stale:
         raise UserError(stale)
@@ -169,15 +169,19 @@ def _validate(arguments: argparse.Namespace) -> int:
 def _lint(arguments: argparse.Namespace) -> int:
     from generator.lint import lint
 
-    report, failed = lint(
-        arguments.paths or [Path(DEFAULT_COMPANIES)], strict=arguments.strict, as_json=arguments.format == "json"
-    )
+    report, failed = lint(arguments.paths, strict=arguments.strict, as_json=arguments.format == "json")
     sys.stdout.write(report)
     return 1 if failed else 0
 
 
 def _paths(command: argparse.ArgumentParser) -> None:
-    command.add_argument("paths", nargs="*", type=Path, help="facts files or folders (default: companies/)")
+    command.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        default=[Path(DEFAULT_COMPANIES)],
+        help="facts files or folders (default: companies/)",
+    )
 
 
 def _out(command: argparse.ArgumentParser) -> None:
@@ -234,7 +238,7 @@ def _build(arguments: argparse.Namespace) -> int:
 
     with BuildProgress() as progress:
         result = build(
-            arguments.paths or [Path(DEFAULT_COMPANIES)],
+            arguments.paths,
             out_dir=arguments.out,
             languages=arguments.lang,
             formats=arguments.format,
@@ -259,7 +263,7 @@ def _say(message: str) -> None:
 def _check(arguments: argparse.Namespace) -> int:
     from generator.check import check
 
-    current = check(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.out)
+    current = check(arguments.paths, arguments.out)
     print(f"{current} companies up to date")
     return 0
 
@@ -267,7 +271,7 @@ def _check(arguments: argparse.Namespace) -> int:
 def _diff(arguments: argparse.Namespace) -> int:
     from generator.diffing import change_report
 
-    sys.stdout.write(change_report(arguments.paths or [Path(DEFAULT_COMPANIES)], arguments.lang))
+    sys.stdout.write(change_report(arguments.paths, arguments.lang))
     return 0
 
 
@@ -286,7 +290,7 @@ def _watch(arguments: argparse.Namespace) -> int:
     from generator.validation import display_name
     from generator.watch import watch
 
-    paths = arguments.paths or [Path(DEFAULT_COMPANIES)]
+    paths = arguments.paths
     target = arguments.out if arguments.publish else arguments.out / PREVIEW
 
     def started(folders: list[Path]) -> None:
@@ -320,7 +324,7 @@ def _serve(arguments: argparse.Namespace) -> int:
     def started(address: str) -> None:
         print(address, flush=True)
 
-    serve(arguments.paths or [Path(DEFAULT_COMPANIES)], host=arguments.host, port=arguments.port, on_start=started)
+    serve(arguments.paths, host=arguments.host, port=arguments.port, on_start=started)
     return 0
 
 

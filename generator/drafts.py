@@ -19,7 +19,7 @@ from generator.document import render_document
 from generator.errors import LocatedMessage, UserError
 from generator.languages import Language
 from generator.loading import parse_facts, read_facts_bytes
-from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, render_version
+from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
 from generator.pipeline import BuildResult, CompanyBuilt
 from generator.state import check_owner, controller_identity, inputs_hash, load_state, next_state, state_path, text_hash
 from generator.validation import check_loaded, display_name
@@ -40,7 +40,7 @@ class Preview:
     @property
     def name(self) -> str:
         """The company's name as its policy gives it."""
-        controller = self.company.policies[0].document.company.controller
+        controller = self.company.facts.controller
         return controller.brand_name or controller.legal_name
 
 
@@ -92,6 +92,7 @@ def write_drafts(
     *,
     languages: Sequence[Language],
     kinds: Sequence[OutputKind],
+    formats_chosen: bool,
     today: datetime.date,
     strict: bool,
     result: BuildResult,
@@ -112,7 +113,8 @@ def write_drafts(
     if problems:
         raise UserError(problems)
     for preview in previews:
-        for _kind, _language, relative, file in render_version(preview.company, kinds, languages, current=True):
+        wanted = kinds_for_company(kinds, preview.company.facts.document, formats_chosen=formats_chosen)
+        for _kind, _language, relative, file in render_version(preview.company, wanted, languages, current=True):
             # Resolved against the output folder: a .preview that links elsewhere is refused.
             target = inside(out_dir, PurePosixPath(PREVIEW) / relative)
             if target.is_file() and target.read_bytes() == file.content:

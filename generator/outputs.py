@@ -23,7 +23,7 @@ from generator.errors import user_error
 
 if TYPE_CHECKING:
     from generator.document import PolicyDocument
-    from generator.facts.company import Document
+    from generator.facts.company import Company, Document
     from generator.render.html import HtmlPolicy
     from generator.render.markdown import MarkdownPolicy
 
@@ -89,6 +89,11 @@ class CompanyDraft:
     version: int
     date: datetime.date
     policies: tuple[PolicyDraft, ...]
+
+    @property
+    def facts(self) -> Company:
+        """The company's facts, the same in every language's policy."""
+        return self.policies[0].document.company
 
 
 @dataclass(frozen=True)

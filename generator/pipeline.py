@@ -106,6 +106,7 @@ def build(
                 out_dir,
                 languages=wanted,
                 kinds=kinds,
+                formats_chosen=formats is not None,
                 today=day,
                 strict=strict,
                 result=result,
@@ -236,11 +237,7 @@ def _plan(
         record = manifest.companies.get(slug)
         if not formats_chosen and record is not None:
             # Kinds a company's facts switched on are checked as well as the build's own.
-            kind_names += [
-                name
-                for name in record.kinds
-                if name not in kind_names and name in OUTPUT_KINDS and OUTPUT_KINDS[name].facts_switch
-            ]
+            kind_names += [name for name in record.kinds if name not in kind_names and _switched_kind(name)]
         current = previous.inputs_hash == inputs and not stale_outputs(
             out_dir, manifest, slug, version=previous.version, date=previous.date, kinds=kind_names, languages=wanted
         )
@@ -361,8 +358,9 @@ def _archived_on_disk(
     if previous is None or previous.project_hash != project_digest():
         return frozenset()
     complete = set()
+    archived = [entry for entry in manifest.of(slug) if entry.archived]
     for version in previous.history[:-1]:
-        entries = [entry for entry in manifest.of(slug) if entry.archived and entry.version == version.version]
+        entries = [entry for entry in archived if entry.version == version.version]
         wanted_languages = [language for language in previous.languages_of(version) if language in languages]
         needed = {(kind.name, language) for kind in kinds if kind.archived for language in wanted_languages}
         present = {(entry.kind, entry.language) for entry in entries}

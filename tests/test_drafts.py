@@ -70,3 +70,14 @@ def test_build_draft_on_the_command_line(published: Path, capsys: pytest.Capture
         "output/.preview/minimal/pl/privacy-policy.md",
     ]
     assert {name: after[name] for name in before} == before
+
+
+def test_a_draft_makes_the_kinds_its_facts_switch_on_as_a_build_does(tmp_path: Path) -> None:
+    facts = tmp_path / "minimal.yaml"
+    facts.write_text(
+        MINIMAL.read_text(encoding="utf-8").replace("document:\n", "document:\n  bilingual_pdf: true\n", 1)
+    )
+    result = build([facts], out_dir=tmp_path / "output", today=NEXT_DAY, draft=True)
+    preview = tmp_path / "output" / ".preview" / "minimal"
+    assert preview / "privacy-policy.pl-en.pdf" in result.written
+    assert "Draft of 23 November 2026, not published" in pdf_text(preview / "privacy-policy.pl-en.pdf")

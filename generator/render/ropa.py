@@ -96,7 +96,7 @@ def _plain(cell: str) -> str:
 
 def ropa_files(company: CompanyDraft) -> list[RenderedFile]:
     """The ``ropa`` output kind: the record as a workbook (a sheet per language) and as CSV."""
-    facts = company.policies[0].document.company
+    facts = company.facts
     registers = [processing_register(facts, policy.document.language) for policy in company.policies]
     return [
         RenderedFile("ropa.xlsx", "xlsx", _workbook(registers, facts.controller.legal_name, company)),
