@@ -11,7 +11,6 @@ import datetime
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, Template
@@ -28,7 +27,7 @@ from generator.i18n import Formats, leading_word, translations
 from generator.languages import FormOfAddress, Language, language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
-from generator.resources import TEMPLATES
+from generator.resources import TEMPLATES, project_cache
 from generator.state import Version
 from generator.typography import typeset
 
@@ -233,7 +232,7 @@ class _SharedCompiledTemplates(BytecodeCache):
 _COMPILED_TEMPLATES = _SharedCompiledTemplates()
 
 
-@cache
+@project_cache
 def template_environment(language: Language, register: FormOfAddress) -> Environment:
     """The Markdown template environment of one language, speaking to the reader in ``register``
     where the language has a choice: facts escaped, undefined names fatal."""

@@ -40,7 +40,8 @@ from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
 from generator.languages import FormOfAddress, Language, language, source_language
 from generator.markdown_text import Markdown, link
-from generator.registers import catalog_register_problems, forget_lexicon, variant_problems
+from generator.registers import catalog_register_problems, variant_problems
+from generator.resources import project_cache
 
 
 def catalog_path(language: Language, locales: Path | None = None, variant: FormOfAddress | None = None) -> Path:
@@ -62,19 +63,11 @@ def translations(
     return _variant_translations(language, main, catalog_path(language, locales, variant), variant)
 
 
-def forget_catalogs() -> None:
-    """Read the catalogs anew on next use: a long-running ``watch`` or ``serve`` sees edits."""
-    _checked_catalog.cache_clear()
-    _checked_translations.cache_clear()
-    _variant_translations.cache_clear()
-    forget_lexicon()
-
-
 def _variant_of(code: Language, register: FormOfAddress | None) -> FormOfAddress | None:
     return language(code).variant_register(register) if register else None
 
 
-@cache
+@project_cache
 def _checked_catalog(code: Language, path: Path, register: FormOfAddress | None) -> Catalog:
     """A catalog with every message translated, none fuzzy, none in another form than ``register``."""
     catalog = _read_catalog(path, code)
@@ -99,7 +92,7 @@ def _compiled(catalog: Catalog) -> BytesIO:
     return compiled
 
 
-@cache
+@project_cache
 def _checked_translations(code: Language, path: Path) -> gettext.NullTranslations:
     if code == source_language():
         return CompleteTranslations(None, code, Path())
@@ -107,7 +100,7 @@ def _checked_translations(code: Language, path: Path) -> gettext.NullTranslation
     return CompleteTranslations(_compiled(catalog), code, path)
 
 
-@cache
+@project_cache
 def _variant_translations(
     code: Language, main_path: Path, path: Path, register: FormOfAddress
 ) -> gettext.NullTranslations:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from generator.errors import user_error
 from generator.loading import read_facts_file
-from generator.resources import DATA
+from generator.resources import DATA, project_cache
 
 TABLE_FILE = DATA / "languages.yaml"
 
@@ -107,7 +106,7 @@ class LanguageTable(BaseModel):
         return next(row for row in self.languages if row.code == code)
 
 
-@cache
+@project_cache
 def _read_table(path: Path) -> LanguageTable:
     try:
         return LanguageTable.model_validate(read_facts_file(path).data)

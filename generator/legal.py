@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import cache
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from generator.errors import user_error
 from generator.loading import LoadedYaml, read_facts_file
-from generator.resources import DATA
+from generator.resources import DATA, project_cache
 
 LEGAL_FACTS_FILE = DATA / "legal-facts.yaml"
 
@@ -86,13 +85,13 @@ class LegalFacts(BaseModel):
         return entries
 
 
-@cache
+@project_cache
 def legal_facts_file() -> LoadedYaml:
     """The parsed data file with positions, for warnings that point into it."""
     return read_facts_file(LEGAL_FACTS_FILE)
 
 
-@cache
+@project_cache
 def legal_facts() -> LegalFacts:
     """The validated legal facts."""
     try:

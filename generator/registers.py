@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from generator.errors import LocatedMessage, Location, user_error
 from generator.languages import FormOfAddress
 from generator.loading import read_facts_file
-from generator.resources import DATA
+from generator.resources import DATA, project_cache
 
 LEXICON_FILE = DATA / "registers.yaml"
 
@@ -79,7 +78,7 @@ def _pattern(words: Iterable[str | InsideSentence]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
 
 
-@cache
+@project_cache
 def _compiled(path: Path) -> _Compiled:
     try:
         lexicon = Lexicon.model_validate(read_facts_file(path).data)
@@ -90,11 +89,6 @@ def _compiled(path: Path) -> _Compiled:
     except (ValidationError, re.error) as error:
         raise user_error(str(path), f"broken lexicon of forms of address: {error}") from error
     return _Compiled(patterns, {register: entry.speaks for register, entry in lexicon.registers.items()})
-
-
-def forget_lexicon() -> None:
-    """Read the lexicon anew on next use, with the catalogs it checks."""
-    _compiled.cache_clear()
 
 
 _QUOTATION = re.compile(r"„[^„”]*”|“[^“”]*”|\"(?=\S)[^\".!?\n]{1,40}(?<=\S)\"")

@@ -6,7 +6,12 @@ users edit; an installed wheel carries copies of them under ``generator/_project
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -22,3 +27,20 @@ LOCALES = project_folder("locales")
 ASSETS = TEMPLATES / "assets"
 DATA = _PACKAGE / "data"
 """The package's own data files: the table of languages and the legal facts."""
+
+_PROJECT_CACHES: list[functools._lru_cache_wrapper[Any]] = []
+
+
+def project_cache(function: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
+    """``functools.cache`` for what is read from the templates, catalogs or data files: each such
+    cache is listed, so :func:`forget_project` empties them all and none is forgotten."""
+    cached = functools.cache(function)
+    _PROJECT_CACHES.append(cached)
+    return cached
+
+
+def forget_project() -> None:
+    """Read the templates, catalogs, stylesheets and data files anew on next use: a long-running
+    ``watch`` or ``serve`` otherwise keeps what it read when it started."""
+    for cached in _PROJECT_CACHES:
+        cached.cache_clear()

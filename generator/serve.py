@@ -34,8 +34,9 @@ from generator.languages import language as language_row
 from generator.outputs import POLICY_STEM, PolicyDraft
 from generator.project import facts_files, today_for_build
 from generator.render.html import aligned_sections, page_environment, stylesheet
+from generator.resources import forget_project
 from generator.validation import display_name
-from generator.watch import Sources, reload_project
+from generator.watch import Sources
 from generator.writing import company_slug
 
 SAVE_SETTLES_MS = 50
@@ -273,7 +274,7 @@ def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool]) -> Starl
                 continue
             everything = not ready.is_set() or any(sources.in_project(path) for path in changed)
             if everything:
-                await to_thread.run_sync(reload_project)
+                await to_thread.run_sync(forget_project)
             await to_thread.run_sync(drafts.refresh, None if everything else changed)
             ready.set()
             reloads.announce(drafts.generation)

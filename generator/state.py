@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.languages import default_languages
-from generator.resources import DATA, LOCALES, TEMPLATES
+from generator.resources import DATA, LOCALES, TEMPLATES, project_cache
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
@@ -188,7 +187,7 @@ def text_hash(texts: list[str]) -> str:
     return digest.hexdigest()
 
 
-@cache
+@project_cache
 def project_digest() -> str:
     """One hash of everything besides the facts that shapes the output.
 

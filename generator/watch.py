@@ -3,7 +3,8 @@
 While someone edits a facts file it is often invalid for a moment, so a :class:`UserError`
 from a rebuild is reported and the watch goes on; only a bug in policygen ends it. The
 watcher is running before the first build starts, so an edit saved during that build is
-seen and rebuilt. :class:`Sources` and :func:`reload_project` serve ``policygen serve`` too.
+seen and rebuilt. :class:`Sources` serves ``policygen serve`` too; both forget the project's caches
+(:func:`generator.resources.forget_project`) when a template, catalog or data file changes.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import watchfiles
 
 from generator.errors import UserError, user_error
 from generator.project import FACTS_SUFFIXES
-from generator.resources import DATA, LOCALES, TEMPLATES
+from generator.resources import DATA, LOCALES, TEMPLATES, forget_project
 
 QUIET_MS = 200
 """An editor saves with several writes in a row; one rebuild follows once they settle."""
@@ -70,22 +71,9 @@ def watch(
         _rebuild(rebuild, on_error)
         for changes in batches:
             if any(sources.in_project(Path(path)) for _change, path in changes):
-                reload_project()
+                forget_project()
             if changes:
                 _rebuild(rebuild, on_error)
-
-
-def reload_project() -> None:
-    """Forget the templates, catalogs and stylesheets read so far, so the next rendering reads
-    them anew: a long-running process otherwise keeps what it read when it started."""
-    from generator.document import template_environment
-    from generator.i18n import forget_catalogs
-    from generator.render.html import stylesheet
-    from generator.state import project_digest
-
-    forget_catalogs()
-    for cached in (template_environment, stylesheet, project_digest):
-        cached.cache_clear()
 
 
 def _rebuild(rebuild: Callable[[], object], on_error: Callable[[UserError], None]) -> None:

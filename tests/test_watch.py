@@ -191,3 +191,20 @@ def test_an_edit_during_the_first_build_is_rebuilt_and_drafts_touch_no_state(tmp
     assert [path.name for path in (tmp_path / "output").iterdir()] == [".preview"]
     assert process.returncode == 130
     assert stderr == "interrupted; earlier outputs are unchanged\n"
+
+
+def test_forgetting_the_project_empties_every_cache_of_its_templates_catalogs_and_data() -> None:
+    """What `watch` and `serve` do when a template, a catalog or a data file changes."""
+    from generator import languages, legal
+    from generator.document import template_environment
+    from generator.i18n import translations
+    from generator.languages import FormOfAddress
+    from generator.resources import forget_project
+
+    template_environment("pl", FormOfAddress.PANSTWO)
+    translations("de")
+    legal.legal_facts()
+    caches = (template_environment, legal.legal_facts, legal.legal_facts_file, languages._read_table)
+    assert all(cached.cache_info().currsize for cached in caches)
+    forget_project()
+    assert [cached.cache_info().currsize for cached in caches] == [0, 0, 0, 0]

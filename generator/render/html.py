@@ -29,7 +29,7 @@ from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
-from generator.resources import ASSETS, TEMPLATES
+from generator.resources import ASSETS, TEMPLATES, project_cache
 from generator.typography import typeset
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
@@ -169,7 +169,7 @@ def markdown_parser() -> MarkdownIt:
     return parser
 
 
-@cache
+@project_cache
 def page_environment() -> Environment:
     """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
     return Environment(
@@ -182,7 +182,7 @@ def page_environment() -> Environment:
     )
 
 
-@cache
+@project_cache
 def stylesheet(name: str) -> str:
     """A stylesheet from the shipped assets."""
     return (ASSETS / name).read_text(encoding="utf-8")

@@ -61,7 +61,10 @@ def print_styles() -> tuple[FontConfiguration, tuple[CSS, ...]]:
     """The fonts and parsed print stylesheets, made once per process and shared by its PDFs.
 
     Parsing the stylesheets and registering the four @font-face files with fontconfig costs
-    as much as laying out a page; a worker rendering many documents does it only once.
+    as much as laying out a page; a worker rendering many documents does it only once. It is
+    not a :func:`~generator.resources.project_cache`: a font configuration dropped while the
+    process runs is released by WeasyPrint only at the interpreter's exit, where that fails, so
+    a running ``serve`` sees an edited ``print.css`` after a restart.
     """
     fonts = FontConfiguration()
     fetcher = ProjectAssetFetcher()
