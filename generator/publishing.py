@@ -202,13 +202,7 @@ def _apply(change: _Change, staged: Path | None) -> list[Path]:
         return []
     missing = [folder for folder in reversed(change.target.parents) if not folder.exists()]
     change.target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(staged, change.target)
-    except OSError as error:
-        if error.errno != errno.EXDEV:
-            raise
-        # A state file beside the facts may live on another file system than the output.
-        write_atomically(change.target, staged.read_bytes())
+    _move(staged, change.target)
     return missing
 
 
@@ -231,7 +225,7 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
         for change in reversed(changes):
             try:
                 if change.backup.exists() or change.backup.is_symlink():
-                    _restore(change.backup, change.target)
+                    _move(change.backup, change.target)
                 elif not change.existed:
                     with contextlib.suppress(FileNotFoundError, IsADirectoryError):
                         change.target.unlink()
@@ -247,13 +241,15 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
         raise UserError(failed)
 
 
-def _restore(backup: Path, target: Path) -> None:
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``, atomically: a state file beside the facts may live on
+    another file system than the output, where a rename cannot reach."""
     try:
-        os.replace(backup, target)
+        os.replace(source, target)
     except OSError as error:
         if error.errno != errno.EXDEV:
             raise
-        write_atomically(target, backup.read_bytes())
+        write_atomically(target, source.read_bytes())
 
 
 _BACKUP_NAME = re.compile(r"backup-[0-9]+")

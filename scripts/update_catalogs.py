@@ -26,10 +26,8 @@ from babel.messages.pofile import read_po, write_po
 from generator.i18n import catalog_path
 from generator.languages import FormOfAddress, Language, language, language_codes, source_language
 from generator.registers import catalog_register_problems, needs_variant, variant_problems
+from generator.resources import LOCALES, TEMPLATES
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "templates"
-LOCALES = ROOT / "locales"
 METHOD_MAP = [("**.j2", "jinja2")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
 
@@ -77,8 +75,7 @@ def main() -> None:
             continue
         path = catalog_path(code, LOCALES)
         if path.exists():
-            with path.open("rb") as stream:
-                catalog = read_po(stream)
+            catalog = _read(path)
         else:
             catalog = Catalog(locale=code, fuzzy=False)
             path.parent.mkdir(parents=True)
@@ -86,9 +83,10 @@ def main() -> None:
         catalog.obsolete.clear()
         catalog.header_comment = HEADER_COMMENT.format(language=catalog.locale.english_name if catalog.locale else "")
         _write(path, catalog, omit_header=False)
-        _report(path, _read(path))
+        written = _read(path)
+        _report(path, written)
         for register in language(code).registers[1:]:
-            _update_variant(code, path, register)
+            _update_variant(code, path, written, register)
 
 
 def _read(path: Path) -> Catalog:
@@ -102,9 +100,11 @@ def _report(path: Path, catalog: Catalog) -> None:
     print(f"{path.relative_to(LOCALES.parent)}: {messages} messages, {untranslated} untranslated")
 
 
-def _update_variant(code: Language, main_path: Path, register: FormOfAddress) -> None:
-    """Add the messages the variant lacks, untranslated; keep the rest, sorted; report what is wrong."""
-    main = _read(main_path)
+def _update_variant(code: Language, main_path: Path, main: Catalog, register: FormOfAddress) -> None:
+    """Add the messages the variant lacks, untranslated; keep the rest, sorted; report what is wrong.
+
+    ``main`` is the main catalog as written to ``main_path``, with the line numbers problems cite.
+    """
     path = catalog_path(code, LOCALES, register)
     variant = _read(path) if path.exists() else Catalog(locale=code, fuzzy=False)
     for message in main:

@@ -206,7 +206,7 @@ def test_make_i18n_adds_the_missing_variants_untranslated_and_keeps_the_stale_on
         'msgid "Your old rights"\nmsgstr "Państwa prawa"\n',
     )
     monkeypatch.setattr(script, "LOCALES", locales)
-    script._update_variant("pl", main_path, PANSTWO)
+    script._update_variant("pl", main_path, script._read(main_path), PANSTWO)
     with variant_path.open("rb") as stream:
         variant = {message.id: message.string for message in read_po(stream) if message.id}
     assert variant == {"Your old rights": "Państwa prawa", "Your rights": ""}
