@@ -35,13 +35,14 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
     if as_json:
         return json.dumps(rows, indent=2, ensure_ascii=False) + "\n", failed
     counts = Counter(row["severity"] for row in rows)
-    summary = ", ".join(_counted(counts[severity], severity) for severity in ("error", "warning"))
+    summary = ", ".join(counted(counts[severity], severity) for severity in ("error", "warning"))
     if counts["note"]:
-        summary += ", " + _counted(counts["note"], "note on missing facts", "notes on missing facts")
+        summary += ", " + counted(counts["note"], "note on missing facts", "notes on missing facts")
     return "".join(f"{row['text']}\n" for row in rows) + summary + "\n", failed
 
 
-def _counted(count: int, singular: str, plural: str | None = None) -> str:
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 error``, ``2 errors``: the counts ``lint`` and ``scan`` end their reports with."""
     return f"{count} {singular if count == 1 else plural or singular + 's'}"
 
 

@@ -21,7 +21,7 @@ from generator.errors import LocatedMessage, Location
 from generator.facts import Company
 from generator.facts.durations import longest_days
 from generator.facts.processing import CookieCategory, StorageTechnology, host_matches
-from generator.lint import report_row
+from generator.lint import counted, report_row
 from generator.loading import DataPath, LoadedYaml, field_path, read_facts_file
 from generator.scan import Observation, ScanOptions, SeenCookie, chromium, chromium_path, observe, start_urls
 from generator.validation import display_name, validate_loaded
@@ -189,7 +189,6 @@ def scan_report(seen: Observation, findings: list[Finding], *, as_json: bool) ->
     errors = sum(1 for finding in findings if finding.error)
     warnings = len(findings) - errors
     summary = (
-        f"{len(seen.pages)} page{'' if len(seen.pages) == 1 else 's'} scanned: "
-        f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}\n"
+        f"{counted(len(seen.pages), 'page')} scanned: {counted(errors, 'error')}, {counted(warnings, 'warning')}\n"
     )
     return "".join(f"{row['text']}\n" for row in rows) + summary, failed
