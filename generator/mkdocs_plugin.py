@@ -41,7 +41,6 @@ from generator.outputs import POLICY_STEM
 from generator.pipeline import build
 from generator.project import facts_files
 from generator.render.consent import CONFIG_STEM, consent_module
-from generator.validation import validate_files
 
 log = get_plugin_logger("policygen")
 
@@ -145,9 +144,6 @@ class PolicygenPlugin(BasePlugin[PolicygenConfig]):  # type: ignore[no-untyped-c
         out_dir = Path(self.config.cache_dir)
         try:
             facts = self.selected_facts()
-            if config.strict:
-                # build() checks only the companies it renders; --strict fails on unchanged ones too.
-                validate_files(facts, strict=True)
             result = build(
                 facts,
                 out_dir=out_dir,

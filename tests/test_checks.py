@@ -220,3 +220,11 @@ def test_each_language_has_its_wording_of_a_claim_that_data_stays_in_the_eu(code
     claim = language(code).eu_only_claim_regex
     assert claim is not None
     assert claim.search(text)
+
+
+def test_a_strict_build_fails_on_the_warnings_of_a_company_it_does_not_render_again(tmp_path: Path) -> None:
+    facts = tmp_path / "giodo.yaml"
+    facts.write_text((ROOT / RULES_FOLDER / "CUR-GIODO.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY)
+    with pytest.raises(UserError, match=r"giodo\.yaml:\d+:\d+: security_measures\[0\]\.pl: warning: CUR-GIODO "):
+        build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY, strict=True)
