@@ -14,13 +14,16 @@ from __future__ import annotations
 import ctypes
 import datetime
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.connection
+import multiprocessing.process
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from generator.changes import describe_changes
 from generator.document import load_templates, render_document
@@ -32,6 +35,9 @@ from generator.publishing import os_error
 from generator.state import PolicyState, check_owner, controller_identity, next_state, state_bytes, text_hash
 from generator.validation import check_loaded
 from generator.writing import OutputFile, StagedFile, stage_outputs
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -125,9 +131,9 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             kind.warm_up()
         load_templates({language for job in jobs for language in job.languages})
         kinds = ()
-    pool = multiprocessing.Pool(size, initializer=_worker_started, initargs=(kinds,))
+    pool = _Workers(size, kinds)
     try:
-        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(pool, jobs, size)
+        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(pool, jobs)
         tasks = [
             (company, number, task)
             for company, outcome in enumerate(prepared)
@@ -135,12 +141,11 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             for number, task in enumerate(outcome.tasks)
         ]
         tasks.sort(key=lambda entry: -entry[2].cost)
-        made = pool.map(run_task, [task for _, _, task in tasks], chunksize=1)
+        made = pool.map(run_task, [task for _, _, task in tasks])
     finally:
-        # Every task has answered, or the build stops: either way no worker is waited for,
-        # not even one still loading WeasyPrint for a company whose facts turned out invalid.
-        pool.terminate()
-        pool.join()
+        # Every task has answered, or the build stops: either way no worker's work is waited
+        # for, not even one still loading WeasyPrint for a company whose facts turned out invalid.
+        pool.stop()
     files = {(company, number): result for (company, number, _), result in zip(tasks, made, strict=True)}
     return [
         _finished(outcome, [files[index, number] for number in range(len(outcome.tasks))])
@@ -150,12 +155,97 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
     ]
 
 
-def _prepared_by(pool: multiprocessing.pool.Pool, jobs: list[Job], workers: int) -> list[Prepared | Invalid]:
+def _prepared_by(workers: _Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
     """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
     order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    outcomes = pool.map(prepare_company, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 4)))
+    outcomes = workers.map(prepare_company, [jobs[index] for index in order])
     by_job = dict(zip(order, outcomes, strict=True))
     return [by_job[index] for index in range(len(jobs))]
+
+
+class _Workers:
+    """Worker processes, each answering on a pipe of its own, that can be stopped at any moment.
+
+    ``multiprocessing.Pool`` shares one result queue and its lock among the workers: a worker
+    stopped while it sends a result (a company's prepared files fill more than a pipe's
+    buffer) keeps that lock forever, and ``Pool.terminate`` then waits for its task thread,
+    which waits for the lock, so an interrupted build never exited. Here a worker stopped
+    mid-answer leaves nothing behind but its own pipe, which the build drops with it.
+    """
+
+    def __init__(self, size: int, kinds: tuple[OutputKind, ...]) -> None:
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        self._connections: list[Connection] = []
+        for _ in range(size):
+            ours, theirs = multiprocessing.Pipe()
+            builds_ends = [*self._connections, ours]
+            process = multiprocessing.Process(target=_serve, args=(theirs, builds_ends, kinds), daemon=True)
+            self._processes.append(process)
+            process.start()
+            theirs.close()  # a worker's death then reads as the end of its pipe
+            self._connections.append(ours)
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``function`` of every item, each worker given the next item as soon as it answers."""
+        results: dict[int, R] = {}
+        pending = iter(enumerate(items))
+        busy: dict[Connection, int] = {}
+
+        def give(connection: Connection) -> None:
+            following = next(pending, None)
+            if following is not None:
+                index, item = following
+                connection.send((function, item))
+                busy[connection] = index
+
+        for connection in self._connections:
+            give(connection)
+        while busy:
+            for ready in multiprocessing.connection.wait(list(busy)):
+                assert isinstance(ready, Connection)
+                try:
+                    succeeded, answer = ready.recv()
+                except EOFError:
+                    process = self._processes[self._connections.index(ready)]
+                    process.join(timeout=5)  # its pipe closed as it exited
+                    code = process.exitcode
+                    raise RuntimeError(f"a rendering worker stopped unexpectedly (exit code {code})") from None
+                if not succeeded:
+                    raise answer
+                results[busy.pop(ready)] = answer
+                give(ready)
+        return [results[index] for index in range(len(items))]
+
+    def stop(self) -> None:
+        """Kill every worker, whatever it is doing, and wait for the processes to end."""
+        for process in self._processes:
+            if process.pid is not None and process.exitcode is None:
+                process.kill()
+        for process in self._processes:
+            if process.pid is not None:
+                process.join()
+        for connection in self._connections:
+            connection.close()
+
+
+def _serve(connection: Connection, inherited: list[Connection], kinds: tuple[OutputKind, ...]) -> None:
+    """A worker: answers each ``(function, item)`` with ``(True, result)`` or ``(False, error)``."""
+    for other in inherited:
+        other.close()  # the build's ends of the pipes, inherited by the fork
+    _worker_started(kinds)
+    while True:
+        try:
+            function, item = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, object] = (True, function(item))
+        except Exception as error:  # sent back to be raised in the build
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception as error:  # an answer or error that cannot be pickled
+            connection.send((False, RuntimeError(f"a rendering worker could not send its answer: {error!r}")))
 
 
 def _run_here(outcome: Prepared | Invalid) -> Rendered | Invalid:

@@ -13,12 +13,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import MINIMAL
+
+from generator.rendering import _Workers
 
 DAY_ONE = "2026-11-22"
 DAY_TWO = "2027-01-15"
@@ -251,6 +254,23 @@ def test_workers_die_with_a_killed_build(slow_build: tuple[Path, subprocess.Pope
     finished = _policygen(project, "build", "--format", "md", "--today", DAY_TWO)
     assert finished.returncode == 0, finished.stderr
     assert not (project / "output" / ".staging").exists()
+
+
+def _answer_of(size: int) -> bytes:
+    return b"x" * size
+
+
+def test_workers_killed_while_answering_leave_nothing_to_wait_for() -> None:
+    """A worker stopped while it writes an answer larger than a pipe holds (a company's prepared
+    files are) does not keep the build waiting, as a lock shared with it once did."""
+    workers = _Workers(2, ())
+    for connection in workers._connections:
+        connection.send((_answer_of, 16 * 1024 * 1024))
+    time.sleep(0.5)  # each worker is now writing an answer that nobody reads
+    stopping = threading.Thread(target=workers.stop, daemon=True)
+    stopping.start()
+    stopping.join(timeout=10)
+    assert not stopping.is_alive(), "stopping the workers waited for their answers"
 
 
 def test_a_journal_naming_a_file_outside_the_output_folder_is_refused(built: Path, tmp_path: Path) -> None:
