@@ -16,8 +16,8 @@ import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, cast
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Protocol, cast
 
 from generator.errors import user_error
 
@@ -40,6 +40,32 @@ class RenderedFile:
     format: str
     """Its label in the manifest (``html`` and ``html-fragment`` are both of kind ``html``)."""
     content: bytes
+
+
+class SlowFile(Protocol):
+    """What an :attr:`OutputKind.own_task` kind's renderer returns: the file, still to be made.
+
+    Everything its making needs is prepared in the build's process, so it crosses to a worker
+    light (a page and a date, not the company's facts) and the worker loads only the library
+    that makes the file.
+    """
+
+    def make(self) -> RenderedFile: ...
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """A PDF to lay out: its print page, the day it is dated and the one file outside the assets it shows."""
+
+    name: str
+    html: str
+    day: datetime.date
+    logo: Path | None = None
+
+    def make(self) -> RenderedFile:
+        from generator.render.pdf import render_pdf
+
+        return RenderedFile(self.name, "pdf", render_pdf(self.html, self.day, logo=self.logo))
 
 
 class PolicyDraft:
@@ -109,7 +135,8 @@ class OutputKind:
     description: str
     renderer: str
     """``"module:function"``: from a :class:`PolicyDraft` (per language) or a
-    :class:`CompanyDraft` (per company) to a list of :class:`RenderedFile`."""
+    :class:`CompanyDraft` (per company) to a list of :class:`RenderedFile`, or of
+    :class:`SlowFile` for an :attr:`own_task` kind."""
     default: bool = True
     """Made by a build that names no ``--format``."""
     archived: bool = True
@@ -120,7 +147,8 @@ class OutputKind:
     own_task: bool = False
     """Slow to make (a PDF's layout takes seconds, the other kinds milliseconds): each of its
     files is one task of the build's workers, shared out longest first, instead of being made
-    with the rest of its company."""
+    with the rest of its company. Its renderer returns :class:`SlowFile` objects, made by
+    the workers."""
 
     def warm_up(self) -> None:
         if self.shared_setup is not None:
@@ -132,6 +160,13 @@ class OutputKind:
 
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
+        return [
+            (language, cast(SlowFile, file).make() if self.own_task else cast(RenderedFile, file))
+            for language, file in self.prepare(company, languages)
+        ]
+
+    def prepare(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile | SlowFile]]:
+        """What the renderer returns for one version: the files, or for an own-task kind the files to make."""
         make = _resolve(self.renderer)
         if not self.per_language:
             return [("", file) for file in cast(Callable[[CompanyDraft], list[RenderedFile]], make)(company)]
@@ -209,13 +244,18 @@ def render_version(
 
     The layout: ``<slug>/[archive/v<N>/][<lang>/]<file name>``.
     """
-    root = PurePosixPath(company.slug) if current else PurePosixPath(company.slug, "archive", f"v{company.version}")
     return [
-        (kind.name, language, root / language / file.name if language else root / file.name, file)
+        (kind.name, language, output_folder(company, language, current=current) / file.name, file)
         for kind in kinds
         if current or kind.archived
         for language, file in kind.render(company, languages)
     ]
+
+
+def output_folder(company: CompanyDraft, language: str, *, current: bool) -> PurePosixPath:
+    """The folder of one version's files of ``language`` (of the whole company if empty), below the output folder."""
+    root = PurePosixPath(company.slug) if current else PurePosixPath(company.slug, "archive", f"v{company.version}")
+    return root / language if language else root
 
 
 register(
@@ -242,7 +282,7 @@ register(
         per_language=True,
         files=f"{POLICY_STEM}.pdf",
         description="A4 PDF/A-3a (archival and tagged) with embedded fonts, contents, bookmarks, title block",
-        renderer="generator.render.pdf:pdf_files",
+        renderer="generator.render.html:pdf_pages",
         shared_setup="generator.render.pdf:print_styles",
         own_task=True,
     )

@@ -30,7 +30,7 @@ from generator.outputs import (
 )
 from generator.project import facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, output_lock, prepare_staging
-from generator.rendering import Invalid, Job, Rendered, render_all
+from generator.rendering import Job, Rendered, render_all
 from generator.state import (
     PolicyState,
     check_owner,
@@ -41,6 +41,7 @@ from generator.state import (
     state_path,
 )
 from generator.validation import display_name, legal_facts_warnings, validate_files
+from generator.workers import Invalid
 from generator.writing import company_slug, inside
 
 

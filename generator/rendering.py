@@ -11,33 +11,32 @@ together or not at all.
 
 from __future__ import annotations
 
-import ctypes
 import datetime
-import multiprocessing
-import multiprocessing.connection
-import multiprocessing.process
 import os
-import signal
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TypeVar
+from typing import cast
 
 from generator.changes import describe_changes
 from generator.document import load_templates, render_document
 from generator.errors import LocatedMessage, UserError
 from generator.languages import Language
 from generator.loading import parse_facts
-from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
+from generator.outputs import (
+    CompanyDraft,
+    OutputKind,
+    PolicyDraft,
+    SlowFile,
+    kinds_for_company,
+    output_folder,
+    render_version,
+)
 from generator.publishing import os_error
 from generator.state import PolicyState, check_owner, controller_identity, next_state, state_bytes, text_hash
 from generator.validation import check_loaded
+from generator.workers import FileTask, Invalid, Workers, run_task, start_workers
 from generator.writing import OutputFile, StagedFile, stage_outputs
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,6 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Invalid:
-    """A company whose facts failed validation (or whose files could not be staged)."""
-
-    messages: tuple[LocatedMessage, ...]
-
-
-@dataclass(frozen=True)
 class Rendered:
     """A company's new state and every file staged for its publication."""
 
@@ -84,20 +76,6 @@ class Rendered:
     kinds: tuple[OutputKind, ...]
     """The build's kinds and those the company's facts switch on."""
     formats_chosen: bool
-
-
-@dataclass(frozen=True)
-class FileTask:
-    """The files of one slow kind in one language (or for the whole company) of one version."""
-
-    out_dir: Path
-    company: CompanyDraft
-    """The version, holding only the policy of :attr:`language` for a per-language kind."""
-    kind: OutputKind
-    languages: tuple[str, ...]
-    current: bool
-    cost: int
-    """The length of the text it lays out: the tasks are started longest first."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +94,11 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
 
     With one worker asked for, or nothing slow to make for a single company, everything
     happens in this process. A single company is prepared here while the workers load what
-    its slow files need (WeasyPrint, fonts, stylesheets). Several companies are prepared by
-    the workers, which inherit those and the compiled templates from this process. Then the
-    slow files are shared out, the longest first.
+    its slow files need (WeasyPrint, fonts, stylesheets); the command line starts them even
+    before loading this module (:func:`generator.workers.early_workers`). Several companies
+    are prepared by the workers, which inherit those and the compiled templates from this
+    process. Then the slow files, prepared here down to their print pages, are shared out,
+    the longest first.
     """
     wanted = workers or os.cpu_count() or 1
     slow_files = sum(len(job.languages) for job in jobs if any(kind.own_task for kind in job.kinds))
@@ -131,7 +111,7 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             kind.warm_up()
         load_templates({language for job in jobs for language in job.languages})
         kinds = ()
-    pool = _Workers(size, kinds)
+    pool = start_workers(size, kinds)
     try:
         prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(pool, jobs)
         tasks = [
@@ -143,8 +123,8 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
         tasks.sort(key=lambda entry: -entry[2].cost)
         made = pool.map(run_task, [task for _, _, task in tasks])
     finally:
-        # Every task has answered, or the build stops: either way no worker's work is waited
-        # for, not even one still loading WeasyPrint for a company whose facts turned out invalid.
+        # Every task has answered, or the build stops: either way no worker is waited for,
+        # not even one still loading WeasyPrint for a company whose facts turned out invalid.
         pool.stop()
     files = {(company, number): result for (company, number, _), result in zip(tasks, made, strict=True)}
     return [
@@ -155,97 +135,12 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
     ]
 
 
-def _prepared_by(workers: _Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
+def _prepared_by(pool: Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
     """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
     order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    outcomes = workers.map(prepare_company, [jobs[index] for index in order])
+    outcomes = pool.map(prepare_company, [jobs[index] for index in order])
     by_job = dict(zip(order, outcomes, strict=True))
     return [by_job[index] for index in range(len(jobs))]
-
-
-class _Workers:
-    """Worker processes, each answering on a pipe of its own, that can be stopped at any moment.
-
-    ``multiprocessing.Pool`` shares one result queue and its lock among the workers: a worker
-    stopped while it sends a result (a company's prepared files fill more than a pipe's
-    buffer) keeps that lock forever, and ``Pool.terminate`` then waits for its task thread,
-    which waits for the lock, so an interrupted build never exited. Here a worker stopped
-    mid-answer leaves nothing behind but its own pipe, which the build drops with it.
-    """
-
-    def __init__(self, size: int, kinds: tuple[OutputKind, ...]) -> None:
-        self._processes: list[multiprocessing.process.BaseProcess] = []
-        self._connections: list[Connection] = []
-        for _ in range(size):
-            ours, theirs = multiprocessing.Pipe()
-            builds_ends = [*self._connections, ours]
-            process = multiprocessing.Process(target=_serve, args=(theirs, builds_ends, kinds), daemon=True)
-            self._processes.append(process)
-            process.start()
-            theirs.close()  # a worker's death then reads as the end of its pipe
-            self._connections.append(ours)
-
-    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """``function`` of every item, each worker given the next item as soon as it answers."""
-        results: dict[int, R] = {}
-        pending = iter(enumerate(items))
-        busy: dict[Connection, int] = {}
-
-        def give(connection: Connection) -> None:
-            following = next(pending, None)
-            if following is not None:
-                index, item = following
-                connection.send((function, item))
-                busy[connection] = index
-
-        for connection in self._connections:
-            give(connection)
-        while busy:
-            for ready in multiprocessing.connection.wait(list(busy)):
-                assert isinstance(ready, Connection)
-                try:
-                    succeeded, answer = ready.recv()
-                except EOFError:
-                    process = self._processes[self._connections.index(ready)]
-                    process.join(timeout=5)  # its pipe closed as it exited
-                    code = process.exitcode
-                    raise RuntimeError(f"a rendering worker stopped unexpectedly (exit code {code})") from None
-                if not succeeded:
-                    raise answer
-                results[busy.pop(ready)] = answer
-                give(ready)
-        return [results[index] for index in range(len(items))]
-
-    def stop(self) -> None:
-        """Kill every worker, whatever it is doing, and wait for the processes to end."""
-        for process in self._processes:
-            if process.pid is not None and process.exitcode is None:
-                process.kill()
-        for process in self._processes:
-            if process.pid is not None:
-                process.join()
-        for connection in self._connections:
-            connection.close()
-
-
-def _serve(connection: Connection, inherited: list[Connection], kinds: tuple[OutputKind, ...]) -> None:
-    """A worker: answers each ``(function, item)`` with ``(True, result)`` or ``(False, error)``."""
-    for other in inherited:
-        other.close()  # the build's ends of the pipes, inherited by the fork
-    _worker_started(kinds)
-    while True:
-        try:
-            function, item = connection.recv()
-        except EOFError:
-            return
-        try:
-            answer: tuple[bool, object] = (True, function(item))
-        except Exception as error:  # sent back to be raised in the build
-            answer = (False, error)
-        try:
-            connection.send(answer)
-        except Exception as error:  # an answer or error that cannot be pickled
-            connection.send((False, RuntimeError(f"a rendering worker could not send its answer: {error!r}")))
 
 
 def _run_here(outcome: Prepared | Invalid) -> Rendered | Invalid:
@@ -267,20 +162,6 @@ def _finished(prepared: Prepared, made: list[tuple[StagedFile, ...] | Invalid]) 
         return Invalid(tuple(problems))
     outputs = [file for part in prepared.parts for file in (staged[part] if isinstance(part, int) else part)]
     return replace(prepared.rendered, outputs=outputs)
-
-
-def _worker_started(kinds: tuple[OutputKind, ...]) -> None:
-    """Workers leave Ctrl-C to the build, which stops them, and die with it if it is killed.
-
-    Each then makes what the renderings of ``kinds`` share, unless it inherited them.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if sys.platform == "linux":
-        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
-        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
-    for kind in kinds:
-        kind.warm_up()
 
 
 def prepare_company(job: Job) -> Prepared | Invalid:
@@ -378,17 +259,14 @@ def prepare_company(job: Job) -> Prepared | Invalid:
 
 
 def _task(job: Job, draft: CompanyDraft, kind: OutputKind, languages: tuple[str, ...], current: bool) -> FileTask:
+    """The files of a slow kind, prepared here to be made by a worker."""
     cost = sum(len(policy.document.text()) for policy in draft.policies if policy.language in languages)
-    return FileTask(job.out_dir, draft, kind, languages, current, cost)
-
-
-def run_task(task: FileTask) -> tuple[StagedFile, ...] | Invalid:
-    """Make and stage one slow kind's files."""
-    files = _output_files(task.company, task.kind, task.languages, current=task.current)
-    try:
-        return tuple(stage_outputs(task.out_dir, files))
-    except OSError as error:
-        return Invalid(os_error(error, "write a staged output").messages)
+    files = tuple(
+        (language, output_folder(draft, language, current=current), cast(SlowFile, file))
+        for language, file in kind.prepare(draft, languages)
+    )
+    archived = not current
+    return FileTask(job.out_dir, job.slug, draft.version, draft.date.isoformat(), kind.name, archived, files, cost)
 
 
 def _output_files(

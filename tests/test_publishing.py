@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL
 
-from generator.rendering import _Workers
+from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
 DAY_TWO = "2027-01-15"
@@ -263,7 +263,7 @@ def _answer_of(size: int) -> bytes:
 def test_workers_killed_while_answering_leave_nothing_to_wait_for() -> None:
     """A worker stopped while it writes an answer larger than a pipe holds (a company's prepared
     files are) does not keep the build waiting, as a lock shared with it once did."""
-    workers = _Workers(2, ())
+    workers = Workers(2, ())
     for connection in workers._connections:
         connection.send((_answer_of, 16 * 1024 * 1024))
     time.sleep(0.5)  # each worker is now writing an answer that nobody reads

@@ -3,9 +3,10 @@
 The first two published languages fill two columns, one table row per section, so that the
 same numbers stand beside each other; each row is one bookmark labelled in both languages.
 The sections come from the documents every other format renders, through the same
-markdown-it parser, and the PDF through :func:`generator.render.pdf.render_pdf` with its
-fetcher that reads only the project's assets. Not made by default: ``--format pdf-bilingual``
-or ``document.bilingual_pdf: true`` in the facts asks for it.
+markdown-it parser; a build's worker lays the page out (a :class:`PrintPage`) through
+:func:`generator.render.pdf.render_pdf`, with its fetcher that reads only the project's
+assets. Not made by default: ``--format pdf-bilingual`` or ``document.bilingual_pdf: true``
+in the facts asks for it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import re
 
 from markupsafe import Markup
 
-from generator.outputs import POLICY_STEM, CompanyDraft, PolicyDraft, RenderedFile
+from generator.outputs import POLICY_STEM, CompanyDraft, PolicyDraft, PrintPage
 from generator.render.html import aligned_sections, page_environment, stylesheet
-from generator.render.pdf import render_pdf
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -46,11 +46,10 @@ def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
     )
 
 
-def bilingual_files(company: CompanyDraft) -> list[RenderedFile]:
-    """The ``pdf-bilingual`` output kind: the first two published languages in one PDF."""
+def bilingual_files(company: CompanyDraft) -> list[PrintPage]:
+    """The ``pdf-bilingual`` output kind: the first two published languages in one PDF, laid out by a worker."""
     if len(company.policies) < 2:
         return []
     first, second = company.policies[:2]
-    page = bilingual_page(first, second)
     name = f"{POLICY_STEM}.{first.language}-{second.language}.pdf"
-    return [RenderedFile(name, "pdf", render_pdf(page, company.date))]
+    return [PrintPage(name, bilingual_page(first, second), company.date)]

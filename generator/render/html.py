@@ -1,4 +1,4 @@
-"""HTML from the policy's Markdown: a standalone page and a fragment for embedding.
+"""HTML from the policy's Markdown: a standalone page, a fragment for embedding, and the print page of its PDF.
 
 markdown-it-py parses with raw HTML off, so nothing in the facts or in a company's extra
 sections can inject markup; a link destination that the safe-link rule
@@ -27,7 +27,7 @@ from generator.document import OutlineSection, PolicyDocument, RenderedSection, 
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
-from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
+from generator.outputs import POLICY_STEM, PolicyDraft, PrintPage, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
 from generator.resources import ASSETS, TEMPLATES, project_cache
 from generator.typography import typeset
@@ -316,3 +316,9 @@ def html_files(policy: PolicyDraft) -> list[RenderedFile]:
         RenderedFile(f"{POLICY_STEM}.html", "html", policy.html.page.encode()),
         RenderedFile(f"{POLICY_STEM}.fragment.html", "html-fragment", policy.html.fragment.encode()),
     ]
+
+
+def pdf_pages(policy: PolicyDraft) -> list[PrintPage]:
+    """The ``pdf`` output kind: the print page of one language, which a worker lays out as the PDF."""
+    logo = policy.document.company.document.logo_file
+    return [PrintPage(f"{POLICY_STEM}.pdf", policy.print_html, policy.document.last_updated, logo)]

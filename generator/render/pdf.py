@@ -27,7 +27,6 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from generator.outputs import POLICY_STEM, PolicyDraft, RenderedFile
 from generator.resources import ASSETS
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -128,10 +127,3 @@ def render_pdf(
             finisher=_open_with_bookmarks,
         )
     return pdf
-
-
-def pdf_files(policy: PolicyDraft) -> list[RenderedFile]:
-    """The ``pdf`` output kind: the print page of one language as a PDF."""
-    logo = policy.document.company.document.logo_file
-    pdf = render_pdf(policy.print_html, policy.document.last_updated, logo=logo)
-    return [RenderedFile(f"{POLICY_STEM}.pdf", "pdf", pdf)]

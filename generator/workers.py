@@ -1,0 +1,236 @@
+"""The build's worker processes and the slow files they make.
+
+A slow file (a PDF: :attr:`OutputKind.own_task`) crosses to a worker as a :class:`FileTask`
+holding what its renderer prepared in the build's process (the print page, not the
+company's facts), so a worker loads only what making it needs: this module, the registry
+and WeasyPrint. That lets the command line start the workers of a one-company build
+(:func:`early_workers`) before it loads the rest of the pipeline, so that WeasyPrint loads
+in a worker while the build validates the facts and writes the text.
+
+Workers ignore Ctrl-C, which the build handles by stopping them, and die with the build if
+it is killed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path, PurePosixPath
+from typing import TypeVar
+
+from generator.errors import LocatedMessage, UserError, user_error
+from generator.outputs import OutputKind, SlowFile, kinds_named
+from generator.writing import OutputFile, StagedFile, stage_outputs
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A company whose facts failed validation (or whose files could not be staged)."""
+
+    messages: tuple[LocatedMessage, ...]
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """The files of one slow kind in one language (or for the whole company) of one version."""
+
+    out_dir: Path
+    slug: str
+    version: int
+    date: str
+    kind: str
+    archived: bool
+    files: tuple[tuple[str, PurePosixPath, SlowFile], ...]
+    """Each file's language (empty for a per-company kind), its folder below the output folder, and what makes it."""
+    cost: int
+    """The length of the text it lays out: the tasks are started longest first."""
+
+
+def run_task(task: FileTask) -> tuple[StagedFile, ...] | Invalid:
+    """Make and stage one slow kind's files."""
+    made = [(language, folder, file.make()) for language, folder, file in task.files]
+    outputs = [
+        OutputFile(
+            folder / file.name,
+            file.content,
+            task.slug,
+            task.kind,
+            file.format,
+            language,
+            task.version,
+            task.date,
+            archived=task.archived,
+        )
+        for language, folder, file in made
+    ]
+    try:
+        return tuple(stage_outputs(task.out_dir, outputs))
+    except OSError as error:
+        from generator.publishing import os_error
+
+        return Invalid(os_error(error, "write a staged output").messages)
+
+
+class Workers:
+    """Worker processes, each answering on a pipe of its own, that can be stopped at any moment.
+
+    ``multiprocessing.Pool`` shares one result queue and its lock among the workers: a worker
+    stopped while it sends a result (a company's prepared files fill more than a pipe's
+    buffer) keeps that lock forever, and ``Pool.terminate`` then waits for its task thread,
+    which waits for the lock, so an interrupted build never exited. Here a worker stopped
+    mid-answer leaves nothing behind but its own pipe, which the build drops with it.
+    """
+
+    def __init__(self, size: int, kinds: tuple[OutputKind, ...]) -> None:
+        self._processes: list[multiprocessing.process.BaseProcess] = []
+        self._connections: list[Connection] = []
+        for _ in range(size):
+            ours, theirs = multiprocessing.Pipe()
+            builds_ends = [*self._connections, ours]
+            process = multiprocessing.Process(target=_serve, args=(theirs, builds_ends, kinds), daemon=True)
+            self._processes.append(process)
+            process.start()
+            theirs.close()  # a worker's death then reads as the end of its pipe
+            self._connections.append(ours)
+
+    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """``function`` of every item, each worker given the next item as soon as it answers."""
+        results: dict[int, R] = {}
+        pending = iter(enumerate(items))
+        busy: dict[Connection, int] = {}
+
+        def give(connection: Connection) -> None:
+            following = next(pending, None)
+            if following is not None:
+                index, item = following
+                connection.send((function, item))
+                busy[connection] = index
+
+        for connection in self._connections:
+            give(connection)
+        while busy:
+            for ready in multiprocessing.connection.wait(list(busy)):
+                assert isinstance(ready, Connection)
+                try:
+                    succeeded, answer = ready.recv()
+                except EOFError:
+                    process = self._processes[self._connections.index(ready)]
+                    process.join(timeout=5)  # its pipe closed as it exited
+                    raise _worker_lost(process.exitcode) from None
+                if not succeeded:
+                    raise answer
+                results[busy.pop(ready)] = answer
+                give(ready)
+        return [results[index] for index in range(len(items))]
+
+    def stop(self) -> None:
+        """Kill every worker, whatever it is doing, and wait for the processes to end."""
+        for process in self._processes:
+            if process.pid is not None and process.exitcode is None:
+                process.kill()
+        for process in self._processes:
+            if process.pid is not None:
+                process.join()
+        for connection in self._connections:
+            connection.close()
+
+
+def _serve(connection: Connection, inherited: list[Connection], kinds: tuple[OutputKind, ...]) -> None:
+    """A worker: answers each ``(function, item)`` with ``(True, result)`` or ``(False, error)``."""
+    for other in inherited:
+        other.close()  # the build's ends of the pipes, inherited by the fork
+    _worker_started(kinds)
+    while True:
+        try:
+            function, item = connection.recv()
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, object] = (True, function(item))
+        except Exception as error:  # sent back to be raised in the build
+            answer = (False, error)
+        try:
+            connection.send(answer)
+        except Exception as error:  # an answer or error that cannot be pickled
+            connection.send((False, RuntimeError(f"a rendering worker could not send its answer: {error!r}")))
+
+
+def _worker_lost(exit_code: int | None) -> UserError:
+    """A worker killed from outside (the kernel out of memory, a user's kill): the build stops, publishing nothing."""
+    how = f"killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"
+    return user_error("policygen", f"a rendering worker stopped unexpectedly ({how}); earlier outputs are unchanged")
+
+
+def start_workers(size: int, kinds: Sequence[OutputKind]) -> Workers:
+    """``size`` workers, each making what the renderings of ``kinds`` share as it starts.
+
+    The workers of a one-company build started early by the command line are taken when
+    they are the ones wanted.
+    """
+    if _early and _early[0][:2] == (size, frozenset(kinds)):
+        return _early.pop()[2]
+    return Workers(size, tuple(kinds))
+
+
+_early: list[tuple[int, frozenset[OutputKind], Workers]] = []
+"""The workers :func:`early_workers` started and not yet taken, with their count and the kinds they warmed up for."""
+
+
+@contextmanager
+def early_workers(
+    paths: Sequence[Path],
+    *,
+    languages: Sequence[str] | None,
+    formats: Sequence[str] | None,
+    jobs: int | None,
+) -> Iterator[None]:
+    """Start now the workers a build of one company with slow files will ask for.
+
+    They load WeasyPrint while the build loads and does the rest; the build takes them
+    (:func:`start_workers`), and they are stopped on leaving if it did not. The count is the
+    build's: one per language wanted, at most one per core.
+    """
+    from generator.languages import language_codes
+    from generator.outputs import default_kinds
+    from generator.project import facts_files
+
+    try:
+        single = len(facts_files(paths)) == 1
+        kinds = kinds_named(default_kinds() if formats is None else formats)
+    except UserError:  # the build says so
+        single, kinds = False, ()
+    wanted = jobs or os.cpu_count() or 1
+    if single and wanted > 1 and any(kind.own_task for kind in kinds):
+        size = min(wanted, len(languages or language_codes()))
+        _early.append((size, frozenset(kinds), Workers(size, tuple(kinds))))
+    try:
+        yield
+    finally:
+        while _early:
+            _early.pop()[2].stop()
+
+
+def _worker_started(kinds: tuple[OutputKind, ...]) -> None:
+    """Workers leave Ctrl-C to the build, which stops them, and die with it if it is killed.
+
+    Each then makes what the renderings of ``kinds`` share, unless it inherited them.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform == "linux":
+        set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+        ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGKILL)
+    for kind in kinds:
+        kind.warm_up()
