@@ -7,6 +7,7 @@ it introduces and every line of text inside the page.
 
 from __future__ import annotations
 
+import gc
 import struct
 import zlib
 from dataclasses import dataclass
@@ -146,6 +147,19 @@ def test_a_heading_at_the_foot_of_a_page_is_found(tmp_path: Path, style: str, ex
     <h2 style="{style}">Stranded</h2><p>Its text.</p></body></html>"""
     (tmp_path / "stranded.pdf").write_bytes(render_pdf(page, BUILD_DAY))
     assert headings_ending_a_page(PdfReader(tmp_path / "stranded.pdf")) == expected
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_garbage_collector_is_left_as_it_was(collecting: bool) -> None:
+    # Paused while a PDF is made, it runs again afterwards, unless the caller had stopped it.
+    page = '<html lang="en"><body><p>Text.</p></body></html>'
+    if not collecting:
+        gc.disable()
+    try:
+        assert render_pdf(page, BUILD_DAY).startswith(b"%PDF")
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
 
 
 def headings_ending_a_page(reader: PdfReader) -> list[str]:
