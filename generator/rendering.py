@@ -35,7 +35,7 @@ from generator.outputs import (
 from generator.publishing import os_error
 from generator.state import PolicyState, check_owner, controller_identity, next_state, state_bytes, text_hash
 from generator.validation import check_loaded
-from generator.workers import FileTask, Invalid, Workers, run_task, start_workers
+from generator.workers import FileTask, Invalid, Workers, collector_paused, run_task, start_workers
 from generator.writing import OutputFile, StagedFile, stage_outputs
 
 
@@ -166,6 +166,11 @@ def _finished(prepared: Prepared, made: list[tuple[StagedFile, ...] | Invalid]) 
 
 def prepare_company(job: Job) -> Prepared | Invalid:
     """Validate one company, write its text, decide its state and make its quick files; plan the slow ones."""
+    with collector_paused():
+        return _prepare(job)
+
+
+def _prepare(job: Job) -> Prepared | Invalid:
     try:
         checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
         company = checked.company

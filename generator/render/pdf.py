@@ -14,7 +14,6 @@ language), and it opens with its bookmarks shown.
 from __future__ import annotations
 
 import datetime
-import gc
 import logging
 import os
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from generator.resources import ASSETS
+from generator.workers import collector_paused
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -94,23 +94,6 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while one PDF is made.
-
-    WeasyPrint makes some hundred thousand objects for a long policy, which live until the
-    file is written; the collector would scan them again and again, a tenth of the time.
-    Their garbage is collected after the PDF as usual (some 25 MB more at the peak).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _open_with_bookmarks(_document: Any, pdf: Any) -> None:
     """Show the outline when the file opens, and the title (not the file name) in the window."""
     import pydyf
@@ -131,7 +114,7 @@ def render_pdf(
     ``logo`` is the one file outside the assets the page may show (the company's logo).
     """
     fonts, sheets = print_styles()
-    with _font_timestamps(day), _collector_paused():
+    with _font_timestamps(day), collector_paused():
         document = HTML(
             string=print_page,
             base_url=ASSETS.as_uri() + "/",

@@ -1,0 +1,72 @@
+"""The build's workers: started early for one company's PDFs, taken by its build, always stopped."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL
+
+from generator import workers
+from generator.outputs import OUTPUT_KINDS
+from generator.workers import collector_paused, early_workers, start_workers
+
+
+@pytest.fixture
+def one_company(tmp_path: Path) -> Path:
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "alpha.yaml")
+    return tmp_path / "companies"
+
+
+def test_one_company_with_pdfs_gets_its_workers_before_the_build_asks(one_company: Path) -> None:
+    kinds = [OUTPUT_KINDS["md"], OUTPUT_KINDS["pdf"]]
+    with early_workers([one_company], languages=("pl", "en"), formats=("md", "pdf"), jobs=2):
+        assert [(size, warmed) for size, warmed, _ in workers._early] == [(2, frozenset(kinds))]
+        pool = workers._early[0][2]
+        assert start_workers(2, kinds[::-1]) is pool
+        assert workers._early == []
+        pool.stop()
+
+
+@pytest.mark.parametrize(
+    ("formats", "jobs", "several"),
+    [(("md", "html"), None, False), (("pdf",), 1, False), (("pdf",), 2, True)],
+    ids=["no slow kind", "one job", "several companies"],
+)
+def test_no_workers_start_early_for_other_builds(
+    one_company: Path, formats: tuple[str, ...], jobs: int | None, several: bool
+) -> None:
+    if several:
+        shutil.copyfile(MINIMAL, one_company / "beta.yaml")
+    with early_workers([one_company], languages=("pl",), formats=formats, jobs=jobs):
+        assert workers._early == []
+
+
+def test_workers_the_build_did_not_take_are_stopped(one_company: Path) -> None:
+    with early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2):
+        started = workers._early[0][2]
+    assert workers._early == []
+    assert all(process.exitcode is not None for process in started._processes), "a worker outlived the build"
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_collector_is_paused_and_left_as_it_was(collecting: bool) -> None:
+    if not collecting:
+        gc.disable()
+    seen = []
+
+    def fail() -> None:
+        with collector_paused():
+            seen.append(gc.isenabled())
+            raise RuntimeError
+
+    try:
+        with pytest.raises(RuntimeError):
+            fail()
+        assert seen == [False]
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
