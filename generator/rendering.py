@@ -33,7 +33,15 @@ from generator.outputs import (
     render_version,
 )
 from generator.publishing import os_error
-from generator.state import PolicyState, check_owner, controller_identity, next_state, state_bytes, text_hash
+from generator.state import (
+    PolicyState,
+    check_owner,
+    controller_identity,
+    first_version,
+    next_state,
+    state_bytes,
+    text_hash,
+)
 from generator.validation import check_loaded
 from generator.workers import FileTask, Invalid, Workers, collector_paused, run_task, start_workers
 from generator.writing import OutputFile, StagedFile, stage_outputs
@@ -181,10 +189,11 @@ def _prepare(job: Job) -> Prepared | Invalid:
         return Invalid(error.messages)
     facts = company.model_dump(mode="json")
     previous = job.previous
-    # Drafted with the date and history the policy keeps when its text is unchanged, so that
-    # in that common case the drafts are the final documents and nothing is rendered twice.
+    # Drafted with the date and history the policy keeps when its text is unchanged (a new
+    # policy: its first version), so that in those common cases the drafts are the final
+    # documents and nothing is rendered twice.
     draft_date = company.document.last_updated or (previous.date if previous else job.today)
-    draft_history = previous.history if previous else []
+    draft_history = previous.history if previous else [first_version(draft_date, facts)]
     drafts = [
         render_document(company, job.slug, language, draft_date, draft_history)
         for language in company.document.languages

@@ -208,6 +208,11 @@ def inputs_hash(facts_bytes: bytes) -> str:
     return hashlib.sha256(project_digest().encode() + facts_bytes).hexdigest()
 
 
+def first_version(date: datetime.date, facts: dict[str, Any]) -> Version:
+    """The first version of a policy, dated ``date``: what its history holds once published."""
+    return Version(version=1, date=date, facts=facts)
+
+
 def next_state(
     previous: PolicyState | None,
     *,
@@ -236,9 +241,12 @@ def next_state(
                 "history": history,
             }
         )
-    version = 1 if previous is None else previous.version + 1
     date = pinned_date or today
-    published = Version(version=version, date=date, changes=changes, facts=facts)
+    if previous is None:
+        published = first_version(date, facts)
+    else:
+        published = Version(version=previous.version + 1, date=date, changes=changes, facts=facts)
+    version = published.version
     return PolicyState(
         company=company,
         controller=controller,
