@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from conftest import MINIMAL
 
 from generator import workers
+from generator.errors import UserError
 from generator.outputs import OUTPUT_KINDS
-from generator.workers import collector_paused, early_workers, start_workers
+from generator.workers import Workers, collector_paused, early_workers, start_workers
 
 
 @pytest.fixture
@@ -70,3 +73,18 @@ def test_the_collector_is_paused_and_left_as_it_was(collecting: bool) -> None:
         assert gc.isenabled() is collecting
     finally:
         gc.enable()
+
+
+def test_a_worker_killed_from_outside_stops_the_build_with_a_message() -> None:
+    pool = Workers(1, ())
+    killer = threading.Timer(0.5, pool._processes[0].kill)
+    killer.start()
+    try:
+        with pytest.raises(UserError) as raised:
+            pool.map(time.sleep, [60])
+    finally:
+        killer.cancel()
+        pool.stop()
+    assert str(raised.value) == (
+        "policygen: a rendering worker stopped unexpectedly (killed by signal 9); earlier outputs are unchanged"
+    )
