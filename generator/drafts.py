@@ -10,19 +10,18 @@ drafts in memory; ``build --draft`` and ``watch`` write them into a preview fold
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.changes import describe_changes
 from generator.document import render_document
 from generator.errors import LocatedMessage, UserError
 from generator.languages import Language
-from generator.loading import parse_facts, read_facts_bytes
+from generator.loading import read_facts_bytes
 from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
-from generator.pipeline import BuildResult, CompanyBuilt
-from generator.state import check_owner, controller_identity, inputs_hash, load_state, next_state, state_path, text_hash
-from generator.validation import check_loaded, display_name
+from generator.rendering import checked_facts, state_publishing
+from generator.state import inputs_hash, load_state, state_path
+from generator.validation import display_name
 from generator.writing import company_slug, inside, write_atomically
 
 PREVIEW = ".preview"
@@ -53,27 +52,16 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
     slug = company_slug(path)
     source = display_name(path)
     raw = read_facts_bytes(path, source)
-    checked = check_loaded(parse_facts(raw, source), strict=strict)
-    company = checked.company
-    identity = controller_identity(company)
     previous = load_state(path)
-    if previous is not None:
-        check_owner(display_name(state_path(path)), previous, slug, identity)
+    checked = checked_facts(raw, source, slug, previous, display_name(state_path(path)), strict=strict)
+    company = checked.company
     history = previous.history if previous else []
     documents = [
         render_document(company, slug, language, today, history, draft=True) for language in company.document.languages
     ]
     facts = company.model_dump(mode="json")
-    would_publish = next_state(
-        previous,
-        content_hash=text_hash([document.text() for document in documents]),
-        inputs=inputs_hash(raw),
-        facts=facts,
-        changes=describe_changes(previous.current.facts, facts) if previous else [],
-        today=today,
-        pinned_date=company.document.last_updated,
-        company=slug,
-        controller=identity,
+    would_publish = state_publishing(
+        previous, company, facts, documents, slug=slug, inputs=inputs_hash(raw), today=today
     )
     return Preview(
         CompanyDraft(
@@ -86,6 +74,14 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
     )
 
 
+@dataclass(frozen=True)
+class DraftWritten:
+    """One company's draft and the files of it that changed on disk."""
+
+    preview: Preview
+    written: list[Path]
+
+
 def write_drafts(
     files: Sequence[Path],
     out_dir: Path,
@@ -95,10 +91,8 @@ def write_drafts(
     formats_chosen: bool,
     today: datetime.date,
     strict: bool,
-    result: BuildResult,
-    on_company: Callable[[CompanyBuilt], None] | None = None,
-) -> BuildResult:
-    """``build(draft=True)``: draft every company into ``<out_dir>/.preview/<slug>/``.
+) -> Iterator[DraftWritten]:
+    """``build(draft=True)``: draft every company into ``<out_dir>/.preview/<slug>/``, one after the other.
 
     Nothing is written unless every file is valid, as in a build; files whose content is
     unchanged are left alone, so a preview server sees only real changes.
@@ -114,6 +108,7 @@ def write_drafts(
         raise UserError(problems)
     for preview in previews:
         wanted = kinds_for_company(kinds, preview.company.facts.document, formats_chosen=formats_chosen)
+        written: list[Path] = []
         for _kind, _language, relative, file in render_version(preview.company, wanted, languages, current=True):
             # Resolved against the output folder: a .preview that links elsewhere is refused.
             target = inside(out_dir, PurePosixPath(PREVIEW) / relative)
@@ -121,10 +116,5 @@ def write_drafts(
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(target, file.content)
-            result.written.append(target)
-        result.warnings.extend(preview.warnings)
-        built = CompanyBuilt(preview.company.slug, preview.company.version, today, rendered=True, draft=True)
-        result.companies.append(built)
-        if on_company:
-            on_company(built)
-    return result
+            written.append(target)
+        yield DraftWritten(preview, written)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import __version__
+from generator.drafts import write_drafts
 from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError, user_error
 from generator.languages import Language, language_codes
 from generator.loading import read_facts_bytes
@@ -103,10 +104,8 @@ def build(
         # --strict fails on its warnings too.
         validate_files(files, strict=True)
     if draft:
-        from generator.drafts import write_drafts
-
         with output_lock(out_dir, on_wait=on_wait):
-            return write_drafts(
+            for drafted in write_drafts(
                 files,
                 out_dir,
                 languages=wanted,
@@ -114,9 +113,15 @@ def build(
                 formats_chosen=formats is not None,
                 today=day,
                 strict=strict,
-                result=result,
-                on_company=on_company,
-            )
+            ):
+                company = drafted.preview.company
+                built = CompanyBuilt(company.slug, company.version, day, rendered=True, draft=True)
+                result.written.extend(drafted.written)
+                result.warnings.extend(drafted.preview.warnings)
+                result.companies.append(built)
+                if on_company:
+                    on_company(built)
+        return result
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
     publishing = _Publishing()
     try:
@@ -203,7 +208,15 @@ def _build_locked(
             result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
             if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-                _publish_all(out_dir, rendered, files, manifest, languages=languages, written=result.written)
+                _publish_all(
+                    out_dir,
+                    rendered,
+                    files,
+                    manifest,
+                    languages=languages,
+                    formats_chosen=formats_chosen,
+                    written=result.written,
+                )
                 publishing.done = True
         except BaseException:
             clear_staging(out_dir)
@@ -273,6 +286,7 @@ def _publish_all(
     manifest: Manifest,
     *,
     languages: tuple[Language, ...],
+    formats_chosen: bool,
     written: list[Path],
 ) -> None:
     """Publish every rendered company's outputs and state, and the manifest, as one change."""
@@ -280,7 +294,16 @@ def _publish_all(
     try:
         with Publication(out_dir) as publication:
             for outcome in rendered:
-                manifest = _publish(publication, out_dir, outcome, by_slug[outcome.slug], manifest, languages=languages)
+                facts_file = by_slug[outcome.slug]
+                manifest = _publish(
+                    publication,
+                    out_dir,
+                    outcome,
+                    facts_file,
+                    manifest,
+                    languages=languages,
+                    formats_chosen=formats_chosen,
+                )
             publication.write(out_dir / MANIFEST, manifest.to_bytes(__version__))
     except OSError as error:
         raise os_error(error, "publish") from error
@@ -299,6 +322,7 @@ def _publish(
     manifest: Manifest,
     *,
     languages: tuple[Language, ...],
+    formats_chosen: bool,
 ) -> Manifest:
     """Add one company's files and state to the publication; return the manifest it makes.
 
@@ -317,7 +341,7 @@ def _publish(
             return entry.kind in kind_names
         if entry.language and entry.language not in state.published_languages:
             return True
-        switched_off = not outcome.formats_chosen and _switched_kind(entry.kind) and entry.kind not in kind_names
+        switched_off = not formats_chosen and _switched_kind(entry.kind) and entry.kind not in kind_names
         return switched_off or (entry.kind in kind_names and (not entry.language or entry.language in built_languages))
 
     earlier = manifest.of(outcome.slug)

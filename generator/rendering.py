@@ -16,11 +16,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from generator.changes import describe_changes
-from generator.document import load_templates, render_document
+from generator.document import PolicyDocument, load_templates, render_document
 from generator.errors import LocatedMessage, UserError
+from generator.facts import Company
 from generator.languages import Language
 from generator.loading import parse_facts
 from generator.outputs import (
@@ -42,7 +43,7 @@ from generator.state import (
     state_bytes,
     text_hash,
 )
-from generator.validation import check_loaded
+from generator.validation import Checked, check_loaded
 from generator.workers import FileTask, Invalid, Workers, collector_paused, run_task, start_workers
 from generator.writing import OutputFile, StagedFile, stage_outputs
 
@@ -83,7 +84,6 @@ class Rendered:
     inputs_changed: bool
     kinds: tuple[OutputKind, ...]
     """The build's kinds and those the company's facts switch on."""
-    formats_chosen: bool
 
 
 @dataclass(frozen=True)
@@ -180,13 +180,10 @@ def prepare_company(job: Job) -> Prepared | Invalid:
 
 def _prepare(job: Job) -> Prepared | Invalid:
     try:
-        checked = check_loaded(parse_facts(job.raw, job.source), strict=job.strict)
-        company = checked.company
-        identity = controller_identity(company)
-        if job.previous is not None:
-            check_owner(job.state_source, job.previous, job.slug, identity)
+        checked = checked_facts(job.raw, job.source, job.slug, job.previous, job.state_source, strict=job.strict)
     except UserError as error:
         return Invalid(error.messages)
+    company = checked.company
     facts = company.model_dump(mode="json")
     previous = job.previous
     # Drafted with the date and history the policy keeps when its text is unchanged (a new
@@ -198,18 +195,7 @@ def _prepare(job: Job) -> Prepared | Invalid:
         render_document(company, job.slug, language, draft_date, draft_history)
         for language in company.document.languages
     ]
-    changes = describe_changes(previous.current.facts, facts) if previous else []
-    state = next_state(
-        previous,
-        content_hash=text_hash([draft.text() for draft in drafts]),
-        inputs=job.inputs,
-        facts=facts,
-        changes=changes,
-        today=job.today,
-        pinned_date=company.document.last_updated,
-        company=job.slug,
-        controller=identity,
-    )
+    state = state_publishing(previous, company, facts, drafts, slug=job.slug, inputs=job.inputs, today=job.today)
     kinds = kinds_for_company(job.kinds, company.document, formats_chosen=job.formats_chosen)
     planned: list[list[OutputFile] | FileTask] = []
     reused = frozenset(version.version for version in state.history[:-1]) & job.archived
@@ -267,9 +253,46 @@ def _prepare(job: Job) -> Prepared | Invalid:
         state_changed=previous is None or state_bytes(previous) != state_bytes(state),
         inputs_changed=previous is None or previous.inputs_hash != job.inputs,
         kinds=kinds,
-        formats_chosen=job.formats_chosen,
     )
     return Prepared(rendered, tuple(parts), tuple(tasks))
+
+
+def checked_facts(
+    raw: bytes, source: str, slug: str, previous: PolicyState | None, state_source: str, *, strict: bool
+) -> Checked:
+    """A company's facts validated and its GDPR checks run, its state file checked to be its own.
+
+    Raises :class:`UserError` with every problem, for a build and for a draft alike.
+    """
+    checked = check_loaded(parse_facts(raw, source), strict=strict)
+    if previous is not None:
+        check_owner(state_source, previous, slug, controller_identity(checked.company))
+    return checked
+
+
+def state_publishing(
+    previous: PolicyState | None,
+    company: Company,
+    facts: dict[str, Any],
+    documents: Sequence[PolicyDocument],
+    *,
+    slug: str,
+    inputs: str,
+    today: datetime.date,
+) -> PolicyState:
+    """The state that publishing these documents of ``company`` would give: a new version
+    and date only when their text changed, with notes on what changed in the facts."""
+    return next_state(
+        previous,
+        content_hash=text_hash([document.text() for document in documents]),
+        inputs=inputs,
+        facts=facts,
+        changes=describe_changes(previous.current.facts, facts) if previous else [],
+        today=today,
+        pinned_date=company.document.last_updated,
+        company=slug,
+        controller=controller_identity(company),
+    )
 
 
 def _task(job: Job, draft: CompanyDraft, kind: OutputKind, languages: tuple[str, ...], current: bool) -> FileTask:
