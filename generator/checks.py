@@ -315,7 +315,7 @@ def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]
         yield path, data
 
 
-RULE_MODULES = ("generator.transfer_rules", "generator.cookie_rules", "generator.company_law", "generator.style")
+RULE_MODULES = ("generator.cookie_rules", "generator.transfer_rules", "generator.company_law", "generator.style")
 """Modules that register further rules with :func:`rule`, one body of law or concern each."""
 
 
