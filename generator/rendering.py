@@ -119,9 +119,9 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             kind.warm_up()
         load_templates({language for job in jobs for language in job.languages})
         kinds = ()
-    pool = start_workers(size, kinds)
+    started = start_workers(size, kinds)
     try:
-        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(pool, jobs)
+        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(started, jobs)
         tasks = [
             (company, number, task)
             for company, outcome in enumerate(prepared)
@@ -129,11 +129,11 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             for number, task in enumerate(outcome.tasks)
         ]
         tasks.sort(key=lambda entry: -entry[2].cost)
-        made = pool.map(run_task, [task for _, _, task in tasks])
+        made = started.map(run_task, [task for _, _, task in tasks])
     finally:
         # Every task has answered, or the build stops: either way no worker is waited for,
         # not even one still loading WeasyPrint for a company whose facts turned out invalid.
-        pool.stop()
+        started.stop()
     files = {(company, number): result for (company, number, _), result in zip(tasks, made, strict=True)}
     return [
         _finished(outcome, [files[index, number] for number in range(len(outcome.tasks))])
@@ -143,10 +143,10 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
     ]
 
 
-def _prepared_by(pool: Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
+def _prepared_by(started: Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
     """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
     order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    outcomes = pool.map(prepare_company, [jobs[index] for index in order])
+    outcomes = started.map(prepare_company, [jobs[index] for index in order])
     by_job = dict(zip(order, outcomes, strict=True))
     return [by_job[index] for index in range(len(jobs))]
 
@@ -179,6 +179,8 @@ def prepare_company(job: Job) -> Prepared | Invalid:
 
 
 def _prepare(job: Job) -> Prepared | Invalid:
+    """:func:`prepare_company`; a company whose facts fail or whose files cannot be staged is Invalid, not an error,
+    so that the build reports the problems of every company at once."""
     try:
         checked = checked_facts(job.raw, job.source, job.slug, job.previous, job.state_source, strict=job.strict)
     except UserError as error:

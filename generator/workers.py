@@ -21,6 +21,7 @@ import multiprocessing.process
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -97,14 +98,21 @@ class Workers:
     def __init__(self, size: int, kinds: tuple[OutputKind, ...]) -> None:
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._connections: list[Connection] = []
-        for _ in range(size):
-            ours, theirs = multiprocessing.Pipe()
-            builds_ends = [*self._connections, ours]
-            process = multiprocessing.Process(target=_serve, args=(theirs, builds_ends, kinds), daemon=True)
-            self._processes.append(process)
-            process.start()
-            theirs.close()  # a worker's death then reads as the end of its pipe
-            self._connections.append(ours)
+        try:
+            for _ in range(size):
+                ours, theirs = multiprocessing.Pipe()
+                self._connections.append(ours)
+                process = multiprocessing.Process(
+                    target=_serve, args=(theirs, list(self._connections), kinds), daemon=True
+                )
+                self._processes.append(process)
+                try:
+                    process.start()
+                finally:
+                    theirs.close()  # a worker's death then reads as the end of its pipe
+        except BaseException:  # a failed fork, or Ctrl-C while starting: none outlives the build
+            self.stop()
+            raise
 
     def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """``function`` of every item, each worker given the next item as soon as it answers."""
@@ -116,7 +124,10 @@ class Workers:
             following = next(pending, None)
             if following is not None:
                 index, item = following
-                connection.send((function, item))
+                try:
+                    connection.send((function, item))
+                except OSError:  # the worker is gone
+                    raise self._lost(connection) from None
                 busy[connection] = index
 
         for connection in self._connections:
@@ -126,15 +137,24 @@ class Workers:
                 assert isinstance(ready, Connection)
                 try:
                     succeeded, answer = ready.recv()
-                except EOFError:
-                    process = self._processes[self._connections.index(ready)]
-                    process.join(timeout=5)  # its pipe closed as it exited
-                    raise _worker_lost(process.exitcode) from None
+                except (EOFError, OSError):  # it died answering, or before it read its item
+                    raise self._lost(ready) from None
                 if not succeeded:
-                    raise answer
+                    error, remote_traceback = answer
+                    raise error from WorkerError(remote_traceback)
                 results[busy.pop(ready)] = answer
                 give(ready)
         return [results[index] for index in range(len(items))]
+
+    def _lost(self, connection: Connection) -> UserError:
+        """A worker killed from outside (out of memory, a user's kill): the build stops and publishes nothing."""
+        process = self._processes[self._connections.index(connection)]
+        process.join(timeout=5)  # its pipe closed as it exited
+        code = process.exitcode
+        how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+        return user_error(
+            "policygen", f"a rendering worker stopped unexpectedly ({how}); earlier outputs are unchanged"
+        )
 
     def stop(self) -> None:
         """Kill every worker, whatever it is doing, and wait for the processes to end."""
@@ -148,30 +168,42 @@ class Workers:
             connection.close()
 
 
+class WorkerError(Exception):
+    """The traceback of an error raised in a worker, as the cause of that error raised again in
+    the build: a bug in a worker shows where it happened, as a bug in the build does."""
+
+
 def _serve(connection: Connection, inherited: list[Connection], kinds: tuple[OutputKind, ...]) -> None:
-    """A worker: answers each ``(function, item)`` with ``(True, result)`` or ``(False, error)``."""
+    """A worker: answers each ``(function, item)`` with ``(True, result)`` or ``(False, (error, traceback))``.
+
+    A worker whose start failed (WeasyPrint's libraries missing) answers its first item
+    with that failure, so the build reports it once, as its own.
+    """
     for other in inherited:
         other.close()  # the build's ends of the pipes, inherited by the fork
-    _worker_started(kinds)
+    try:
+        _worker_started(kinds)
+    except Exception as error:
+        started: tuple[Exception, str] | None = (error, traceback.format_exc())
+    else:
+        started = None
     while True:
         try:
             function, item = connection.recv()
         except EOFError:
             return
+        if started is not None:
+            connection.send((False, started))
+            return
         try:
             answer: tuple[bool, object] = (True, function(item))
         except Exception as error:  # sent back to be raised in the build
-            answer = (False, error)
+            answer = (False, (error, traceback.format_exc()))
         try:
             connection.send(answer)
         except Exception as error:  # an answer or error that cannot be pickled
-            connection.send((False, RuntimeError(f"a rendering worker could not send its answer: {error!r}")))
-
-
-def _worker_lost(exit_code: int | None) -> UserError:
-    """A worker killed from outside (the kernel out of memory, a user's kill): the build stops, publishing nothing."""
-    how = f"killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"
-    return user_error("policygen", f"a rendering worker stopped unexpectedly ({how}); earlier outputs are unchanged")
+            unsent = RuntimeError(f"a rendering worker could not send its answer: {error!r}")
+            connection.send((False, (unsent, traceback.format_exc())))
 
 
 def start_workers(size: int, kinds: Sequence[OutputKind]) -> Workers:
@@ -180,8 +212,11 @@ def start_workers(size: int, kinds: Sequence[OutputKind]) -> Workers:
     The workers of a one-company build started early by the command line are taken when
     they are the ones wanted.
     """
-    if _early and _early[0][:2] == (size, frozenset(kinds)):
-        return _early.pop()[2]
+    if _early:
+        early_size, early_kinds, early = _early.pop(0)
+        if (early_size, early_kinds) == (size, frozenset(kinds)):
+            return early
+        early.stop()  # not what the build needs after all: two sets would share the cores
     return Workers(size, tuple(kinds))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import shutil
 import threading
@@ -14,7 +15,7 @@ from conftest import MINIMAL
 from generator import workers
 from generator.errors import UserError
 from generator.outputs import OUTPUT_KINDS
-from generator.workers import Workers, collector_paused, early_workers, start_workers
+from generator.workers import WorkerError, Workers, collector_paused, early_workers, start_workers
 
 
 @pytest.fixture
@@ -88,3 +89,50 @@ def test_a_worker_killed_from_outside_stops_the_build_with_a_message() -> None:
     assert str(raised.value) == (
         "policygen: a rendering worker stopped unexpectedly (killed by signal 9); earlier outputs are unchanged"
     )
+
+
+def _broken_setup() -> None:
+    raise OSError("cannot load library 'libpango-1.0-0'")
+
+
+def test_a_worker_that_could_not_start_reports_why_once() -> None:
+    broken = dataclasses.replace(OUTPUT_KINDS["pdf"], shared_setup=f"{__name__}:_broken_setup")
+    pool = Workers(2, (broken,))
+    try:
+        with pytest.raises(OSError, match=r"^cannot load library 'libpango-1\.0-0'$"):
+            pool.map(len, ["a", "b", "c"])
+    finally:
+        pool.stop()
+
+
+def _failing_inside(key: str) -> int:
+    return _lookup({}, key)
+
+
+def _lookup(table: dict[str, int], key: str) -> int:
+    return table[key]
+
+
+def test_a_bug_in_a_worker_keeps_its_traceback() -> None:
+    pool = Workers(1, ())
+    try:
+        with pytest.raises(KeyError) as raised:
+            pool.map(_failing_inside, ["absent"])
+    finally:
+        pool.stop()
+    cause = raised.value.__cause__
+    assert isinstance(cause, WorkerError)
+    assert "in _lookup" in str(cause)
+    assert "return table[key]" in str(cause)
+
+
+def test_early_workers_the_build_does_not_want_are_stopped_not_kept(one_company: Path) -> None:
+    kinds = [OUTPUT_KINDS["pdf"]]
+    with early_workers([one_company], languages=("pl", "en"), formats=("pdf",), jobs=2):
+        early = workers._early[0][2]
+        started = start_workers(1, kinds)  # the company turned out to publish one language
+        try:
+            assert started is not early
+            assert all(process.exitcode is not None for process in early._processes)
+        finally:
+            started.stop()
