@@ -24,10 +24,9 @@ _TAG = re.compile(r"<[^>]+>")
 
 def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
     """The print page: a header row with both titles, then one row per section."""
-    rows = [
-        {"section": row, "bookmark": " / ".join(html.unescape(_TAG.sub("", cell.title)) for cell in row.cells)}
-        for row in aligned_sections((first, second))
-    ]
+    rows = aligned_sections((first, second))
+    # Each row is one bookmark, labelled in both languages.
+    bookmarks = [" / ".join(html.unescape(_TAG.sub("", cell.title)) for cell in row.cells) for row in rows]
     company = first.document.company
     return (
         page_environment()
@@ -37,7 +36,7 @@ def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
                 {"language": policy.language, "title": policy.markdown.title, "updated": policy.markdown.updated}
                 for policy in (first, second)
             ],
-            rows=rows,
+            rows=zip(rows, bookmarks, strict=True),
             day=first.document.last_updated,
             author=company.controller.legal_name,
             footer=f"{company.controller.legal_name} · {first.markdown.updated} · {second.markdown.updated}",

@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from generator.document import OutlineSection, PolicyDocument, RenderedSection, unescape
+from generator.document import OutlineSection, PolicyDocument, unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
@@ -267,7 +267,6 @@ class SectionCell:
     """One language's section, as HTML, in a row of sections shown side by side."""
 
     language: str
-    section: RenderedSection
     title: Markup
     body: Markup
 
@@ -299,7 +298,6 @@ def aligned_sections(policies: Sequence[PolicyDraft]) -> list[SectionRow]:
             tuple(
                 SectionCell(
                     policy.language,
-                    section,
                     Markup(parser.renderInline(str(section.numbered_title))),
                     Markup(parser.render(str(section.body))),
                 )
