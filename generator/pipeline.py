@@ -99,10 +99,6 @@ def build(
     result = BuildResult(warnings=legal_facts_warnings(day))
     if strict and result.warnings:
         raise UserError(result.warnings)
-    if strict:
-        # A company whose facts did not change is not checked again when it is planned, yet
-        # --strict fails on its warnings too.
-        validate_files(files, strict=True)
     if draft:
         with output_lock(out_dir, on_wait=on_wait):
             for drafted in write_drafts(
@@ -200,6 +196,13 @@ def _build_locked(
                 )
                 for path in files
             ]
+            if strict:
+                # A company whose outputs are current is not rendered, nor checked, again; yet
+                # --strict fails on its warnings too.
+                validate_files(
+                    [path for path, plan in zip(files, planned, strict=True) if isinstance(plan, CompanyBuilt)],
+                    strict=True,
+                )
             outcomes = render_all([job for job in planned if isinstance(job, Job)], jobs)
             problems = [message for outcome in outcomes if isinstance(outcome, Invalid) for message in outcome.messages]
             if problems:
@@ -294,15 +297,9 @@ def _publish_all(
     try:
         with Publication(out_dir) as publication:
             for outcome in rendered:
-                facts_file = by_slug[outcome.slug]
+                facts = by_slug[outcome.slug]
                 manifest = _publish(
-                    publication,
-                    out_dir,
-                    outcome,
-                    facts_file,
-                    manifest,
-                    languages=languages,
-                    formats_chosen=formats_chosen,
+                    publication, out_dir, outcome, facts, manifest, languages=languages, formats_chosen=formats_chosen
                 )
             publication.write(out_dir / MANIFEST, manifest.to_bytes(__version__))
     except OSError as error:
