@@ -214,7 +214,10 @@ def start_workers(size: int, kinds: Sequence[OutputKind]) -> Workers:
     """
     if _early:
         early_size, early_kinds, early = _early.pop(0)
-        if (early_size, early_kinds) == (size, frozenset(kinds)):
+        # Started before the facts were read, for every language the build may write: one more
+        # than a company publishing fewer languages needs stays idle, which costs less than
+        # loading WeasyPrint again.
+        if early_size >= size and early_kinds == frozenset(kinds):
             return early
         early.stop()  # not what the build needs after all: two sets would share the cores
     return Workers(size, tuple(kinds))

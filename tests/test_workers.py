@@ -126,11 +126,26 @@ def test_a_bug_in_a_worker_keeps_its_traceback() -> None:
     assert "return table[key]" in str(cause)
 
 
-def test_early_workers_the_build_does_not_want_are_stopped_not_kept(one_company: Path) -> None:
+def test_early_workers_serve_a_company_publishing_fewer_languages(one_company: Path) -> None:
     kinds = [OUTPUT_KINDS["pdf"]]
-    with early_workers([one_company], languages=("pl", "en"), formats=("pdf",), jobs=2):
+    with early_workers([one_company], languages=None, formats=("pdf",), jobs=2):
         early = workers._early[0][2]
-        started = start_workers(1, kinds)  # the company turned out to publish one language
+        taken = start_workers(1, kinds)  # the company turned out to publish one language
+        try:
+            assert taken is early
+        finally:
+            taken.stop()
+
+
+@pytest.mark.parametrize(
+    ("size", "formats"), [(2, ("pdf",)), (1, ("pdf", "pdf-bilingual"))], ids=["more workers", "other kinds"]
+)
+def test_early_workers_the_build_cannot_use_are_stopped_not_kept(
+    one_company: Path, size: int, formats: tuple[str, ...]
+) -> None:
+    with early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2):
+        early = workers._early[0][2]
+        started = start_workers(size, [OUTPUT_KINDS[name] for name in formats])
         try:
             assert started is not early
             assert all(process.exitcode is not None for process in early._processes)
