@@ -235,20 +235,19 @@ def _positive(text: str) -> int:
 def _build(arguments: argparse.Namespace) -> int:
     from generator.workers import early_workers
 
-    paths: list[Path] = arguments.paths
     jobs = 1 if arguments.draft else arguments.jobs  # drafts are made in this process
     # The workers of a one-company PDF load WeasyPrint while this process loads the pipeline.
-    with early_workers(paths, languages=arguments.lang, formats=arguments.format, jobs=jobs):
-        return _build_started(arguments, paths)
+    with early_workers(arguments.paths, languages=arguments.lang, formats=arguments.format, jobs=jobs):
+        return _build_started(arguments)
 
 
-def _build_started(arguments: argparse.Namespace, paths: list[Path]) -> int:
+def _build_started(arguments: argparse.Namespace) -> int:
     from generator.pipeline import build
     from generator.progress import BuildProgress
 
     with BuildProgress() as progress:
         result = build(
-            paths,
+            arguments.paths,
             out_dir=arguments.out,
             languages=arguments.lang,
             formats=arguments.format,
@@ -309,7 +308,7 @@ def _watch(arguments: argparse.Namespace) -> int:
 
     def rebuild() -> None:
         result = build(
-            paths,
+            arguments.paths,
             out_dir=arguments.out,
             languages=arguments.lang,
             formats=arguments.format,
