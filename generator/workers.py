@@ -238,8 +238,8 @@ def early_workers(
     """Start now the workers a build of one company with slow files will ask for.
 
     They load WeasyPrint while the build loads and does the rest; the build takes them
-    (:func:`start_workers`), and they are stopped on leaving if it did not. The count is the
-    build's: one per language wanted, at most one per core.
+    (:func:`start_workers`), and they are stopped on leaving if it did not. The facts are not
+    read yet, so there is one per language the build may write, at most one per core.
     """
     from generator.languages import language_codes
     from generator.outputs import default_kinds
