@@ -67,17 +67,21 @@ def _reject_non_text(value: Any) -> Any:
     return value
 
 
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""The control characters (Unicode category Cc) other than tab and line feed, the surrogates and
+U+FFFE, U+FFFF: searched for at once, since a Python loop over every character of the facts'
+texts cost a tenth of their validation."""
+
+
 def _no_control_characters(value: str) -> str:
-    for character in value:
-        category = unicodedata.category(character)
-        if character not in "\t\n" and category == "Cc":
-            code = f"U+{ord(character):04X}"
-            raise PydanticCustomError("control_character", f"contains the control character {code}; remove it")
-        if character in "\ufffe\uffff" or category == "Cs":
-            # XML cannot hold them, so neither can the Word and Excel files.
-            code = f"U+{ord(character):04X}"
-            raise PydanticCustomError("control_character", f"contains {code}, which is not a character; remove it")
-    return value
+    found = _NOT_TEXT.search(value)
+    if found is None:
+        return value
+    code = f"U+{ord(found[0]):04X}"
+    if unicodedata.category(found[0]) == "Cc":
+        raise PydanticCustomError("control_character", f"contains the control character {code}; remove it")
+    # XML cannot hold them, so neither can the Word and Excel files.
+    raise PydanticCustomError("control_character", f"contains {code}, which is not a character; remove it")
 
 
 PlainText = Annotated[Text, BeforeValidator(_reject_non_text), AfterValidator(_no_control_characters)]
