@@ -296,8 +296,11 @@ def _polish_controller_names_uodo(company: Company) -> Iterator[tuple[DataPath, 
 
 def outdated_wording(company: Company) -> Iterator[Finding]:
     """Free text citing law that is no longer in force: one warning per citation."""
+    facts = legal_facts()
     for path, text in free_texts(company.model_dump(mode="json")):
-        for term in legal_facts().outdated_terms:
+        if not facts.any_outdated_term.search(text):
+            continue
+        for term in facts.outdated_terms:
             if term.regex.search(text):
                 warning = Rule(term.id, "currency", "free text", "reword it", Severity.WARNING)
                 yield Finding(warning, path, term.message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
@@ -73,7 +74,7 @@ class LanguageRow(BaseModel):
         """The form of address of ``messages.po``, when the language has a choice."""
         return self.registers[0] if self.registers else None
 
-    @property
+    @cached_property
     def eu_only_claim_regex(self) -> re.Pattern[str] | None:
         return re.compile(self.eu_only_claim, re.IGNORECASE) if self.eu_only_claim else None
 

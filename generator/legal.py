@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -57,7 +58,7 @@ class OutdatedTerm(_Entry):
     pattern: str
     message: str
 
-    @property
+    @cached_property
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.pattern, re.IGNORECASE)
 
@@ -75,6 +76,11 @@ class LegalFacts(BaseModel):
     european_economic_area: _Countries
     us_vendors: _Names
     outdated_terms: list[OutdatedTerm]
+
+    @cached_property
+    def any_outdated_term(self) -> re.Pattern[str]:
+        """Every outdated term in one expression: most texts cite none, which one search tells."""
+        return re.compile("|".join(f"(?:{term.pattern})" for term in self.outdated_terms), re.IGNORECASE)
 
     def dated_entries(self) -> list[tuple[str, datetime.date]]:
         """Every entry's name and verification date."""
