@@ -7,6 +7,8 @@ when a build cannot finish.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -15,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
 DAY_TWO = "2027-01-15"
+DAY_THREE = "2027-02-01"
 COMPANIES = ("alpha", "beta", "gamma", "delta")
 
 
@@ -198,6 +201,119 @@ def test_two_builds_of_one_output_folder_run_one_after_the_other(tmp_path: Path)
     manifest = (project / "output" / "manifest.json").read_text(encoding="utf-8")
     for name in ("alpha", "beta", "gamma", "delta"):
         assert f'"company": "{name}"' in manifest
+
+
+@contextlib.contextmanager
+def _held(*folders: Path) -> Iterator[Callable[[], None]]:
+    """Hold each folder's lock, as a build of those facts into another output folder does.
+
+    Yields what releases them, one after the other, before the block ends.
+    """
+    descriptors = [os.open(folder, os.O_RDONLY | os.O_DIRECTORY) for folder in folders]
+
+    def release() -> None:
+        while descriptors:
+            os.close(descriptors.pop(0))
+
+    try:
+        for descriptor in descriptors:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield release
+    finally:
+        release()
+
+
+@contextlib.contextmanager
+def _started(project: Path, *commands: list[str]) -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes with their errors piped, killed when still running as the block ends."""
+    with contextlib.ExitStack() as stack:
+        running = [
+            stack.enter_context(subprocess.Popen(command, cwd=project, stderr=subprocess.PIPE, text=True))
+            for command in commands
+        ]
+
+        def stop() -> None:
+            for process in running:
+                process.kill()
+
+        stack.callback(stop)
+        yield running
+
+
+def _first_line(running: subprocess.Popen[str]) -> str:
+    assert running.stderr is not None
+    return running.stderr.readline()
+
+
+def test_a_build_of_the_same_facts_into_another_folder_waits_for_them(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    command = _command("build", "--out", "other", "--format", "md", "--today", DAY_ONE)
+    with _held(project / "companies") as release, _started(project, command) as (waiting,):
+        assert _first_line(waiting) == "waiting for another policygen build of the facts in companies to finish\n"
+        assert waiting.poll() is None
+        assert not (project / "companies" / "alpha.state.json").exists()
+        release()
+        _, errors = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, errors
+    assert (project / "companies" / "alpha.state.json").is_file()
+    assert (project / "other" / "manifest.json").is_file()
+
+
+def _versions(manifest: Path) -> dict[str, tuple[int, str]]:
+    companies = json.loads(manifest.read_bytes())["companies"]
+    return {company["company"]: (company["version"], company["date"]) for company in companies}
+
+
+def test_two_builds_of_the_same_facts_into_two_folders_publish_one_version(tmp_path: Path) -> None:
+    """The second build reads the state file the first published: the same text keeps its
+    version and date, so both folders show version 2 of day two, as the state file records."""
+    project = _project(tmp_path / "project", COMPANIES)
+    assert _policygen(project, "build", "--format", "md", "--today", DAY_ONE).returncode == 0
+    _change_facts(project)
+    first = subprocess.Popen(
+        _command("build", "--format", "md,html,pdf", "--today", DAY_TWO, "--jobs", "1"),
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for((project / "output" / ".staging").exists)
+    second = subprocess.Popen(
+        _command("build", "--out", "other", "--format", "md", "--today", DAY_THREE),
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, first_errors = first.communicate(timeout=300)
+    _, second_errors = second.communicate(timeout=300)
+    assert (first.returncode, second.returncode) == (0, 0), first_errors + second_errors
+    assert "waiting for another policygen build of the facts in companies to finish" in second_errors
+    published = dict.fromkeys(COMPANIES, (2, DAY_TWO))
+    assert _versions(project / "output" / "manifest.json") == published
+    assert _versions(project / "other" / "manifest.json") == published
+    state = json.loads((project / "companies" / "alpha.state.json").read_bytes())
+    assert [(version["version"], version["date"]) for version in state["history"]] == [(1, DAY_ONE), (2, DAY_TWO)]
+
+
+def test_builds_naming_the_same_facts_folders_in_opposite_orders_do_not_deadlock(tmp_path: Path) -> None:
+    """Both wait for the same folder first, whatever order their arguments name them in: taken
+    in the order of the arguments, each would hold one folder and wait for the other's."""
+    project = tmp_path / "project"
+    _project(project / "a", ("alpha",))
+    _project(project / "b", ("beta",))
+    arguments = ("build", "--format", "md", "--today", DAY_ONE)
+    one = _command(*arguments, "--out", "one", "a/companies", "b/companies")
+    two = _command(*arguments, "--out", "two", "b/companies", "a/companies")
+    with (
+        _held(project / "a" / "companies", project / "b" / "companies") as release,
+        _started(project, one, two) as builds,
+    ):
+        waited_for = {_first_line(running) for running in builds}
+        assert len(waited_for) == 1, waited_for
+        assert waited_for.pop().startswith("waiting for another policygen build of the facts in ")
+        release()
+        for running in builds:
+            _, errors = running.communicate(timeout=120)
+            assert running.returncode == 0, errors
 
 
 @pytest.fixture
