@@ -18,7 +18,7 @@ from generator.loading import read_facts_bytes
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
 from generator.project import facts_files
-from generator.publishing import JOURNAL, output_lock
+from generator.publishing import JOURNAL, facts_lock, output_lock
 from generator.state import PolicyState, check_owner, inputs_hash, load_state, state_path
 from generator.validation import display_name
 from generator.writing import STAGING, company_slug
@@ -29,9 +29,10 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     files = facts_files(paths)
     has_manifest = (out_dir / MANIFEST).exists()
     stale: list[LocatedMessage] = []
-    # A build of the same folder publishes all at once: wait for it rather than read half of it.
+    # A build publishes its outputs and state files all at once: wait for one of the same
+    # folder or facts rather than read half of it.
     lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext()
-    with lock:
+    with lock, facts_lock(files, out_dir, shared=True):
         if (out_dir / STAGING / JOURNAL).exists():
             stale.append(
                 LocatedMessage.about_file(

@@ -1,10 +1,11 @@
 """``build()``: the pipeline from facts files to published policies, stage after stage.
 
-Under the output folder's lock, for each company whose inputs or outputs changed since its
-last build: load and validate (nothing is published if any file is invalid) -> render the
-text in every language -> decide the version and date from the text (state) -> every
-output kind of the registry, for the current and every archived version, staged by the
-workers -> one publication of the outputs, state files and manifest, all or nothing.
+Under the locks of the output folder and of the folders of the facts, for each company
+whose inputs or outputs changed since its last build: load and validate (nothing is
+published if any file is invalid) -> render the text in every language -> decide the
+version and date from the text (state) -> every output kind of the registry, for the
+current and every archived version, staged by the workers -> one publication of the
+outputs, state files and manifest, all or nothing.
 Companies whose facts, templates, catalogs and outputs are unchanged are not even parsed.
 """
 
@@ -30,7 +31,7 @@ from generator.outputs import (
     kinds_named,
 )
 from generator.project import facts_files, today_for_build
-from generator.publishing import Publication, clear_staging, os_error, output_lock, prepare_staging
+from generator.publishing import Publication, clear_staging, facts_lock, os_error, output_lock, prepare_staging
 from generator.rendering import Job, Rendered, render_all
 from generator.state import (
     PolicyState,
@@ -88,8 +89,8 @@ def build(
     ``formats`` names output kinds of :mod:`generator.outputs` (default: the default kinds).
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
     as a site generator's configuration gives them. ``languages`` limits the languages
-    written; by default every language a company publishes. ``on_wait`` hears that
-    another build of the same output folder is running and this one waits for it.
+    written; by default every language a company publishes. ``on_wait`` hears that another
+    build of the same output folder or facts is running and this one waits for it.
     """
     out_dir = Path(out_dir)
     wanted = tuple(languages) if languages is not None else language_codes()
@@ -177,8 +178,8 @@ def _build_locked(
     on_wait: Callable[[str], None] | None,
     publishing: _Publishing,
 ) -> tuple[list[Job | CompanyBuilt], list[Rendered]]:
-    """Plan, render and publish under the output folder's lock; Ctrl-C waits for a publication."""
-    with output_lock(out_dir, on_wait=on_wait):
+    """Plan, render and publish under the locks of the output and facts folders; Ctrl-C waits for a publication."""
+    with output_lock(out_dir, on_wait=on_wait), facts_lock(files, out_dir, on_wait=on_wait):
         try:
             prepare_staging(out_dir, [state_path(path) for path in files])
             manifest = read_manifest(out_dir)

@@ -1,4 +1,5 @@
-"""All or nothing, one build at a time, and a message for every OS error, with real processes.
+"""All or nothing, one build at a time, and a message for every OS error, with real processes
+(the facts' lock for readers, such as ``check``, within this one).
 
 Each test runs ``policygen`` as a process on a project of its own and checks what a user
 sees: the message and exit code, and that every earlier output and state file is unchanged
@@ -23,6 +24,8 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL
 
+from generator.errors import UserError
+from generator.publishing import facts_lock
 from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
@@ -314,6 +317,44 @@ def test_builds_naming_the_same_facts_folders_in_opposite_orders_do_not_deadlock
         for running in builds:
             _, errors = running.communicate(timeout=120)
             assert running.returncode == 0, errors
+
+
+def test_readers_of_the_facts_wait_for_a_build_of_them_not_for_each_other(tmp_path: Path) -> None:
+    facts = [_project(tmp_path / "project") / "companies" / "alpha.yaml"]
+    out = tmp_path / "output"
+    heard: list[str] = []
+
+    def read() -> None:
+        with facts_lock(facts, out, shared=True, on_wait=heard.append):
+            pass
+
+    reader = threading.Thread(target=read)
+    with _held(facts[0].parent):
+        reader.start()
+        _wait_for(lambda: bool(heard))
+        assert reader.is_alive()
+    reader.join(timeout=60)
+    assert not reader.is_alive()
+    assert heard == [f"waiting for another policygen build of the facts in {facts[0].parent} to finish"]
+    with facts_lock(facts, out, shared=True), facts_lock(facts, out, shared=True, on_wait=heard.append):
+        assert len(heard) == 1
+
+
+def test_a_facts_folder_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    with pytest.raises(UserError) as raised, facts_lock([gone / "alpha.yaml"], tmp_path / "output"):
+        pass
+    assert str(raised.value) == f"{gone}: cannot open the facts folder to lock it: No such file or directory"
+
+
+def test_facts_in_the_output_folder_are_built_under_its_lock_alone(tmp_path: Path) -> None:
+    """The facts folder's lock is the output folder's, already held: taken again, it would wait
+    for the build itself."""
+    project = _project(tmp_path / "project")
+    finished = _policygen(project, "build", "--out", "companies", "--format", "md", "--today", DAY_ONE)
+    assert finished.returncode == 0, finished.stderr
+    assert (project / "companies" / "manifest.json").is_file()
+    assert _policygen(project, "check", "--out", "companies").returncode == 0
 
 
 @pytest.fixture
