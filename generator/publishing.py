@@ -61,8 +61,14 @@ def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str],
         except OSError as error:
             raise os_error(error, "create the output folder") from error
         waiting = f"waiting for another policygen build of {out_dir} to finish"
-        if _take_lock(descriptor, mode, None if said_waiting else on_wait, waiting):
-            said_waiting = True
+        try:
+            if _take_lock(descriptor, mode, None if said_waiting else on_wait, waiting):
+                said_waiting = True
+        except OSError as error:  # a file system without locks (ENOLCK), for one
+            os.close(descriptor)
+            if created:
+                out_dir.rmdir()
+            raise user_error(str(out_dir), f"cannot lock the output folder: {error.strerror or error}") from error
         if _same_folder(out_dir, descriptor):
             break
         os.close(descriptor)

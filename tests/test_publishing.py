@@ -9,6 +9,7 @@ when a build cannot finish.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -25,7 +26,7 @@ import pytest
 from conftest import MINIMAL
 
 from generator.errors import UserError
-from generator.publishing import facts_lock
+from generator.publishing import facts_lock, output_lock
 from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
@@ -345,6 +346,20 @@ def test_a_facts_folder_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
     with pytest.raises(UserError) as raised, facts_lock([gone / "alpha.yaml"], tmp_path / "output"):
         pass
     assert str(raised.value) == f"{gone}: cannot open the facts folder to lock it: No such file or directory"
+
+
+def test_an_output_folder_that_cannot_be_locked_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system without locks (NFS without a lock daemon) refuses flock with ENOLCK."""
+
+    def refuse(descriptor: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    out = tmp_path / "output"
+    with pytest.raises(UserError) as raised, output_lock(out):
+        pass
+    assert str(raised.value) == f"{out}: cannot lock the output folder: No locks available"
+    assert not out.exists()
 
 
 def test_facts_in_the_output_folder_are_built_under_its_lock_alone(tmp_path: Path) -> None:
