@@ -79,8 +79,45 @@ def test_each_point_links_to_the_numbered_section_that_says_it_in_full(facts: Pa
         numbers = {section.outline.anchor: section.outline.number for section in document.walk()}
         links = re.findall(r"\[([0-9.]+)\]\(#([a-z_-]+)\)", summary_of(document).body)
         wanted = ["controller", "data", "purposes", "retention", "recipients", "transfers", "rights"]
+        if _objection_paragraphs(document):
+            wanted.append("rights")
         assert [anchor for _number, anchor in links] == [anchor for anchor in wanted if anchor in numbers]
         assert all(numbers[anchor] == number for number, anchor in links)
+
+
+OBJECTION_TITLES = {"pl": "Prawo sprzeciwu", "en": "Your right to object", "de": "Ihr Widerspruchsrecht"}
+
+
+def _objection_paragraphs(document: PolicyDocument) -> list[str]:
+    title = f"**{OBJECTION_TITLES[document.language]}**"
+    return [paragraph for paragraph in summary_of(document).body.split("\n\n") if title in paragraph]
+
+
+@pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
+def test_the_right_to_object_stands_apart_where_a_purpose_rests_on_legitimate_interests_or_is_marketing(
+    facts: Path,
+) -> None:
+    """Art. 21(4) GDPR: brought to the reader's attention in the first layer, clearly and
+    separately from any other information, with where to send the objection."""
+    for document in documents(facts):
+        company = document.company
+        bases = {purpose.legal_basis for purpose in company.purposes} | {cookie.basis for cookie in company.cookies}
+        objectable = bool(bases & {"legitimate_interests", "public_task"})
+        marketing = any(purpose.direct_marketing for purpose in company.purposes)
+        paragraphs = _objection_paragraphs(document)
+        if not (objectable or marketing):
+            assert paragraphs == []
+            continue
+        assert len(paragraphs) == 1, f"{facts.stem}/{document.language}"
+        paragraph = unescape(paragraphs[0])
+        assert paragraph.startswith(f"**{OBJECTION_TITLES[document.language]}**")
+        contact = (
+            company.contact.dpo.email if company.contact.dpo and company.contact.dpo.email else company.contact.email
+        )
+        assert contact in paragraph
+        if document.language == "en":
+            assert ("on grounds relating to your particular situation" in paragraph) is objectable
+            assert ("An objection to direct marketing needs no reasons." in paragraph) is marketing
 
 
 def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
