@@ -15,6 +15,7 @@ import yaml
 from conftest import BUILD_DAY, ROOT, copied
 
 from generator.document import unescape
+from generator.facts.durations import parse_duration, shortest_days
 from generator.facts.processing import cookie_name_pattern
 from generator.i18n import translations
 from generator.pipeline import build
@@ -49,7 +50,19 @@ def test_one_category_per_cookie_category_with_necessary_read_only(smartcp: Path
 
 
 def test_the_banner_keeps_its_choice_in_the_declared_consent_cookie(smartcp: Path) -> None:
-    assert config_of(smartcp)["cookie"] == {"name": "cookie_consent", "expiresAfterDays": 336}
+    """The policy says 12 months; the banner's cookie lasts the 365 days any 12 months last at least."""
+    assert config_of(smartcp)["cookie"] == {"name": "cookie_consent", "expiresAfterDays": 365}
+
+
+@pytest.mark.parametrize(
+    ("lifetime", "days"),
+    [("1 month", 28), ("2 months", 59), ("3 months", 89), ("12 months", 365), ("13 months", 393), ("2 years", 730)],
+)
+def test_a_cookie_never_outlives_its_declared_lifetime_nor_falls_short_of_a_calendar_run(
+    lifetime: str, days: int
+) -> None:
+    """The fewest days of that many calendar months from any first day: February and its neighbours."""
+    assert shortest_days(parse_duration(lifetime)) == days
 
 
 def policy_table_rows(markdown: str, category: str) -> list[list[str]]:

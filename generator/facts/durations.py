@@ -56,8 +56,24 @@ _DAYS = {
 """The fewest and the most days one unit can last: months and years vary in length."""
 
 
+_MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+"""The months of a common year: a leap year only makes a run of months longer."""
+
+
 def shortest_days(duration: Duration) -> int:
-    """The whole days a duration lasts at least: a cookie set for that many days never outlives it."""
+    """The whole days a duration lasts at least: a cookie set for that many days never outlives it.
+
+    Months count as the shortest run of that many calendar months, not as 28 days each: a
+    consent cookie kept "12 months" lasts 365 days, which is what the policy's "12 months"
+    reads as, rather than 336.
+    """
+    if duration.unit is TimeUnit.MONTH:
+        years, months = divmod(duration.amount, len(_MONTH_LENGTHS))
+        runs = (
+            sum(_MONTH_LENGTHS[(start + month) % len(_MONTH_LENGTHS)] for month in range(months))
+            for start in range(len(_MONTH_LENGTHS))
+        )
+        return years * sum(_MONTH_LENGTHS) + min(runs)
     return max(1, int(duration.amount * _DAYS[duration.unit][0]))
 
 
