@@ -17,6 +17,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+import yaml
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, markdown_headings, pdf_outline, pdf_text
 from docx.oxml.ns import qn
 from test_escaping import _poison
@@ -559,3 +560,26 @@ def test_facts_that_look_like_formulas_stay_text_in_the_record(tmp_path: Path) -
         rows = list(csv.reader(stream))
     assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
     assert not any(cell.startswith("=") for row in rows for cell in row)
+
+
+def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_adequacy_decision(
+    tmp_path: Path,
+) -> None:
+    """Art. 13(1)(f) GDPR owes the means to obtain a copy for Art. 46, 47 and 49 transfers only."""
+    facts = yaml.safe_load((ROOT / "companies" / "optingo.yaml").read_text(encoding="utf-8"))
+    outside = [recipient for recipient in facts["recipients"] if recipient.get("safeguard")]
+    assert {recipient["safeguard"] for recipient in outside} == {"dpf", "scc"}
+    for recipient in outside:  # every one in the US, where the Data Privacy Framework applies
+        assert "US" in recipient["countries"]
+        recipient["safeguard"] = "dpf"
+    offer = "You can obtain a copy of these safeguards"
+
+    def transfers_text(name: str) -> str:
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
+        document = render_document(load_company(path), name, "en", BUILD_DAY)
+        return next(section.body for section in document.walk() if section.outline.anchor == "transfers")
+
+    assert offer not in transfers_text("adequacy-only")
+    outside[0]["safeguard"] = "scc"
+    assert offer in transfers_text("with-clauses")
