@@ -109,7 +109,7 @@ def test_earlier_versions_are_archived_and_listed_in_the_history(project: Path) 
     ]
     current = (project / "output" / "alpha" / "pl" / "privacy-policy.md").read_text()
     assert "| 2 | 15\u00a0stycznia\u00a02027 | zmieniono okres przechowywania danych" in current
-    assert "z „26\u00a0miesięcy od zebrania danych” na „14\u00a0miesięcy od zebrania danych”." in current
+    assert "z\u00a0„26\u00a0miesięcy od zebrania danych” na „14\u00a0miesięcy od zebrania danych”." in current
     assert "| 1 | 22\u00a0listopada\u00a02026 | Pierwsza opublikowana wersja. |" in current
 
 
