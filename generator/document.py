@@ -355,7 +355,10 @@ def render_blocks(template: Template, context: dict[str, Any], *names: str) -> l
     language = str(template.environment.globals["language"])
     if "company" in context and "fmt" not in context:
         context = {"fmt": company_formats(context["company"], language), **context}
-    shared = template.new_context(context)
+    # The globals are copied in here, not by Jinja: its default context copies them out of a
+    # chain of mappings key by key, which took longer than rendering a short section. Templates
+    # are loaded without globals of their own, so the environment's are all there is.
+    shared = template.new_context({**template.environment.globals, **context}, shared=True)
     blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
     return [Markdown(typeset("".join(block(shared)).strip(), language)) for block in blocks]
 
