@@ -250,9 +250,20 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
         keep_trailing_newline=True,
     )
     catalog = translations(language, register=register)
+    # Each message is looked up in the catalog once per environment, and one without values is
+    # formatted once too: a policy asks for some 380 messages, a few dozen of them over and over.
+    translated: dict[str, Markdown] = {}
+    without_values: dict[str, Markdown] = {}
 
     def gettext(message: str, **variables: Any) -> Markdown:
-        return Markdown(catalog.gettext(message)) % variables
+        if not variables and message in without_values:
+            return without_values[message]
+        if message not in translated:
+            translated[message] = Markdown(catalog.gettext(message))
+        text = translated[message] % variables
+        if not variables:
+            without_values[message] = text
+        return text
 
     def ngettext(singular: str, plural: str, count: int, **variables: Any) -> Markdown:
         variables.setdefault("num", count)
