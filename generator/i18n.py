@@ -21,7 +21,7 @@ import gettext
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from io import BytesIO
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from babel.units import format_unit
 from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
-from generator.languages import FormOfAddress, Language, language, source_language
+from generator.languages import FormOfAddress, Language, LanguageRow, language, source_language
 from generator.markdown_text import Markdown, link
 from generator.registers import catalog_register_problems, variant_problems
 from generator.resources import project_cache
@@ -200,9 +200,21 @@ class Formats:
     """Words that open a proper name, such as the company's brand and its recipients' names:
     a data category or purpose whose name starts with one keeps its capital in a sentence."""
 
-    @property
+    # Looked up once per Formats, which lives as long as a document or an environment: a policy
+    # formats some hundred names, durations and lists, each of which asked the table anew.
+    @cached_property
     def locale(self) -> Locale:
         return babel_locale(self.language)
+
+    @cached_property
+    def _row(self) -> LanguageRow:
+        return language(self.language)
+
+    @cached_property
+    def _list_joining(self) -> re.Pattern[str]:
+        """What the language's list puts before its last name (``i``, ``and``), as a whole word."""
+        joining = str(self.locale.list_patterns["standard"]["end"]).replace("{0}", "").replace("{1}", "").strip()
+        return re.compile(rf"(?<!\w){re.escape(joining)}(?!\w)")
 
     def date(self, day: datetime.date) -> str:
         """``21 lipca 2024`` / ``21 July 2024``."""
@@ -234,7 +246,7 @@ class Formats:
         word is capitalised too (``Meta Pixel``; an abbreviation there, ``Adres IP``, proves nothing).
         """
         words = name.split()
-        if not words or language(self.language).nouns_capitalised:
+        if not words or self._row.nouns_capitalised:
             return name
         first = leading_word(words[0])
         second = leading_word(words[1]) if len(words) > 1 else ""
@@ -256,7 +268,7 @@ class Formats:
         """
         written = [self.in_sentence(name) for name in names]
         if quoted or (len(written) > 1 and any(self._runs_together(name) for name in written)):
-            opening, closing = language(self.language).quotation_marks
+            opening, closing = self._row.quotation_marks
             written = [f"{opening}{name}{closing}" for name in written]
         if not links:
             return self.list(written)
@@ -264,8 +276,7 @@ class Formats:
 
     def _runs_together(self, name: str) -> bool:
         """Whether the name holds what the language's list puts between names (``i``, ``and``, a comma)."""
-        joining = str(self.locale.list_patterns["standard"]["end"]).replace("{0}", "").replace("{1}", "").strip()
-        return "," in name or re.search(rf"(?<!\w){re.escape(joining)}(?!\w)", name) is not None
+        return "," in name or self._list_joining.search(name) is not None
 
     def money(self, amount: object, currency: str) -> str:
         """``5 000,00 zł`` / ``PLN 5,000.00`` / ``€5,000.00``.
