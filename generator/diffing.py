@@ -6,11 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from generator.changes import describe_changes
-from generator.document import company_formats, template_environment, unescape
+from generator.document import company_formats, unescape
 from generator.i18n import Formats, translations
 from generator.languages import FormOfAddress, Language
 from generator.project import facts_files
 from generator.state import ChangeNote, load_state
+from generator.templating import template_environment
 from generator.validation import display_name, validate_files
 
 

@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, Template
-from jinja2.bccache import Bucket
-from jinja2.ext import Extension
+from jinja2 import Environment, Template
 
-from generator.changes import grouped_notes
 from generator.facts import Company
-from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.company import SUMMARY_ANCHOR, ExtraSection, StandardSection
-from generator.facts.durations import Retention
-from generator.facts.processing import CookieCategory, LegalBasis
-from generator.i18n import Formats, leading_word, translations
-from generator.languages import FormOfAddress, Language, language
+from generator.facts.processing import CookieCategory
+from generator.i18n import Formats, leading_word
+from generator.languages import Language
 from generator.legal import is_in_eea
-from generator.markdown_text import Markdown, escape, link, table
-from generator.resources import TEMPLATES, project_cache
+from generator.markdown_text import Markdown
 from generator.state import Version
+from generator.templating import template_environment
 from generator.typography import typeset
 
 
@@ -184,129 +179,6 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 def unescape(markdown: str) -> str:
     """Undo :func:`generator.markdown_text.escape`."""
     return _ESCAPED.sub(r"\1", markdown)
-
-
-class KeepLineEnds(Extension):
-    """A block tag that ends a line of text keeps that line's newline.
-
-    With ``trim_blocks`` a tag eats the newline after it, which is right for a control
-    line such as ``{% if x %}`` standing alone, but joins ``- item{% endtrans %}`` to the
-    next line. Marking such tags ``+%}`` limits the trimming to lines made only of tags.
-    Section templates are written line by line as Markdown and get this treatment; the
-    macros make inline phrases, where every newline is layout and is trimmed.
-    """
-
-    _LAST_TAG = re.compile(r"\{%[^%\n]*?(?<![+-])%\}$")
-    _TAG = re.compile(r"\{%.*?%\}")
-
-    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
-        if not (name or "").startswith("sections/"):
-            return source
-        lines = source.split("\n")
-        for index, line in enumerate(lines):
-            if self._LAST_TAG.search(line) and self._TAG.sub("", line).strip():
-                lines[index] = line[:-2] + "+%}"
-        return "\n".join(lines)
-
-
-class _SharedCompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory and shared by the environments of every language.
-
-    The environments differ only in their globals (catalog, formats), never in how a
-    template compiles, so a template is compiled once per process instead of once per
-    language; a changed template source has another checksum and is compiled again.
-    """
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, tuple[str, Any]] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        checksum, code = self.compiled.get(bucket.key, (None, None))
-        if checksum == bucket.checksum:
-            bucket.code = code
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
-
-
-_COMPILED_TEMPLATES = _SharedCompiledTemplates()
-
-
-@project_cache
-def template_environment(language: Language, register: FormOfAddress) -> Environment:
-    """The Markdown template environment of one language, speaking to the reader in ``register``
-    where the language has a choice: facts escaped, undefined names fatal."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        bytecode_cache=_COMPILED_TEMPLATES,
-        undefined=StrictUndefined,
-        autoescape=False,
-        finalize=escape,
-        extensions=["jinja2.ext.i18n", KeepLineEnds],
-        # A control line (`{% if %}` alone) leaves no trace; a line that starts with a space
-        # before `{% trans %}` continues the paragraph above it.
-        trim_blocks=True,
-        lstrip_blocks=False,
-        keep_trailing_newline=True,
-    )
-    catalog = translations(language, register=register)
-    # Each message is looked up in the catalog once per environment, and one without values is
-    # formatted once too: a policy asks for some 380 messages, a few dozen of them over and over.
-    translated: dict[str, Markdown] = {}
-    without_values: dict[str, Markdown] = {}
-
-    def gettext(message: str, **variables: Any) -> Markdown:
-        if not variables and message in without_values:
-            return without_values[message]
-        if message not in translated:
-            translated[message] = Markdown(catalog.gettext(message))
-        text = translated[message] % variables
-        if not variables:
-            without_values[message] = text
-        return text
-
-    def ngettext(singular: str, plural: str, count: int, **variables: Any) -> Markdown:
-        variables.setdefault("num", count)
-        return Markdown(catalog.ngettext(singular, plural, count)) % variables
-
-    # The newstyle calls of `{% trans %}` (values passed by name, always formatted) made by
-    # plain functions: Jinja's own wrappers take the context, and so derive a new one on
-    # every call inside a block or loop, which cost as much as the rest of the templates.
-    environment.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
-    environment.globals.update(gettext=gettext, ngettext=ngettext)
-    environment.policies["ext.i18n.trimmed"] = True
-    environment.tests["in_eea"] = is_in_eea
-    environment.globals.update(
-        fmt=Formats(language),
-        language=language,
-        link=link,
-        table=table,
-        email=lambda address: link(address, f"mailto:{address}"),
-        raw_markdown=Markdown,
-        as_basis=LegalBasis,
-        # A change note keeps a retention rule as its version had it, maybe before this language was added.
-        as_retention=lambda rule: Retention.model_validate(rule, context={PUBLISHED_LANGUAGES: ()}),
-        grouped_notes=grouped_notes,
-    )
-    # Section blocks are rendered one by one, without their template's top-level imports,
-    # so the shared macros are made globals of the environment instead.
-    macros = environment.get_template("macros.md.j2").make_module()
-    environment.globals.update({name: getattr(macros, name) for name in macros.__dict__ if not name.startswith("_")})
-    return environment
-
-
-def load_templates(languages: Iterable[Language]) -> None:
-    """Compile the policy's templates for these languages before a build forks its workers.
-
-    The workers inherit them compiled instead of each compiling every template again, in
-    every form of address the language offers: the facts that choose one are not read yet.
-    """
-    for code in languages:
-        for register in language(code).registers or (FormOfAddress.TY,):
-            environment = template_environment(code, register)
-            for name in environment.list_templates(filter_func=lambda name: name.startswith("sections/")):
-                environment.get_template(name)
-            environment.get_template("policy.md.j2")
 
 
 def render_document(

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from generator.changes import describe_changes
-from generator.document import PolicyDocument, load_templates, render_document
+from generator.document import PolicyDocument, render_document
 from generator.errors import LocatedMessage, UserError
 from generator.facts import Company
 from generator.languages import Language
@@ -43,6 +43,7 @@ from generator.state import (
     state_bytes,
     text_hash,
 )
+from generator.templating import load_templates
 from generator.validation import Checked, check_loaded
 from generator.workers import FileTask, Invalid, Workers, collector_paused, run_task, start_workers
 from generator.writing import OutputFile, StagedFile, stage_outputs

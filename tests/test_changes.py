@@ -9,11 +9,12 @@ import pytest
 from conftest import MINIMAL
 
 from generator.changes import LISTED_KINDS, describe_changes, grouped_notes
-from generator.document import template_environment, unescape
+from generator.document import unescape
 from generator.facts import Company
 from generator.languages import FormOfAddress, Language
 from generator.loading import read_facts_file
 from generator.state import ChangeNote
+from generator.templating import template_environment
 
 
 def _facts() -> dict[str, Any]:

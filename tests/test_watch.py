@@ -196,10 +196,10 @@ def test_an_edit_during_the_first_build_is_rebuilt_and_drafts_touch_no_state(tmp
 def test_forgetting_the_project_empties_every_cache_of_its_templates_catalogs_and_data() -> None:
     """What `watch` and `serve` do when a template, a catalog or a data file changes."""
     from generator import languages, legal
-    from generator.document import template_environment
     from generator.i18n import translations
     from generator.languages import FormOfAddress
     from generator.resources import forget_project
+    from generator.templating import template_environment
 
     template_environment("pl", FormOfAddress.PANSTWO)
     translations("de")

@@ -20,13 +20,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from generator.document import render_blocks, template_environment, unescape
+from generator.document import render_blocks, unescape
 from generator.facts import Company
 from generator.languages import Language
 from generator.languages import language as language_row
 from generator.legal import is_in_eea
 from generator.outputs import CompanyDraft, RenderedFile
 from generator.render.office import pinned_archive, policy_moment
+from generator.templating import template_environment
 
 COLUMNS = (
     "activity",
