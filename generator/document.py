@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from generator.legal import is_in_eea
 from generator.markdown_text import Markdown
 from generator.state import Version
 from generator.templating import template_environment
-from generator.typography import typeset
+from generator.typography import typeset_all
 
 
 @dataclass(frozen=True)
@@ -201,19 +201,30 @@ def render_document(
     def has_section(anchor: str) -> bool:
         return anchor in numbers
 
-    shared = {
+    variables = {
+        **environment.globals,
         "company": company,
         "fmt": company_formats(company, language),
         "ref": ref,
         "has_section": has_section,
         "history": history,
     }
+    sections = tuple(walk(outline))
+    templates = {name: environment.get_template(name) for name in {section.template for section in sections}}
+    untypeset = [
+        text
+        for section in sections
+        for text in _blocks(
+            templates[section.template], {**variables, "section": section, "item": section.item}, ("title", "body")
+        )
+    ]
+    # The whole policy is typeset at once, then taken back apart in the order it was written.
+    texts = iter(typeset_all(untypeset, language))
 
-    def render(section: OutlineSection) -> RenderedSection:
-        template = environment.get_template(section.template)
-        title, body = render_blocks(template, {**shared, "section": section, "item": section.item}, "title", "body")
+    def assemble(section: OutlineSection) -> RenderedSection:
+        title, body = Markdown(next(texts)), Markdown(next(texts))
         return RenderedSection(
-            outline=section, title=title, body=body, children=tuple(render(child) for child in section.children)
+            outline=section, title=title, body=body, children=tuple(assemble(child) for child in section.children)
         )
 
     return PolicyDocument(
@@ -221,7 +232,7 @@ def render_document(
         slug=slug,
         language=language,
         last_updated=last_updated,
-        sections=tuple(render(section) for section in outline),
+        sections=tuple(assemble(section) for section in outline),
         languages=tuple(company.document.languages),
         history=tuple(history),
         draft=draft,
@@ -231,19 +242,27 @@ def render_document(
 def render_blocks(template: Template, context: dict[str, Any], *names: str) -> list[Markdown]:
     """The named blocks of ``template``, each stripped and typeset, rendered in one shared context.
 
-    Every text of every output passes here with its facts inserted, so this is where the
-    language's typography (:func:`generator.typography.typeset`) is applied, once, and where a
-    text about a company gets the formats that know its proper names (:func:`company_formats`).
+    Every text of every output passes here (or through :func:`render_document`, which does the
+    same for a whole policy at once) with its facts inserted, so this is where the language's
+    typography (:func:`generator.typography.typeset_all`) is applied, once, and where a text
+    about a company gets the formats that know its proper names (:func:`company_formats`).
     """
     language = str(template.environment.globals["language"])
     if "company" in context and "fmt" not in context:
         context = {"fmt": company_formats(context["company"], language), **context}
-    # The globals are copied in here, not by Jinja: its default context copies them out of a
-    # chain of mappings key by key, which took longer than rendering a short section. Templates
-    # are loaded without globals of their own, so the environment's are all there is.
-    shared = template.new_context({**template.environment.globals, **context}, shared=True)
-    blocks: list[Callable[[Any], Iterator[str]]] = [template.blocks[name] for name in names]
-    return [Markdown(typeset("".join(block(shared)).strip(), language)) for block in blocks]
+    variables = {**template.environment.globals, **context}
+    return [Markdown(text) for text in typeset_all(_blocks(template, variables, names), language)]
+
+
+def _blocks(template: Template, variables: dict[str, Any], names: Iterable[str]) -> list[str]:
+    """The named blocks of ``template``, stripped, rendered in one context holding ``variables``.
+
+    ``variables`` hold the environment's globals too: Jinja's default context would copy them
+    out of a chain of mappings key by key, which took longer than rendering a short section.
+    Templates are loaded without globals of their own, so the environment's are all there is.
+    """
+    context = template.new_context(variables, shared=True)
+    return ["".join(template.blocks[name](context)).strip() for name in names]
 
 
 def company_formats(company: Company, language: Language) -> Formats:

@@ -11,7 +11,7 @@ characters and a policy's text changes in one place only.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from generator.languages import Language, language_table
 
@@ -113,6 +113,23 @@ def typeset(markdown: str, language: Language) -> str:
     else:
         typeset_prose = apply(_PROSE_BREAK.join(prose)).split(_PROSE_BREAK)
     return "".join(piece for pair in zip(typeset_prose, [*syntax, ""], strict=True) for piece in pair)
+
+
+def typeset_all(texts: Sequence[str], language: Language) -> list[str]:
+    """Each of ``texts`` as :func:`typeset` makes it, the rules passing once over them all.
+
+    The texts are joined by line breaks and the result is cut where they were joined. That is
+    each text typeset alone: no rule and no protected syntax reaches across a line break, every
+    rule sees one as it sees the start or the end of a text (neither a word nor a backslash), and
+    a rule only ever turns a space into a no-break space, so every text keeps its place.
+    """
+    joined = typeset("\n".join(texts), language)
+    typeset_texts = []
+    start = 0
+    for text in texts:
+        typeset_texts.append(joined[start : start + len(text)])
+        start += len(text) + 1
+    return typeset_texts
 
 
 _PROSE_BREAK = "\x1f"

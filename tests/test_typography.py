@@ -12,10 +12,12 @@ import re
 
 import pytest
 from conftest import BUILD_DAY, ROOT, copied
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from generator.pipeline import build
-from generator.typography import NBSP, typeset
+from generator.typography import NBSP, typeset, typeset_all
 
 SOURCES = sorted((ROOT / "companies").glob("*.yaml")) + sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml"))
 MONTHS = "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
@@ -82,3 +84,20 @@ def test_markdown_syntax_is_left_alone() -> None:
 def test_other_languages_are_untouched() -> None:
     text = "a 5 lat art. 6 § 1 Sp. z o.o. 22 listopada 2026"
     assert typeset(text, "en") == typeset(text, "de") == text
+
+
+# What the rules and the protected syntax look at, with the characters that begin and end a text.
+PIECES = st.sampled_from(
+    [
+        *"aiwzAWZ .,0123_\\`[]()<>{}#|-:\x1f\n",
+        *["art. ", "ust. ", "lit. ", "pkt ", "§ ", "nr ", "Sp. ", "sp. ", "z o.o.", "5 lat", "22 listopada 2026"],
+        *["2026 r.", "100 zł", "](<https://a.pl/w domu>)", "{#w-a}", "| --- | :-: |", "---", "\u00a0", "ą"],
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(PIECES).map("".join), max_size=6))
+def test_texts_typeset_together_are_each_typeset_alone(texts: list[str]) -> None:
+    """render_document typesets a whole policy in one pass and cuts it apart again."""
+    assert typeset_all(texts, "pl") == [typeset(text, "pl") for text in texts]
