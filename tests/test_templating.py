@@ -1,0 +1,75 @@
+"""The templates' context calls functions and macros directly, with Jinja's own results.
+
+``DirectCalls`` skips Jinja's inspection of each callable for the common calls; what comes
+out must be what Jinja's own :class:`jinja2.runtime.Context` makes, for every kind of call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import BUILD_DAY, ROOT
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from generator.document import render_document
+from generator.languages import FormOfAddress
+from generator.resources import forget_project
+from generator.templating import DirectCalls, template_environment
+from generator.validation import load_company
+
+CALLS = """
+{%- macro greet(name, greeting="hello") %}{{ greeting }} {{ name }}{% endmacro -%}
+{%- macro wrapped() %}[{{ caller() }}]{% endmacro -%}
+{%- macro counted() %}{{ varargs|length }} {{ kwargs|length }}{% endmacro -%}
+{%- for n in [1, 2] %}{% set doubled = n * 2 %}{{ seen(doubled) }} {% endfor -%}
+{{ greet("Ala") }} {{ greet("Ola", "hi") }} {{ greet(name="Ela", greeting="hej") }}
+{%- call wrapped() %}inside{% endcall %} {{ counted(1, 2, three=3) }} {{ "a,b".split(",")|join }}
+{% set _ = names.append("x") %}{{ names|join }} {{ nothing() is undefined }}
+"""
+
+
+@pass_context
+def _seen(context: Context, value: int) -> str:
+    """Asks for the context: it must see the loop's variables, as Jinja gives them."""
+    return f"{value}={context.resolve('doubled')}"
+
+
+def _nothing() -> Any:
+    raise StopIteration
+
+
+def _rendered(context_class: type[Context]) -> str:
+    environment = template_environment("pl", FormOfAddress.TY).overlay()
+    environment.context_class = context_class
+    template = environment.from_string(CALLS)
+    return template.render(seen=_seen, nothing=_nothing, names=[])
+
+
+def test_every_kind_of_call_renders_as_with_jinjas_own_context() -> None:
+    direct = _rendered(DirectCalls)
+    assert direct == _rendered(Context)
+    assert direct == "2=2 4=4 hello Ala hi Ola hej Ela[inside] 2 1 ab\nx True\n"
+
+
+@pytest.fixture
+def jinjas_own_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    forget_project()
+    monkeypatch.setattr(DirectCalls, "call", Context.call)
+    yield
+    forget_project()
+
+
+def _policy_texts(language: str) -> list[str]:
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    document = render_document(company, "optingo", language, BUILD_DAY)
+    return [text for section in document.walk() for text in (section.title, section.body)]
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_whole_policy_reads_as_with_jinjas_own_calls(language: str, request: pytest.FixtureRequest) -> None:
+    direct = _policy_texts(language)
+    request.getfixturevalue("jinjas_own_calls")
+    assert _policy_texts(language) == direct
