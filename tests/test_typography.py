@@ -66,6 +66,13 @@ def test_the_scan_finds_what_the_rules_forbid() -> None:
     assert breaking_spaces(typeset(text, "pl")) == []
 
 
+def test_a_date_keeps_its_year_and_the_year_its_abbreviation() -> None:
+    """One search reads dates and numbers with units: the year of a date is a number too."""
+    text = "od 22 listopada 2026 r. do 1 maja, przez 1,5 roku; Sp. z o.o. i sp. k."
+    wanted = "od 22_listopada_2026_r. do 1_maja, przez 1,5_roku; Sp._z_o.o. i_sp._k."
+    assert typeset(text, "pl") == wanted.replace("_", NBSP)
+
+
 def test_markdown_syntax_is_left_alone() -> None:
     markdown = (
         "## W skrócie {#w-a}\n\n| a | b |\n| --- | --- |\n| x | z |\n\n"
