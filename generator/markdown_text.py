@@ -20,7 +20,13 @@ _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
 _WHITESPACE = re.compile(r"[^\S\u00a0\u202f]+")
 """Spaces, tabs and line breaks, but not the no-break spaces (U+00A0, U+202F) that keep
 ``100 000,00 zł`` or ``art. 6 ust. 1`` on one line: those never start Markdown syntax."""
-_NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S \u00a0\u202f]|^\s|\s$|^([-+=>]|\d+[.)])")
+FOLDED_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\u1680\u2000-\u200a\u2028\u2029\u205f\u3000"
+"""Every character of ``\\s`` but the space and the two no-break spaces, as a character class's
+content: the whitespace that :func:`escape` never keeps as it is."""
+_SPECIAL_OR_FOLDED = re.compile(r"[\\`*_{}\[\]<>|~&!#$" + FOLDED_WHITESPACE + "]")
+_KEPT_SPACES = (" ", "\u00a0", "\u202f")
+_KEPT_SPACES_TOGETHER = re.compile("[ \u00a0\u202f]{2}")
+_LINE_START_SYNTAX = re.compile(r"[-+=>]|\d+[.)]")
 _NOT_IN_LINKS = re.compile(r"[\s<>\\\x00-\x1f\x7f]")
 _IN_DOCUMENT_ANCHOR = re.compile(r"#[a-z][a-z0-9_-]*")
 _POLICY_ONE_FOLDER_UP = re.compile(r"\.\./privacy-policy\.html#[a-z][a-z0-9_-]*")
@@ -65,12 +71,30 @@ def escape(value: Any) -> Markdown:
     if value is None:
         raise TypeError("None reached a template's output; a template printed a missing optional fact")
     text = str(value)
-    if not _NEEDS_ESCAPING.search(text):
+    if not _needs_escaping(text):
         return Markdown(text)  # most facts: plain words, nothing to fold or escape
     text = _WHITESPACE.sub(" ", text).strip()
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = _LINE_START_MARKER.sub(lambda marker: "\\" + marker[0], text)
     return Markdown(_LINE_START_NUMBER.sub(r"\1\\\2", text))
+
+
+def _needs_escaping(text: str) -> bool:
+    """Whether ``text`` holds syntax to escape, whitespace to fold or spaces to strip.
+
+    One character class finds the syntax and the whitespace that is never kept; what whitespace
+    is left is a space or a no-break space, found in plain string searches. A regular expression
+    trying each case at every character took a fifth of the templates' time.
+    """
+    if _SPECIAL_OR_FOLDED.search(text):
+        return True
+    return bool(
+        text.startswith(_KEPT_SPACES)
+        or text.endswith(_KEPT_SPACES)
+        or "  " in text
+        or (("\u00a0" in text or "\u202f" in text) and _KEPT_SPACES_TOGETHER.search(text))
+        or _LINE_START_SYNTAX.match(text)
+    )
 
 
 def is_safe_link(address: str) -> bool:

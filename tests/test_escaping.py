@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
@@ -11,12 +12,14 @@ from typing import Any
 
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, markdown_headings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from packaging.requirements import Requirement
 from pydantic import ValidationError
 
 from generator.facts.company import MarkdownText
 from generator.loading import read_facts_file
-from generator.markdown_text import escape, is_safe_link, link
+from generator.markdown_text import FOLDED_WHITESPACE, _needs_escaping, escape, is_safe_link, link
 from generator.pipeline import build
 from generator.render.html import markdown_parser
 from generator.render.pdf import ProjectAssetFetcher, render_pdf
@@ -202,3 +205,22 @@ def test_validation_refuses_each_unsafe_link_in_a_section(markdown: str) -> None
 def test_a_no_break_space_in_a_fact_or_a_formatted_amount_stays_unbreakable(text: str) -> None:
     """Babel writes `100 000,00 zł` with U+00A0; escaping folds line breaks and runs of spaces, not those."""
     assert escape(text).replace("\\*", "*") == text
+
+
+def test_the_folded_whitespace_is_all_whitespace_but_the_spaces_kept() -> None:
+    folded, whitespace = re.compile(f"[{FOLDED_WHITESPACE}]"), re.compile(r"\s")
+    every_whitespace = {chr(code) for code in range(sys.maxunicode + 1) if whitespace.match(chr(code))}
+    assert {space for space in every_whitespace if folded.match(space)} == every_whitespace - {" ", "\u00a0", "\u202f"}
+
+
+NEEDS_ESCAPING = re.compile(r"[\\`*_{}\[\]<>|~&!#$]|\s\s|[^\S \u00a0\u202f]|^\s|\s$|^([-+=>]|\d+[.)])")
+"""The one expression escape() used to search, which its faster checks must agree with."""
+
+
+SYNTAX_AND_SPACES = st.sampled_from([*"\\`*_{}[]<>|~&!#$-+=>.)1a ", "\u00a0", "\u202f", "\t", "\n", "\u3000"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(SYNTAX_AND_SPACES | st.characters()))
+def test_what_needs_escaping_is_what_the_one_expression_found(text: str) -> None:
+    assert _needs_escaping(text) == bool(NEEDS_ESCAPING.search(text))
