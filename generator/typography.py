@@ -24,13 +24,17 @@ _PROTECTED_INLINE = re.compile(
     r"|<[^>\n]*>"  # autolinks
 )
 _PROTECTED_LINES = re.compile(
-    r"^ *\|?(?: *:?-+:? *\|)+ *:?-*:? *$"  # table delimiter rows
-    r"|^---$",  # front matter fences
-    re.MULTILINE,
+    r"\n(?:"
+    r" *\|?(?: *:?-+:? *\|)+ *:?-*:? *"  # table delimiter rows
+    r"|---"  # front matter fences
+    r")(?=\n|\Z)"
 )
 """Markdown syntax whose spaces are not prose and must stay as they are. Two expressions, each
 fast to search, as the spans of one never overlap those of the other: an inline span holds
-no line break and a whole line of the second kind holds none of its opening characters."""
+no line break and a whole line of the second kind holds none of its opening characters. A
+line is matched with the line break before it, searched for in the text behind a break of
+its own: the engine looks for that break at full speed, where a line's start (``^``) would
+be tried at every position of the text."""
 
 _MONTHS = "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia"
 _UNITS = (
@@ -107,11 +111,13 @@ def typeset(markdown: str, language: Language) -> str:
     prose: list[str] = []
     syntax: list[str] = []
     position = 0
-    spans = [*_PROTECTED_INLINE.finditer(markdown), *_PROTECTED_LINES.finditer(markdown)]
-    for span in sorted(spans, key=lambda span: span.start()):
-        prose.append(markdown[position : span.start()])
-        syntax.append(span[0])
-        position = span.end()
+    spans = [span.span() for span in _PROTECTED_INLINE.finditer(markdown)]
+    # A line's match in "\n" + markdown starts at its break, one place before the line in markdown.
+    spans.extend((line.start(), line.end() - 1) for line in _PROTECTED_LINES.finditer("\n" + markdown))
+    for start, end in sorted(spans):
+        prose.append(markdown[position:start])
+        syntax.append(markdown[start:end])
+        position = end
     prose.append(markdown[position:])
     if _PROSE_BREAK in markdown:
         typeset_prose = [apply(piece) for piece in prose]
