@@ -66,7 +66,7 @@ def escape(value: Any) -> Markdown:
     if isinstance(value, Markdown):
         return value
     if isinstance(value, Markup):
-        # Jinja's `|safe` marks a macro's output, which our finalize already escaped.
+        # Markup from a Jinja filter: text the template vouches for, as `|safe` does.
         return Markdown(value)
     if value is None:
         raise TypeError("None reached a template's output; a template printed a missing optional fact")

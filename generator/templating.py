@@ -157,6 +157,9 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
     environment.globals.update(gettext=gettext, ngettext=ngettext)
     environment.policies["ext.i18n.trimmed"] = True
     environment.tests["in_eea"] = is_in_eea
+    # `|safe` marks a macro's output, Markdown whose facts are escaped: it is made Markdown at
+    # once, not MarkupSafe's Markup that the finalize then copied into Markdown (some 250 a policy).
+    environment.filters["safe"] = Markdown
     environment.globals.update(
         fmt=Formats(language),
         language=language,
