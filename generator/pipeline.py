@@ -39,7 +39,6 @@ from generator.state import (
     inputs_hash,
     load_state,
     project_digest,
-    state_bytes,
     state_path,
 )
 from generator.validation import display_name, legal_facts_warnings, validate_files
@@ -308,7 +307,7 @@ def _publish_all(
     for outcome in rendered:
         written.extend(file.target for file in outcome.outputs if file.temporary is not None)
         state_file = state_path(by_slug[outcome.slug])
-        if outcome.state_changed:
+        if outcome.staged_state is not None:
             written.append(state_file)
 
 
@@ -352,8 +351,8 @@ def _publish(
     for file in outcome.outputs:
         if file.temporary is not None:
             publication.replace(file.target, file.temporary)
-    if outcome.state_changed:
-        publication.write(state_path(facts_file), state_bytes(state))
+    if outcome.staged_state is not None:
+        publication.replace(state_path(facts_file), outcome.staged_state)
     record = manifest.companies.get(outcome.slug)
     same_version = record is not None and record.version == state.version and not outcome.inputs_changed
     record = CompanyRecord(

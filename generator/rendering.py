@@ -46,7 +46,7 @@ from generator.state import (
 from generator.templating import load_templates
 from generator.validation import Checked, check_loaded
 from generator.workers import FileTask, Invalid, Workers, collector_paused, run_task, start_workers
-from generator.writing import OutputFile, StagedFile, stage_outputs
+from generator.writing import STAGING, OutputFile, StagedFile, stage_outputs, staged_copy
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,10 @@ class Rendered:
     warnings: tuple[LocatedMessage, ...]
     reused: frozenset[int]
     """Archived versions left as they were on disk."""
-    state_changed: bool
+    staged_state: Path | None
+    """The new state file's content, written and synced into the scratch folder where the
+    company was prepared (a worker, in parallel with the others' rather than in the one
+    publication); None when the state file on disk already holds it."""
     inputs_changed: bool
     kinds: tuple[OutputKind, ...]
     """The build's kinds and those the company's facts switch on."""
@@ -238,7 +241,10 @@ def _prepare(job: Job) -> Prepared | Invalid:
                 )
     tasks: list[FileTask] = []
     parts: list[tuple[StagedFile, ...] | int] = []
+    content = state_bytes(state)
     try:
+        unchanged = previous is not None and state_bytes(previous) == content
+        staged_state = None if unchanged else staged_copy(job.out_dir / STAGING, content)
         for part in planned:
             if isinstance(part, FileTask):
                 parts.append(len(tasks))
@@ -253,7 +259,7 @@ def _prepare(job: Job) -> Prepared | Invalid:
         [],
         checked.warnings,
         reused,
-        state_changed=previous is None or state_bytes(previous) != state_bytes(state),
+        staged_state=staged_state,
         inputs_changed=previous is None or previous.inputs_hash != job.inputs,
         kinds=kinds,
     )
