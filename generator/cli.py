@@ -30,7 +30,9 @@ def run() -> NoReturn:
 
     Taking the interpreter apart searches every object the command made and kept (the facts'
     models, compiled templates, catalogs) for reference cycles, again and again: about a tenth
-    of a second after a build. Frozen first, those objects are still freed, only not searched.
+    of a second after a build. Frozen first, they are no longer searched, so those held in a
+    cycle are never finalized: nothing may rely on a finalizer after :func:`main` returns
+    (files are written and closed inside it, and the workers stopped).
     """
     code = main()
     gc.freeze()

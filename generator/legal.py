@@ -11,7 +11,7 @@ import datetime
 import re
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from generator.errors import user_error
 from generator.loading import LoadedYaml, read_facts_file
@@ -76,6 +76,20 @@ class LegalFacts(BaseModel):
     european_economic_area: _Countries
     us_vendors: _Names
     outdated_terms: list[OutdatedTerm]
+
+    @model_validator(mode="after")
+    def _expressions_compile(self) -> LegalFacts:
+        """Each term's expression, and all of them as one, compile: lint would stop on the first text otherwise."""
+        for term in self.outdated_terms:
+            try:
+                term.regex  # noqa: B018 (compiled and kept)
+            except re.error as error:
+                raise ValueError(f"outdated term {term.id}: pattern: {error}") from error
+        try:
+            self.any_outdated_term  # noqa: B018
+        except re.error as error:
+            raise ValueError(f"outdated_terms: the patterns do not combine into one expression: {error}") from error
+        return self
 
     @cached_property
     def any_outdated_term(self) -> re.Pattern[str]:

@@ -13,8 +13,11 @@ While WeasyPrint loads, :func:`libraries_from_loader_cache` answers those questi
 reading of the loader's cache. The answer for a library in the cache is the one
 ``find_library`` gives first; a library outside it is still found, since WeasyPrint also
 tries each library's Linux file name (``libpango-1.0.so.0``), which cffi hands to the
-loader itself, and the loader also searches ``LD_LIBRARY_PATH``. Where there is no glibc
-cache to read (another C library, another system), nothing is changed.
+loader itself, and the loader also searches ``LD_LIBRARY_PATH``. The listing's ABI tags are
+not compared: the answer is a file name, which the loader opens for this process's ABI or
+refuses, as it would ``find_library``'s. Where there is no glibc cache to read (another C
+library, another system), nothing is changed. The replacement holds for the whole process
+while WeasyPrint loads, once: no other thread looks for a library then.
 """
 
 from __future__ import annotations
@@ -59,4 +62,5 @@ def _cached_library_names() -> list[str] | None:
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return [name.decode("utf-8", "surrogateescape") for name in _CACHED_NAME.findall(listing)]
+    names = [name.decode("utf-8", "surrogateescape") for name in _CACHED_NAME.findall(listing)]
+    return names or None  # not glibc's listing: nothing to answer from

@@ -67,7 +67,8 @@ def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str],
         except OSError as error:  # a file system without locks (ENOLCK), for one
             os.close(descriptor)
             if created:
-                out_dir.rmdir()
+                with contextlib.suppress(OSError):  # the message to give is the lock's
+                    out_dir.rmdir()
             raise user_error(str(out_dir), f"cannot lock the output folder: {error.strerror or error}") from error
         if _same_folder(out_dir, descriptor):
             break

@@ -228,3 +228,27 @@ def test_a_strict_build_fails_on_the_warnings_of_a_company_it_does_not_render_ag
     build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY)
     with pytest.raises(UserError, match=r"giodo\.yaml:\d+:\d+: security_measures\[0\]\.pl: warning: CUR-GIODO "):
         build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY, strict=True)
+
+
+def test_an_outdated_term_whose_pattern_does_not_compile_is_a_broken_legal_facts_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lint would otherwise stop with a traceback at the first text it searched."""
+    from generator import legal
+    from generator.resources import forget_project
+
+    broken = tmp_path / legal.LEGAL_FACTS_FILE.name
+    text = legal.LEGAL_FACTS_FILE.read_text(encoding="utf-8")
+    broken.write_text(text.replace("pattern: '\\bGIODO\\b|", "pattern: '(?:\\bGIODO\\b|", 1), encoding="utf-8")
+    monkeypatch.setattr(legal, "LEGAL_FACTS_FILE", broken)
+    forget_project()
+    try:
+        with pytest.raises(UserError) as raised:
+            legal_facts()
+    finally:
+        monkeypatch.undo()
+        forget_project()
+    message = str(raised.value)
+    assert message.startswith(f"{broken}: broken legal facts file: ")
+    assert "outdated term " in message
+    assert "pattern: missing ), unterminated subpattern" in message

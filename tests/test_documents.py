@@ -565,7 +565,7 @@ def test_facts_that_look_like_formulas_stay_text_in_the_record(tmp_path: Path) -
 def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_adequacy_decision(
     tmp_path: Path,
 ) -> None:
-    """Art. 13(1)(f) GDPR owes the means to obtain a copy for Art. 46, 47 and 49 transfers only."""
+    """Art. 13(1)(f) GDPR owes the means to obtain a copy of the safeguards of Art. 46 and 47."""
     facts = yaml.safe_load((ROOT / "companies" / "optingo.yaml").read_text(encoding="utf-8"))
     outside = [recipient for recipient in facts["recipients"] if recipient.get("safeguard")]
     assert {recipient["safeguard"] for recipient in outside} == {"dpf", "scc"}
@@ -581,5 +581,7 @@ def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_a
         return next(section.body for section in document.walk() if section.outline.anchor == "transfers")
 
     assert offer not in transfers_text("adequacy-only")
+    outside[0]["safeguard"] = "derogation"  # Art. 49(1): nothing to copy
+    assert offer not in transfers_text("with-a-derogation")
     outside[0]["safeguard"] = "scc"
     assert offer in transfers_text("with-clauses")

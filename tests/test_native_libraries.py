@@ -58,6 +58,17 @@ def test_without_a_cache_to_read_lookups_are_left_as_they_are(tmp_path: Path, mo
     assert ctypes.util.find_library is searching
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the loader cache is glibc's")
+def test_a_listing_that_is_not_glibcs_leaves_lookups_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ldconfig = _executable(tmp_path / "ldconfig", "echo 'ldconfig: unrecognized option -p'\n")
+    monkeypatch.setattr(native_libraries, "_LOADER_CACHE", (str(ldconfig), "-p"))
+    searching = ctypes.util.find_library
+    with libraries_from_loader_cache():
+        assert ctypes.util.find_library is searching
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="ctypes runs gcc and ld on Linux only")
 def test_loading_the_pdf_renderer_runs_no_compiler(tmp_path: Path) -> None:
     """gcc and ld on the PATH record each run; WeasyPrint must still load and render."""

@@ -270,7 +270,9 @@ def _versions(manifest: Path) -> dict[str, tuple[int, str]]:
 
 def test_two_builds_of_the_same_facts_into_two_folders_publish_one_version(tmp_path: Path) -> None:
     """The second build reads the state file the first published: the same text keeps its
-    version and date, so both folders show version 2 of day two, as the state file records."""
+    version and date, so both folders show version 2 of day two, as the state file records.
+    (Whether the second waited depends on how fast the first is; the test above shows the wait
+    by holding the lock itself.)"""
     project = _project(tmp_path / "project", COMPANIES)
     assert _policygen(project, "build", "--format", "md", "--today", DAY_ONE).returncode == 0
     _change_facts(project)
@@ -290,7 +292,6 @@ def test_two_builds_of_the_same_facts_into_two_folders_publish_one_version(tmp_p
     _, first_errors = first.communicate(timeout=300)
     _, second_errors = second.communicate(timeout=300)
     assert (first.returncode, second.returncode) == (0, 0), first_errors + second_errors
-    assert "waiting for another policygen build of the facts in companies to finish" in second_errors
     published = dict.fromkeys(COMPANIES, (2, DAY_TWO))
     assert _versions(project / "output" / "manifest.json") == published
     assert _versions(project / "other" / "manifest.json") == published

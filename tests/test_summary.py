@@ -117,7 +117,7 @@ def test_the_right_to_object_stands_apart_where_a_purpose_rests_on_legitimate_in
         assert contact in paragraph
         if document.language == "en":
             assert ("on grounds relating to your particular situation" in paragraph) is objectable
-            assert ("An objection to direct marketing needs no reasons." in paragraph) is marketing
+            assert ("to processing for direct marketing, without giving reasons" in paragraph) is marketing
 
 
 def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
