@@ -20,7 +20,7 @@ from generator import __version__
 from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
-from generator.languages import default_languages
+from generator.languages import default_languages, language_codes
 from generator.resources import DATA, LOCALES, TEMPLATES, project_cache
 
 STARTER = TEMPLATES / "starter.yaml"
@@ -89,9 +89,14 @@ class PolicyState(BaseModel):
         return self.languages_of(self.current)
 
     def languages_of(self, version: Version) -> tuple[str, ...]:
+        """The languages a version was published in; the default set when its facts name none,
+        or name something other than known language codes (a damaged file, which validating
+        those facts then reports)."""
         document = version.facts.get("document")
         languages = document.get("languages") if isinstance(document, dict) else None
-        return tuple(languages) if isinstance(languages, list) and languages else tuple(default_languages())
+        if isinstance(languages, list) and languages and all(code in language_codes() for code in languages):
+            return tuple(languages)
+        return tuple(default_languages())
 
     def company_of(self, version: Version) -> Company:
         """The validated facts of a published version, to render it again."""

@@ -74,6 +74,13 @@ def _break_controller(document: Json) -> None:
     document["history"][0]["facts"]["controller"]["nip"] = "not a number"
 
 
+def _languages_entry(value: object) -> Callable[[Json], None]:
+    def damage(document: Json) -> None:
+        document["history"][0]["facts"]["document"]["languages"][0] = value
+
+    return damage
+
+
 def _duplicate_version(document: Json) -> None:
     document["history"].append(document["history"][0])
     document["version"] = 1
@@ -85,6 +92,8 @@ def _duplicate_version(document: Json) -> None:
         (lambda state: state.update(history=[]), DAMAGED.format("the history's versions are none, not 1, 2, 3...")),
         (_set_document, DAMAGED.format("the facts of version 1 are no longer valid facts")),
         (_break_controller, DAMAGED.format("the facts of version 1 are no longer valid facts")),
+        (_languages_entry(None), DAMAGED.format("the facts of version 1 are no longer valid facts")),
+        (_languages_entry("xx"), DAMAGED.format("the facts of version 1 are no longer valid facts")),
         (_duplicate_version, DAMAGED.format("the history's versions are [1, 1], not 1, 2, 3...")),
         (
             lambda state: state.update(version="two"),
@@ -94,7 +103,15 @@ def _duplicate_version(document: Json) -> None:
             ),
         ),
     ],
-    ids=["empty-history", "document-of-wrong-type", "archived-facts-invalid", "duplicated-versions", "version-text"],
+    ids=[
+        "empty-history",
+        "document-of-wrong-type",
+        "archived-facts-invalid",
+        "archived-language-null",
+        "archived-language-unknown",
+        "duplicated-versions",
+        "version-text",
+    ],
 )
 def test_a_damaged_state_file_is_named_by_build_and_check(
     project: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[Json], object], message: str
