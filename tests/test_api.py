@@ -50,3 +50,12 @@ def test_build_accepts_string_paths(tmp_path: Path) -> None:
     result = build([str(facts)], out_dir=str(tmp_path / "out"), formats=("md",))
     assert [company.slug for company in result.companies] == ["acme"]
     assert (tmp_path / "out" / "acme" / "pl" / "privacy-policy.md").is_file()
+
+
+def test_the_installed_version_is_the_packages_own() -> None:
+    from importlib.metadata import version
+
+    import generator
+
+    # pyproject.toml reads the version from generator/__init__.py: one place to change it.
+    assert version("policygen") == generator.__version__
