@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: build test lint typecheck unit browser-deps site-deps schema readme i18n golden bench fonts clean
+.PHONY: build compiled test lint typecheck unit browser-deps site-deps schema readme i18n golden bench fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## build: validate and render every company in companies/ into output/
-build: $(STAMP)
+build: compiled
 	$(BIN)/policygen build
+
+## compiled: compile policygen's modules and templates into the installation, as a wheel's install
+## compiles its modules, so that no run compiles them again (a run never writes them itself)
+compiled: $(STAMP)
+	$(BIN)/python -m generator.compiled_templates
 
 ## test: ruff, mypy (strict) and the whole pytest suite
 test: lint typecheck unit
@@ -28,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) browser-deps site-deps
+unit: compiled browser-deps site-deps
 	$(BIN)/pytest
 
 ## browser-deps: Debian's chromium and the npm packages of tests/browser and of the examples (the
@@ -87,7 +92,7 @@ fonts: $(STAMP)
 	$(BIN)/python scripts/subset_fonts.py
 
 ## bench: time full, no-op and parallel builds and the CLI on 100 companies; writes benchmarks/results.md
-bench: $(STAMP)
+bench: compiled
 	$(BIN)/python benchmarks/bench.py
 
 clean:

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
-from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
-from jinja2.bccache import Bucket
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.ext import Extension
 from jinja2.runtime import Context, Macro
 
 from generator.changes import grouped_notes
+from generator.compiled_templates import CompiledTemplates
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Retention
 from generator.facts.processing import LegalBasis
@@ -51,27 +51,8 @@ class KeepLineEnds(Extension):
         return "\n".join(lines)
 
 
-class _SharedCompiledTemplates(BytecodeCache):
-    """Compiled templates kept in memory and shared by the environments of every language.
-
-    The environments differ only in their globals (catalog, formats), never in how a
-    template compiles, so a template is compiled once per process instead of once per
-    language; a changed template source has another checksum and is compiled again.
-    """
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, tuple[str, Any]] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        checksum, code = self.compiled.get(bucket.key, (None, None))
-        if checksum == bucket.checksum:
-            bucket.code = code
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.compiled[bucket.key] = (bucket.checksum, bucket.code)
-
-
-_COMPILED_TEMPLATES = _SharedCompiledTemplates()
+COMPILED_MARKDOWN = CompiledTemplates("markdown")
+"""The policy's templates, compiled once for the environments of every language."""
 
 _PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType)
 _CALL_MARKERS = {"_block_vars", "_loop_vars"}
@@ -118,7 +99,7 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
     where the language has a choice: facts escaped, undefined names fatal."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        bytecode_cache=_COMPILED_TEMPLATES,
+        bytecode_cache=COMPILED_MARKDOWN,
         undefined=StrictUndefined,
         autoescape=False,
         finalize=escape,

@@ -23,6 +23,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
+from generator.compiled_templates import CompiledTemplates
 from generator.document import OutlineSection, PolicyDocument, unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.languages import language as language_row
@@ -169,11 +170,16 @@ def markdown_parser() -> MarkdownIt:
     return parser
 
 
+COMPILED_PAGES = CompiledTemplates("pages")
+"""The page templates, compiled once per process or at installation."""
+
+
 @project_cache
 def page_environment() -> Environment:
     """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
+        bytecode_cache=COMPILED_PAGES,
         undefined=StrictUndefined,
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
