@@ -9,7 +9,8 @@ lists every file the publication will replace, create or remove (the outputs, th
 files beside the facts and the manifest), and each file's earlier content is kept as a
 hard link or copy. When anything fails (a full disk, a read-only folder, Ctrl-C), the
 earlier files are put back; when the process is killed, the next build finds the journal
-and puts them back before it starts. Only after the last file is in place is the journal
+and puts back the output folder's files before it starts (:func:`recover`: not a state file
+that others may have read since). Only after the last file is in place is the journal
 removed: that is the moment the new outputs, state files and manifest become the
 published ones, together.
 """
@@ -329,7 +330,12 @@ _BACKUP_NAME = re.compile(r"backup-[0-9]+")
 
 
 def recover(out_dir: Path, state_files: Collection[Path]) -> None:
-    """Put back the files of a publication that was killed before it finished.
+    """Put back the output folder's files of a publication that was killed before it finished.
+
+    A state file it had already replaced stays: once the killed build let go of the facts'
+    lock, a build into another output folder may have read it and published that version,
+    which putting back the earlier state file would take from the history. This folder's
+    outputs are then behind their state file, which ``check`` reports and the next build mends.
 
     The journal lies in the user's output folder, so it is read as untrusted: it may name
     only files inside the output folder and the state files of this build, and only copies
@@ -346,12 +352,15 @@ def recover(out_dir: Path, state_files: Collection[Path]) -> None:
         raise _damaged_journal(journal, staging, f"cannot be read ({error})") from error
     root = out_dir.resolve()
     allowed = {path.resolve() for path in state_files}
+    outputs = []
     for change in changes:
         target = change.target.parent.resolve() / change.target.name
         if not (target.is_relative_to(root) or target in allowed):
             raise _damaged_journal(journal, staging, f"names {change.target}, outside {out_dir}")
+        if target.is_relative_to(root):
+            outputs.append(change)
     try:
-        _rollback(changes, [])
+        _rollback(outputs, [])
         journal.unlink()
     except OSError as error:
         raise os_error(error, "restore the files of an interrupted build") from error

@@ -299,6 +299,58 @@ def test_two_builds_of_the_same_facts_into_two_folders_publish_one_version(tmp_p
     assert [(version["version"], version["date"]) for version in state["history"]] == [(1, DAY_ONE), (2, DAY_TWO)]
 
 
+_KILLED_AFTER_THE_STATE_FILE = """
+import os, sys
+import generator.publishing as publishing
+from generator.cli import main
+apply = publishing._apply
+def apply_then_die(change, staged):
+    created = apply(change, staged)
+    if change.target.name.endswith(".state.json"):
+        os._exit(9)  # killed: no rollback, the journal stays
+    return created
+publishing._apply = apply_then_die
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_undoing_a_killed_build_keeps_a_state_file_another_folders_build_published_since(tmp_path: Path) -> None:
+    """A build into ``output`` is killed after replacing the state file with version 2; a build of
+    the same facts into ``other`` then reads it and publishes version 2 of that day. The next
+    build into ``output`` puts back its own outputs but keeps the state file, and publishes the
+    same version 2: no version published anywhere is taken back or given another date."""
+    project = _project(tmp_path / "project")
+    assert _policygen(project, "build", "--format", "md", "--today", DAY_ONE).returncode == 0
+    _change_facts(project)
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_THE_STATE_FILE, "build", "--format", "md", "--today", DAY_TWO],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    assert (project / "output" / ".staging" / "journal.json").is_file()
+    other = _policygen(project, "build", "--out", "other", "--format", "md", "--today", DAY_THREE)
+    assert other.returncode == 0, other.stderr
+    assert _versions(project / "other" / "manifest.json") == {"alpha": (2, DAY_TWO)}
+    state_file = project / "companies" / "alpha.state.json"
+    published = state_file.read_bytes()
+    check = _policygen(project, "check")
+    assert check.returncode == 1
+    assert check.stderr == (
+        "output/.staging/journal.json: a build was interrupted while publishing: run `policygen build`\n"
+        f"output/alpha: built as version 1 of {DAY_ONE}, not 2 of {DAY_TWO}\n"
+    )
+    again = _policygen(project, "build", "--format", "md", "--today", DAY_THREE)
+    assert again.returncode == 0, again.stderr
+    assert state_file.read_bytes() == published
+    assert _versions(project / "output" / "manifest.json") == {"alpha": (2, DAY_TWO)}
+    assert not (project / "output" / ".staging").exists()
+    assert _policygen(project, "check").returncode == 0
+
+
 def test_builds_naming_the_same_facts_folders_in_opposite_orders_do_not_deadlock(tmp_path: Path) -> None:
     """Both wait for the same folder first, whatever order their arguments name them in: taken
     in the order of the arguments, each would hold one folder and wait for the other's."""
