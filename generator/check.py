@@ -78,7 +78,14 @@ def _stale_outputs(
     found = [
         LocatedMessage.about_file(display_name(Path(path)), reason)
         for path, reason in stale_outputs(
-            out_dir, manifest, slug, version=state.version, date=state.date, kinds=kinds, languages=languages
+            out_dir,
+            manifest,
+            slug,
+            version=state.version,
+            date=state.date,
+            inputs=state.inputs_hash,
+            kinds=kinds,
+            languages=languages,
         )
     ]
     for entry in manifest.of(slug):

@@ -50,6 +50,10 @@ class CompanyRecord:
     date: str
     kinds: tuple[str, ...]
     languages: tuple[str, ...]
+    inputs: str = ""
+    """The hash of the facts, templates and catalogs the outputs were made from (the state file's
+    ``inputs_hash`` then): a build into another output folder, or a killed build put back, can
+    leave the state file ahead of these outputs with the same version."""
 
 
 @dataclass
@@ -150,6 +154,8 @@ def _record(raw: object) -> CompanyRecord | None:
     if not isinstance(raw, dict):
         return None
     kinds, languages = raw.get("kinds"), raw.get("languages")
+    # A manifest of an earlier policygen names no inputs: its outputs are made again, once.
+    inputs = raw.get("inputs", "")
     if not (
         isinstance(raw.get("company"), str)
         and type(raw.get("version")) is int
@@ -157,9 +163,10 @@ def _record(raw: object) -> CompanyRecord | None:
         and isinstance(kinds, list)
         and isinstance(languages, list)
         and all(isinstance(item, str) for item in [*kinds, *languages])
+        and isinstance(inputs, str)
     ):
         return None
-    return CompanyRecord(raw["company"], raw["version"], raw["date"], tuple(kinds), tuple(languages))
+    return CompanyRecord(raw["company"], raw["version"], raw["date"], tuple(kinds), tuple(languages), inputs)
 
 
 def _unusable(shown: str, why: str) -> Manifest:
@@ -189,6 +196,7 @@ def stale_outputs(
     *,
     version: int,
     date: datetime.date,
+    inputs: str,
     kinds: Sequence[str],
     languages: Sequence[str],
 ) -> list[tuple[str, str]]:
@@ -203,6 +211,8 @@ def stale_outputs(
         return [(shown, "not built")]
     if record.version != version or record.date != date.isoformat():
         return [(shown, f"built as version {record.version} of {record.date}, not {version} of {date}")]
+    if record.inputs != inputs:
+        return [(shown, "built from other facts, templates or catalogs than its state file records")]
     missing_kinds = [kind for kind in kinds if kind not in record.kinds]
     missing_languages = [language for language in languages if language not in record.languages]
     if missing_kinds or missing_languages:

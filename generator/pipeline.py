@@ -260,7 +260,14 @@ def _plan(
             # Kinds a company's facts switched on are checked as well as the build's own.
             kind_names += [name for name in record.kinds if name not in kind_names and _switched_kind(name)]
         current = previous.inputs_hash == inputs and not stale_outputs(
-            out_dir, manifest, slug, version=previous.version, date=previous.date, kinds=kind_names, languages=wanted
+            out_dir,
+            manifest,
+            slug,
+            version=previous.version,
+            date=previous.date,
+            inputs=inputs,
+            kinds=kind_names,
+            languages=wanted,
         )
         if current:
             return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
@@ -354,13 +361,15 @@ def _publish(
     if outcome.staged_state is not None:
         publication.replace(state_path(facts_file), outcome.staged_state)
     record = manifest.companies.get(outcome.slug)
-    same_version = record is not None and record.version == state.version and not outcome.inputs_changed
+    # The kinds and languages built before still count when they were made from these very inputs.
+    same = record is not None and record.version == state.version and record.inputs == state.inputs_hash
     record = CompanyRecord(
         outcome.slug,
         state.version,
         state.date.isoformat(),
-        tuple(sorted(kind_names | (set(record.kinds) if same_version and record else set()))),
-        tuple(sorted(set(built_languages) | (set(record.languages) if same_version and record else set()))),
+        tuple(sorted(kind_names | (set(record.kinds) if same and record else set()))),
+        tuple(sorted(set(built_languages) | (set(record.languages) if same and record else set()))),
+        state.inputs_hash,
     )
     return manifest.replaced(outcome.slug, [*produced, *kept], record)
 

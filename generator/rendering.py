@@ -85,7 +85,6 @@ class Rendered:
     """The new state file's content, written and synced into the scratch folder where the
     company was prepared (a worker, in parallel with the others' rather than in the one
     publication); None when the state file on disk already holds it."""
-    inputs_changed: bool
     kinds: tuple[OutputKind, ...]
     """The build's kinds and those the company's facts switch on."""
 
@@ -260,7 +259,6 @@ def _prepare(job: Job) -> Prepared | Invalid:
         checked.warnings,
         reused,
         staged_state=staged_state,
-        inputs_changed=previous is None or previous.inputs_hash != job.inputs,
         kinds=kinds,
     )
     return Prepared(rendered, tuple(parts), tuple(tasks))

@@ -314,6 +314,19 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+def _build_killed_after_the_state_file(project: Path, *arguments: str) -> None:
+    """A real process of ``policygen`` that dies as if killed right after replacing a state file."""
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_AFTER_THE_STATE_FILE, *arguments],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+
+
 def test_undoing_a_killed_build_keeps_a_state_file_another_folders_build_published_since(tmp_path: Path) -> None:
     """A build into ``output`` is killed after replacing the state file with version 2; a build of
     the same facts into ``other`` then reads it and publishes version 2 of that day. The next
@@ -322,15 +335,7 @@ def test_undoing_a_killed_build_keeps_a_state_file_another_folders_build_publish
     project = _project(tmp_path / "project")
     assert _policygen(project, "build", "--format", "md", "--today", DAY_ONE).returncode == 0
     _change_facts(project)
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_AFTER_THE_STATE_FILE, "build", "--format", "md", "--today", DAY_TWO],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert killed.returncode == 9, killed.stderr
+    _build_killed_after_the_state_file(project, "build", "--format", "md", "--today", DAY_TWO)
     assert (project / "output" / ".staging" / "journal.json").is_file()
     other = _policygen(project, "build", "--out", "other", "--format", "md", "--today", DAY_THREE)
     assert other.returncode == 0, other.stderr
@@ -348,6 +353,52 @@ def test_undoing_a_killed_build_keeps_a_state_file_another_folders_build_publish
     assert state_file.read_bytes() == published
     assert _versions(project / "output" / "manifest.json") == {"alpha": (2, DAY_TWO)}
     assert not (project / "output" / ".staging").exists()
+    assert _policygen(project, "check").returncode == 0
+
+
+def _add_data_subjects(project: Path) -> None:
+    """A change of the facts that the record of processing shows and the policy's text does not:
+    the state file gets new inputs and keeps its version."""
+    facts = project / "companies" / "alpha.yaml"
+    text = facts.read_text(encoding="utf-8")
+    changed = "    legal_basis: contract\n    data_subjects: {pl: klienci, en: customers}\n"
+    facts.write_text(text.replace("    legal_basis: contract\n", changed, 1), encoding="utf-8")
+
+
+def _records_klienci(project: Path, out: str) -> bool:
+    return "klienci" in (project / out / "alpha" / "ropa.csv").read_text(encoding="utf-8-sig")
+
+
+def test_outputs_older_than_the_state_files_inputs_are_built_again(tmp_path: Path) -> None:
+    """A change that keeps the version, built into ``other``, updates the state file: ``output``,
+    built from the earlier facts, is named by ``check`` and built again, though its version is current."""
+    project = _project(tmp_path / "project")
+    assert _policygen(project, "build", "--format", "md,ropa", "--today", DAY_ONE).returncode == 0
+    _add_data_subjects(project)
+    assert _policygen(project, "build", "--out", "other", "--format", "md,ropa", "--today", DAY_TWO).returncode == 0
+    assert _records_klienci(project, "other")
+    check = _policygen(project, "check")
+    assert check.returncode == 1
+    assert check.stderr == "output/alpha: built from other facts, templates or catalogs than its state file records\n"
+    again = _policygen(project, "build", "--format", "md,ropa", "--today", DAY_TWO)
+    assert again.returncode == 0, again.stderr
+    assert "1 of 1 companies rendered" in again.stdout
+    assert _records_klienci(project, "output")
+    assert _versions(project / "output" / "manifest.json") == {"alpha": (1, DAY_ONE)}
+    assert _policygen(project, "check").returncode == 0
+
+
+def test_undoing_a_killed_build_that_kept_the_version_builds_its_outputs_again(tmp_path: Path) -> None:
+    """Killed after replacing the state file with new inputs and the same version: the outputs put
+    back are those of the earlier inputs, which ``check`` names and the next build replaces."""
+    project = _project(tmp_path / "project")
+    assert _policygen(project, "build", "--format", "md,ropa", "--today", DAY_ONE).returncode == 0
+    _add_data_subjects(project)
+    _build_killed_after_the_state_file(project, "build", "--format", "md,ropa", "--today", DAY_TWO)
+    again = _policygen(project, "build", "--format", "md,ropa", "--today", DAY_TWO)
+    assert again.returncode == 0, again.stderr
+    assert "1 of 1 companies rendered" in again.stdout
+    assert _records_klienci(project, "output")
     assert _policygen(project, "check").returncode == 0
 
 
