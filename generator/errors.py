@@ -23,6 +23,8 @@ class Location:
     def __str__(self) -> str:
         if self.line == 0:
             return self.path
+        if self.column == 0:  # a line without a known column, as in a template's syntax error
+            return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.column}"
 
 

@@ -8,16 +8,19 @@ them. Facts are escaped as Markdown on output and an undefined name stops the re
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any
+from typing import Any, NoReturn
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateSyntaxError
 from jinja2.ext import Extension
 from jinja2.runtime import Context, Macro
 
 from generator.changes import grouped_notes
 from generator.compiled_templates import CompiledTemplates
+from generator.errors import user_error
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Retention
 from generator.facts.processing import LegalBasis
@@ -26,6 +29,7 @@ from generator.languages import FormOfAddress, Language, language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
 from generator.resources import TEMPLATES, project_cache
+from generator.validation import display_name
 
 
 class KeepLineEnds(Extension):
@@ -49,6 +53,18 @@ class KeepLineEnds(Extension):
             if self._LAST_TAG.search(line) and self._TAG.sub("", line).strip():
                 lines[index] = line[:-2] + "+%}"
         return "\n".join(lines)
+
+
+class PolicyEnvironment(Environment):
+    """A Jinja environment whose template syntax errors are located messages, not tracebacks:
+    the templates are the user's to edit (README, "Changing the text")."""
+
+    def handle_exception(self, source: str | None = None) -> NoReturn:
+        error = sys.exc_info()[1]
+        if isinstance(error, TemplateSyntaxError):
+            where = display_name(Path(error.filename)) if error.filename else str(error.name)
+            raise user_error(where, error.message or "syntax error", line=error.lineno) from error
+        super().handle_exception(source)
 
 
 COMPILED_MARKDOWN = CompiledTemplates("markdown")
@@ -97,7 +113,7 @@ class DirectCalls(Context):
 def template_environment(language: Language, register: FormOfAddress) -> Environment:
     """The Markdown template environment of one language, speaking to the reader in ``register``
     where the language has a choice: facts escaped, undefined names fatal."""
-    environment = Environment(
+    environment = PolicyEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=COMPILED_MARKDOWN,
         undefined=StrictUndefined,

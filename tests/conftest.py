@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from generator.document import unescape
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.pipeline import build
+from generator.resources import forget_project
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -155,3 +156,20 @@ def serving(handler: Callable[..., BaseHTTPRequestHandler]) -> Iterator[int]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def broken_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The shipped templates, with ``sections/rights.md.j2`` edited into a syntax error on its
+    third line, read by both Jinja environments (the policy's and the pages')."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    broken = templates / "sections" / "rights.md.j2"
+    lines = broken.read_text(encoding="utf-8").split("\n")
+    lines[2] = "{% if %}" + lines[2]
+    broken.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setattr("generator.templating.TEMPLATES", templates)
+    monkeypatch.setattr("generator.render.html.TEMPLATES", templates)
+    forget_project()
+    yield broken
+    forget_project()

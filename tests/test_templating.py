@@ -6,14 +6,17 @@ out must be what Jinja's own :class:`jinja2.runtime.Context` makes, for every ki
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_DAY, ROOT
+from conftest import BUILD_DAY, MINIMAL, ROOT
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from generator.cli import main
 from generator.document import render_document
 from generator.languages import FormOfAddress
 from generator.resources import forget_project
@@ -73,3 +76,16 @@ def test_a_whole_policy_reads_as_with_jinjas_own_calls(language: str, request: p
     direct = _policy_texts(language)
     request.getfixturevalue("jinjas_own_calls")
     assert _policy_texts(language) == direct
+
+
+def test_a_template_edited_into_a_syntax_error_is_a_located_message(
+    broken_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--format", "md", "--jobs", "1", "--today", BUILD_DAY.isoformat()]) == 1
+    assert capsys.readouterr().err == (
+        "templates/sections/rights.md.j2:3: Expected an expression, got 'end of statement block'\n"
+    )
+    assert not (tmp_path / "output" / "acme").exists()

@@ -31,6 +31,7 @@ from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, PrintPage, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
 from generator.resources import ASSETS, TEMPLATES, project_cache
+from generator.templating import PolicyEnvironment
 from generator.typography import typeset
 
 _HEADING_ANCHOR = re.compile(r"\s*\{#([a-z][a-z0-9_-]*)\}$")
@@ -177,7 +178,7 @@ COMPILED_PAGES = CompiledTemplates("pages")
 @project_cache
 def page_environment() -> Environment:
     """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
-    return Environment(
+    return PolicyEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=COMPILED_PAGES,
         undefined=StrictUndefined,
