@@ -96,4 +96,4 @@ bench: compiled
 	$(BIN)/python benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) output/*/
+	rm -rf $(VENV) output/*/ generator/_compiled_templates

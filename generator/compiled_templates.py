@@ -17,6 +17,7 @@ import hashlib
 import importlib.util
 import marshal
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 from types import CodeType
@@ -26,22 +27,25 @@ from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
 from generator import __version__
+from generator.errors import UserError
 from generator.resources import TEMPLATES
 
-COMPILED = Path(__file__).resolve().parent / "_compiled_templates"
+PACKAGE = Path(__file__).resolve().parent
+COMPILED = PACKAGE / "_compiled_templates"
 """Where the installation keeps the compiled templates (ignored by git, like ``__pycache__``)."""
-
-_COMPILING_MODULES = ("templating.py", "render/html.py")
-"""The modules that set how templates compile (the environments' options, the line-end extension)."""
 
 
 @cache
 def compiler_fingerprint() -> str:
-    """What the compiled code depends on besides each template's source."""
+    """What the compiled code depends on besides each template's source: Jinja, Python's
+    bytecode, and every module of the package. Jinja reads the environments' options, the
+    line-end extension, the finalize function and the filters and tests while it compiles
+    (it may call them on constants), and this module decides the file's layout; hashing the
+    whole package (some 400 KB, a millisecond) leaves no such module out."""
     digest = hashlib.sha256(f"{__version__}|{jinja2.__version__}|".encode() + importlib.util.MAGIC_NUMBER)
-    package = Path(__file__).resolve().parent
-    for module in _COMPILING_MODULES:
-        digest.update((package / module).read_bytes())
+    for module in sorted(PACKAGE.rglob("*.py")):
+        digest.update(str(module.relative_to(PACKAGE)).encode())
+        digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -75,15 +79,21 @@ class CompiledTemplates(BytecodeCache):
         if bucket.code is not None:
             self.code()[bucket.key] = (bucket.checksum, bucket.code)
 
+    def compile_anew(self) -> None:
+        """Forget the stored code: what is stored next is compiled by this process."""
+        self.compiled = {}
+
     def store(self) -> Path:
-        """Write what this process compiled, for the runs to come."""
+        """Write what this process compiled, for the runs to come; the files of other versions go."""
         target = self.stored_file()
         self.folder.mkdir(exist_ok=True)
         for earlier in self.folder.glob(f"{self.namespace}-*.marshal"):
-            earlier.unlink()
-        partial = target.with_suffix(".partial")
-        partial.write_bytes(marshal.dumps(self.code()))
-        partial.replace(target)
+            if earlier != target:
+                earlier.unlink(missing_ok=True)
+        # A name of its own, so that two installations at once never write into one file.
+        with tempfile.NamedTemporaryFile(dir=self.folder, prefix=f".{self.namespace}-", delete=False) as partial:
+            partial.write(marshal.dumps(self.code()))
+        Path(partial.name).replace(target)
         return target
 
     def code(self) -> dict[str, tuple[str, CodeType]]:
@@ -95,7 +105,15 @@ class CompiledTemplates(BytecodeCache):
             except (OSError, EOFError, ValueError, TypeError):
                 stored = None  # not installed, or made by another version: compiled in memory
             if isinstance(stored, dict):
-                self.compiled.update(stored)
+                self.compiled.update(
+                    (key, entry)
+                    for key, entry in stored.items()
+                    if isinstance(key, str)
+                    and isinstance(entry, tuple)
+                    and len(entry) == 2
+                    and isinstance(entry[0], str)
+                    and isinstance(entry[1], CodeType)
+                )
         return self.compiled
 
 
@@ -106,18 +124,27 @@ def compile_all(environment: Environment, suffix: str) -> None:
 
 
 def main() -> int:
-    """Compile policygen's modules and templates into the installation."""
+    """Compile policygen's modules and templates into the installation; 1, with one line each,
+    for a module or template that does not compile or a folder that cannot be written."""
     from generator.languages import FormOfAddress
     from generator.render.html import COMPILED_PAGES, page_environment
     from generator.templating import COMPILED_MARKDOWN, template_environment
 
-    package = Path(__file__).resolve().parent
-    compiled_modules = compileall.compile_dir(package, quiet=1)
-    compile_all(template_environment("en", FormOfAddress.TY), ".md.j2")
-    compile_all(page_environment(), ".html.j2")
-    for templates in (COMPILED_MARKDOWN, COMPILED_PAGES):
-        print(f"{templates.store()}: the {templates.namespace} templates of {TEMPLATES}, compiled")
-    return 0 if compiled_modules else 1
+    modules_compiled = compileall.compile_dir(PACKAGE, quiet=1)
+    try:
+        for templates in (COMPILED_MARKDOWN, COMPILED_PAGES):
+            templates.compile_anew()
+        compile_all(template_environment("en", FormOfAddress.TY), ".md.j2")
+        compile_all(page_environment(), ".html.j2")
+        for templates in (COMPILED_MARKDOWN, COMPILED_PAGES):
+            print(f"{templates.store()}: the {templates.namespace} templates of {TEMPLATES}, compiled")
+    except UserError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"{error.filename or COMPILED}: cannot store the compiled templates: {error.strerror}", file=sys.stderr)
+        return 1
+    return 0 if modules_compiled else 1
 
 
 if __name__ == "__main__":
