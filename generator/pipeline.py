@@ -180,7 +180,7 @@ def _build_locked(
     """Plan, render and publish under the locks of the output and facts folders; Ctrl-C waits for a publication."""
     with output_lock(out_dir, on_wait=on_wait), facts_lock(files, out_dir, on_wait=on_wait):
         try:
-            prepare_staging(out_dir, [state_path(path) for path in files])
+            prepare_staging(out_dir)
             manifest = read_manifest(out_dir)
             result.warnings.extend(manifest.problems)
             planned = [

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import LocatedMessage, UserError, user_error
+from generator.state import STATE_SUFFIX
 from generator.writing import STAGING, staged_copy, write_atomically
 
 JOURNAL = "journal.json"
@@ -159,11 +160,10 @@ def _open_facts_folder(folder: Path) -> int:
         raise user_error(str(folder), f"cannot open the facts folder to lock it: {error.strerror or error}") from error
 
 
-def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> None:
+def prepare_staging(out_dir: Path) -> None:
     """The scratch folder, empty, after undoing a publication a killed build left unfinished.
 
-    Refused when it is a link or a file, never followed. ``state_files`` are the only files
-    outside the output folder that a journal may name.
+    Refused when it is a link or a file, never followed.
     """
     staging = out_dir / STAGING
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
@@ -171,7 +171,7 @@ def prepare_staging(out_dir: Path, state_files: Collection[Path]) -> None:
             str(staging),
             "is not a folder policygen made (a link or a file); remove it: policygen keeps its scratch files there",
         )
-    recover(out_dir, state_files)
+    recover(out_dir)
     clear_staging(out_dir)
     try:
         staging.mkdir()
@@ -329,7 +329,7 @@ def _move(source: Path, target: Path) -> None:
 _BACKUP_NAME = re.compile(r"backup-[0-9]+")
 
 
-def recover(out_dir: Path, state_files: Collection[Path]) -> None:
+def recover(out_dir: Path) -> None:
     """Put back the output folder's files of a publication that was killed before it finished.
 
     A state file it had already replaced stays: once the killed build let go of the facts'
@@ -338,8 +338,8 @@ def recover(out_dir: Path, state_files: Collection[Path]) -> None:
     outputs are then behind their state file, which ``check`` reports and the next build mends.
 
     The journal lies in the user's output folder, so it is read as untrusted: it may name
-    only files inside the output folder and the state files of this build, and only copies
-    in the scratch folder.
+    only files inside the output folder and state files (of any company the killed build
+    built, which this build may not), and only copies in the scratch folder.
     """
     staging = out_dir / STAGING
     journal = staging / JOURNAL
@@ -351,14 +351,13 @@ def recover(out_dir: Path, state_files: Collection[Path]) -> None:
     except (OSError, ValueError, TypeError, KeyError) as error:
         raise _damaged_journal(journal, staging, f"cannot be read ({error})") from error
     root = out_dir.resolve()
-    allowed = {path.resolve() for path in state_files}
     outputs = []
     for change in changes:
         target = change.target.parent.resolve() / change.target.name
-        if not (target.is_relative_to(root) or target in allowed):
-            raise _damaged_journal(journal, staging, f"names {change.target}, outside {out_dir}")
         if target.is_relative_to(root):
             outputs.append(change)
+        elif not target.name.endswith(STATE_SUFFIX):
+            raise _damaged_journal(journal, staging, f"names {change.target}, outside {out_dir}")
     try:
         _rollback(outputs, [])
         journal.unlink()

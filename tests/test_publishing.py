@@ -549,6 +549,19 @@ def test_workers_killed_while_answering_leave_nothing_to_wait_for() -> None:
     assert not stopping.is_alive(), "stopping the workers waited for their answers"
 
 
+def test_a_build_of_some_companies_undoes_a_killed_build_of_all(built: Path) -> None:
+    """The journal of a killed build names the state files of every company it built; a build of
+    one of them puts back the folder's outputs, leaves the other's state file as it is, and
+    builds its own."""
+    _build_killed_after_the_state_file(built, "build", "--format", "md,html", "--today", DAY_TWO)
+    alpha = (built / "companies" / "alpha.state.json").read_bytes()
+    finished = _policygen(built, "build", "companies/beta.yaml", "--format", "md,html", "--today", DAY_TWO)
+    assert finished.returncode == 0, finished.stderr
+    assert (built / "companies" / "alpha.state.json").read_bytes() == alpha
+    assert _versions(built / "output" / "manifest.json")["beta"] == (2, DAY_TWO)
+    assert not (built / "output" / ".staging").exists()
+
+
 def test_a_journal_naming_a_file_outside_the_output_folder_is_refused(built: Path, tmp_path: Path) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me", encoding="utf-8")
