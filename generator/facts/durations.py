@@ -45,19 +45,24 @@ class Duration(FactsModel):
         return f"{self.amount} {self.unit.value}{'' if self.amount == 1 else 's'}"
 
 
-_DAYS = {
-    TimeUnit.YEAR: (365, 366),
-    TimeUnit.MONTH: (28, 31),
-    TimeUnit.WEEK: (7, 7),
-    TimeUnit.DAY: (1, 1),
-    TimeUnit.HOUR: (1 / 24, 1 / 24),
-    TimeUnit.MINUTE: (1 / 1440, 1 / 1440),
+_LONGEST_DAYS = {
+    TimeUnit.YEAR: 366,
+    TimeUnit.MONTH: 31,
+    TimeUnit.WEEK: 7,
+    TimeUnit.DAY: 1,
+    TimeUnit.HOUR: 1 / 24,
+    TimeUnit.MINUTE: 1 / 1440,
 }
-"""The fewest and the most days one unit can last: months and years vary in length."""
-
+"""The most days one unit can last: months and years vary in length."""
 
 _MONTH_LENGTHS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 """The months of a common year: a leap year only makes a run of months longer."""
+
+_SHORTEST_MONTH_RUNS = tuple(
+    min(sum(_MONTH_LENGTHS[(start + month) % 12] for month in range(months)) for start in range(12))
+    for months in range(12)
+)
+"""The fewest days of a run of 0 to 11 calendar months, whichever month it starts in."""
 
 
 def shortest_days(duration: Duration) -> int:
@@ -68,18 +73,15 @@ def shortest_days(duration: Duration) -> int:
     reads as, rather than 336.
     """
     if duration.unit is TimeUnit.MONTH:
-        years, months = divmod(duration.amount, len(_MONTH_LENGTHS))
-        runs = (
-            sum(_MONTH_LENGTHS[(start + month) % len(_MONTH_LENGTHS)] for month in range(months))
-            for start in range(len(_MONTH_LENGTHS))
-        )
-        return years * sum(_MONTH_LENGTHS) + min(runs)
-    return max(1, int(duration.amount * _DAYS[duration.unit][0]))
+        years, months = divmod(duration.amount, 12)
+        return years * sum(_MONTH_LENGTHS) + _SHORTEST_MONTH_RUNS[months]
+    shortest = 365 if duration.unit is TimeUnit.YEAR else _LONGEST_DAYS[duration.unit]
+    return max(1, int(duration.amount * shortest))
 
 
 def longest_days(duration: Duration) -> float:
     """The days a duration can last at most: anything longer is certainly longer than it."""
-    return duration.amount * _DAYS[duration.unit][1]
+    return duration.amount * _LONGEST_DAYS[duration.unit]
 
 
 def parse_duration(value: Any) -> Any:
