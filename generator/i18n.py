@@ -38,7 +38,7 @@ from babel.units import format_unit
 from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
-from generator.languages import FormOfAddress, Language, LanguageRow, language, source_language
+from generator.languages import FormOfAddress, Language, language, source_language
 from generator.markdown_text import Markdown, link
 from generator.registers import catalog_register_problems, variant_problems
 from generator.resources import project_cache
@@ -207,10 +207,6 @@ class Formats:
         return babel_locale(self.language)
 
     @cached_property
-    def _row(self) -> LanguageRow:
-        return language(self.language)
-
-    @cached_property
     def _list_joining(self) -> re.Pattern[str]:
         """What the language's list puts before its last name (``i``, ``and``), as a whole word."""
         joining = str(self.locale.list_patterns["standard"]["end"]).replace("{0}", "").replace("{1}", "").strip()
@@ -246,7 +242,7 @@ class Formats:
         word is capitalised too (``Meta Pixel``; an abbreviation there, ``Adres IP``, proves nothing).
         """
         words = name.split()
-        if not words or self._row.nouns_capitalised:
+        if not words or language(self.language).nouns_capitalised:
             return name
         first = leading_word(words[0])
         second = leading_word(words[1]) if len(words) > 1 else ""
@@ -268,7 +264,7 @@ class Formats:
         """
         written = [self.in_sentence(name) for name in names]
         if quoted or (len(written) > 1 and any(self._runs_together(name) for name in written)):
-            opening, closing = self._row.quotation_marks
+            opening, closing = language(self.language).quotation_marks
             written = [f"{opening}{name}{closing}" for name in written]
         if not links:
             return self.list(written)

@@ -102,9 +102,13 @@ class LanguageTable(BaseModel):
     def codes(self) -> tuple[Language, ...]:
         return tuple(row.code for row in self.languages)
 
+    @cached_property
+    def _rows(self) -> dict[Language, LanguageRow]:
+        return {row.code: row for row in self.languages}
+
     def row(self, code: Language) -> LanguageRow:
         """The row of ``code``; a code outside the table is a bug of the caller, which validates codes."""
-        return next(row for row in self.languages if row.code == code)
+        return self._rows[code]
 
 
 @project_cache
