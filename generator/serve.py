@@ -22,7 +22,7 @@ from typing import Any
 import uvicorn
 import watchfiles
 from anyio import to_thread
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
@@ -140,12 +140,10 @@ class Drafts:
 
 
 def _template_problem(error: TemplateError) -> LocatedMessage:
-    """A template being edited is often broken for a moment, like a facts file: say where."""
-    if isinstance(error, TemplateSyntaxError):
-        where = Location(display_name(Path(error.filename)) if error.filename else "templates", error.lineno, 1)
-    else:
-        where = Location("templates")
-    return LocatedMessage(where, "", f"template error: {error.message}")
+    """A template being edited is often broken for a moment, like a facts file. A syntax error
+    is already a located :class:`UserError` (:class:`generator.templating.PolicyEnvironment`);
+    an error while rendering names no line."""
+    return LocatedMessage(Location("templates"), "", f"template error: {error.message}")
 
 
 def _policy(company: Company | None, language: str) -> PolicyDraft | None:

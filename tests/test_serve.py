@@ -7,7 +7,6 @@ of the facts, state files or outputs changed.
 
 from __future__ import annotations
 
-import datetime
 import html
 import http.client
 import re
@@ -22,9 +21,9 @@ from pathlib import Path
 
 import pytest
 from conftest import MINIMAL, fingerprint
-from jinja2 import Environment, StrictUndefined
 from pypdf import PdfReader
 
+from generator.resources import forget_project
 from generator.serve import Drafts, Pages
 
 PATIENCE = 60.0
@@ -270,21 +269,20 @@ def test_new_renamed_and_removed_facts_files_follow_the_folder(tmp_path: Path) -
 
 
 def test_a_broken_template_is_a_located_problem_and_not_the_end_of_the_preview(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    broken_template: Path, tmp_path: Path
 ) -> None:
-    shutil.copyfile(MINIMAL, tmp_path / "minimal.yaml")
-    drafts = Drafts([tmp_path])
+    broken = broken_template.read_text(encoding="utf-8")
+    broken_template.write_text(broken.replace("{% if %}", "", 1), encoding="utf-8")
+    forget_project()
+    (tmp_path / "facts").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "facts" / "minimal.yaml")
+    drafts = Drafts([tmp_path / "facts"])
     drafts.refresh()
-    source = "{% block title %}{{ company }{% endblock %}\n"
-    broken = Environment(undefined=StrictUndefined)
-
-    def draft_with_a_broken_template(path: Path, today: datetime.date) -> None:
-        broken.parse(source, "scope.md.j2", str(tmp_path / "templates" / "sections" / "scope.md.j2"))
-
-    monkeypatch.setattr("generator.serve.draft_company", draft_with_a_broken_template)
+    broken_template.write_text(broken, encoding="utf-8")
+    forget_project()
     drafts.refresh()
     company = drafts.companies["minimal"]
     assert [str(problem) for problem in company.problems] == [
-        f"{tmp_path}/templates/sections/scope.md.j2:1:1: template error: unexpected '}}'"
+        f"{broken_template}:3: Expected an expression, got 'end of statement block'"
     ]
     assert company.good is not None
