@@ -12,8 +12,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
-
 _INLINE_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&!#$])")
 _LINE_START_MARKER = re.compile(r"^[-+=>]")
 _LINE_START_NUMBER = re.compile(r"^(\d+)([.)])")
@@ -65,9 +63,6 @@ def escape(value: Any) -> Markdown:
     """
     if isinstance(value, Markdown):
         return value
-    if isinstance(value, Markup):
-        # Markup from a Jinja filter: text the template vouches for, as `|safe` does.
-        return Markdown(value)
     if value is None:
         raise TypeError("None reached a template's output; a template printed a missing optional fact")
     text = str(value)
