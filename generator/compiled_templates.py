@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import sys
 import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import CodeType
@@ -26,7 +27,6 @@ import jinja2
 from jinja2 import BytecodeCache, Environment
 from jinja2.bccache import Bucket
 
-from generator import __version__
 from generator.errors import UserError
 from generator.resources import TEMPLATES
 
@@ -42,7 +42,7 @@ def compiler_fingerprint() -> str:
     line-end extension, the finalize function and the filters and tests while it compiles
     (it may call them on constants), and this module decides the file's layout; hashing the
     whole package (some 400 KB, a millisecond) leaves no such module out."""
-    digest = hashlib.sha256(f"{__version__}|{jinja2.__version__}|".encode() + importlib.util.MAGIC_NUMBER)
+    digest = hashlib.sha256(f"{jinja2.__version__}|".encode() + importlib.util.MAGIC_NUMBER)
     for module in sorted(PACKAGE.rglob("*.py")):
         digest.update(str(module.relative_to(PACKAGE)).encode())
         digest.update(module.read_bytes())
@@ -117,9 +117,9 @@ class CompiledTemplates(BytecodeCache):
         return self.compiled
 
 
-def compile_all(environment: Environment, suffix: str) -> None:
-    """Compile every template of ``environment`` whose name ends with ``suffix``."""
-    for name in environment.list_templates(filter_func=lambda name: name.endswith(suffix)):
+def compile_all(environment: Environment, wanted: Callable[[str], bool]) -> None:
+    """Load every template of ``environment`` whose name is ``wanted``: compiled, unless its code is stored."""
+    for name in environment.list_templates(filter_func=wanted):
         environment.get_template(name)
 
 
@@ -134,8 +134,8 @@ def main() -> int:
     try:
         for templates in (COMPILED_MARKDOWN, COMPILED_PAGES):
             templates.compile_anew()
-        compile_all(template_environment("en", FormOfAddress.TY), ".md.j2")
-        compile_all(page_environment(), ".html.j2")
+        compile_all(template_environment("en", FormOfAddress.TY), lambda name: name.endswith(".md.j2"))
+        compile_all(page_environment(), lambda name: name.endswith(".html.j2"))
         for templates in (COMPILED_MARKDOWN, COMPILED_PAGES):
             print(f"{templates.store()}: the {templates.namespace} templates of {TEMPLATES}, compiled")
     except UserError as error:

@@ -19,7 +19,7 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context, Macro
 
 from generator.changes import grouped_notes
-from generator.compiled_templates import CompiledTemplates
+from generator.compiled_templates import CompiledTemplates, compile_all
 from generator.errors import user_error
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Retention
@@ -177,14 +177,11 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
 
 
 def load_templates(languages: Iterable[Language]) -> None:
-    """Compile the policy's templates for these languages before a build forks its workers.
+    """Load the policy's templates for these languages before a build forks its workers.
 
-    The workers inherit them compiled instead of each compiling every template again, in
+    The workers inherit them loaded instead of each loading (or compiling) every template again, in
     every form of address the language offers: the facts that choose one are not read yet.
     """
     for code in languages:
         for register in language(code).registers or (FormOfAddress.TY,):
-            environment = template_environment(code, register)
-            for name in environment.list_templates(filter_func=lambda name: name.startswith("sections/")):
-                environment.get_template(name)
-            environment.get_template("policy.md.j2")
+            compile_all(template_environment(code, register), lambda name: name.endswith(".md.j2"))

@@ -36,7 +36,7 @@ def templates(tmp_path: Path) -> Path:
 
 def _store(templates: Path, folder: Path) -> Path:
     installing = CompiledTemplates("markdown", folder)
-    compile_all(_environment(templates, installing), ".md.j2")
+    compile_all(_environment(templates, installing), lambda name: name.endswith(".md.j2"))
     return installing.store()
 
 
