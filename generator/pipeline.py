@@ -360,15 +360,16 @@ def _publish(
             publication.replace(file.target, file.temporary)
     if outcome.staged_state is not None:
         publication.replace(state_path(facts_file), outcome.staged_state)
-    record = manifest.companies.get(outcome.slug)
     # The kinds and languages built before still count when they were made from these very inputs.
-    same = record is not None and record.version == state.version and record.inputs == state.inputs_hash
+    record = manifest.companies.get(outcome.slug)
+    if record is None or (record.version, record.inputs) != (state.version, state.inputs_hash):
+        record = None
     record = CompanyRecord(
         outcome.slug,
         state.version,
         state.date.isoformat(),
-        tuple(sorted(kind_names | (set(record.kinds) if same and record else set()))),
-        tuple(sorted(set(built_languages) | (set(record.languages) if same and record else set()))),
+        tuple(sorted(kind_names.union(record.kinds if record else ()))),
+        tuple(sorted(set(built_languages).union(record.languages if record else ()))),
         state.inputs_hash,
     )
     return manifest.replaced(outcome.slug, [*produced, *kept], record)
