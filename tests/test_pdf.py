@@ -8,7 +8,9 @@ it introduces and every line of text inside the page.
 from __future__ import annotations
 
 import gc
+import shutil
 import struct
+import subprocess
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,11 +52,38 @@ class Line:
 
 
 @pytest.fixture(scope="module")
-def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, PdfReader]:
+def pdf_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every example's PDF in Polish and English, as ``<company>/<lang>/privacy-policy.pdf``."""
     out = tmp_path_factory.mktemp("pdfs")
     facts = [copied(path, out / "facts") for path in COMPANIES]
     build(facts, out_dir=out, formats=("pdf",), languages=LANGUAGES, today=BUILD_DAY)
-    return {name: PdfReader(out / name / "privacy-policy.pdf") for name in PDFS}
+    return out
+
+
+@pytest.fixture(scope="module")
+def pdfs(pdf_folder: Path) -> dict[str, PdfReader]:
+    return {name: PdfReader(pdf_folder / name / "privacy-policy.pdf") for name in PDFS}
+
+
+VERAPDF = shutil.which("verapdf")
+
+
+@pytest.mark.skipif(
+    VERAPDF is None,
+    reason="veraPDF is not installed (it is no Debian, PyPI or npm package: see https://verapdf.org); "
+    "with `verapdf` on PATH this test validates every example's PDF as PDF/A-3a",
+)
+def test_verapdf_finds_every_pdf_compliant_with_pdf_a_3a(pdf_folder: Path) -> None:
+    assert VERAPDF is not None
+    for name in PDFS:
+        report = subprocess.run(
+            [VERAPDF, "--flavour", "3a", "--format", "xml", str(pdf_folder / name / "privacy-policy.pdf")],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert 'isCompliant="true"' in report.stdout, f"{name}: {report.stdout[-2000:]}{report.stderr[-2000:]}"
 
 
 def lines(page: Any) -> list[Line]:
