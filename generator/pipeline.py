@@ -6,7 +6,8 @@ published if any file is invalid) -> render the text in every language -> decide
 version and date from the text (state) -> every output kind of the registry, for the
 current and every archived version, staged by the workers -> one publication of the
 outputs, state files and manifest, all or nothing.
-Companies whose facts, templates, catalogs and outputs are unchanged are not even parsed.
+Companies whose facts, templates, catalogs and outputs are unchanged are not even parsed
+(:mod:`generator.planning` decides which).
 """
 
 from __future__ import annotations
@@ -20,43 +21,18 @@ from pathlib import Path
 
 from generator import __version__
 from generator.drafts import write_drafts
-from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError, user_error
+from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError
 from generator.languages import Language, language_codes
-from generator.loading import read_facts_bytes
-from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable, stale_outputs
-from generator.outputs import (
-    OUTPUT_KINDS,
-    OutputKind,
-    default_kinds,
-    kinds_named,
-)
+from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
+from generator.outputs import OutputKind, default_kinds, kinds_named
+from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, facts_lock, os_error, output_lock, prepare_staging
 from generator.rendering import Job, Rendered, render_all
-from generator.state import (
-    PolicyState,
-    check_owner,
-    inputs_hash,
-    load_state,
-    project_digest,
-    state_path,
-)
-from generator.validation import display_name, legal_facts_warnings, validate_files
+from generator.state import state_path
+from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
 from generator.writing import company_slug, inside
-
-
-@dataclass(frozen=True)
-class CompanyBuilt:
-    """What happened to one company in a build, for progress output."""
-
-    slug: str
-    version: int
-    date: datetime.date
-    rendered: bool
-    """False when its inputs were unchanged and nothing was rendered."""
-    draft: bool = False
-    """Rendered as a draft (``build(draft=True)``): ``version`` is the one publishing would give."""
 
 
 @dataclass
@@ -184,7 +160,7 @@ def _build_locked(
             manifest = read_manifest(out_dir)
             result.warnings.extend(manifest.problems)
             planned = [
-                _plan(
+                plan_company(
                     path,
                     out_dir,
                     manifest,
@@ -226,67 +202,6 @@ def _build_locked(
             raise
         clear_staging(out_dir)
     return planned, rendered
-
-
-def _plan(
-    path: Path,
-    out_dir: Path,
-    manifest: Manifest,
-    *,
-    languages: tuple[Language, ...],
-    kinds: tuple[OutputKind, ...],
-    formats_chosen: bool,
-    day: datetime.date,
-    strict: bool,
-) -> Job | CompanyBuilt:
-    """What to do with one company: nothing (its outputs are current), or a rendering job."""
-    slug = company_slug(path)
-    raw = read_facts_bytes(path, display_name(path))
-    previous = load_state(path)
-    state_source = display_name(state_path(path))
-    inputs = inputs_hash(raw)
-    if previous is not None:
-        check_owner(state_source, previous, slug, None)
-        if day < previous.date:
-            raise user_error(
-                state_source,
-                f"the build's date {day} is earlier than version {previous.version} of {previous.date}: "
-                "a policy's history never goes back; check --today, SOURCE_DATE_EPOCH or the clock",
-            )
-        wanted = [language for language in previous.published_languages if language in languages]
-        kind_names = [kind.name for kind in kinds]
-        record = manifest.companies.get(slug)
-        if not formats_chosen and record is not None:
-            # Kinds a company's facts switched on are checked as well as the build's own.
-            kind_names += [name for name in record.kinds if name not in kind_names and _switched_kind(name)]
-        current = previous.inputs_hash == inputs and not stale_outputs(
-            out_dir,
-            manifest,
-            slug,
-            version=previous.version,
-            date=previous.date,
-            inputs=inputs,
-            kinds=kind_names,
-            languages=wanted,
-        )
-        if current:
-            return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
-    archived = _archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
-    return Job(
-        out_dir,
-        slug,
-        display_name(path),
-        state_source,
-        raw,
-        strict,
-        previous,
-        inputs,
-        languages,
-        kinds,
-        formats_chosen,
-        day,
-        archived,
-    )
 
 
 def _publish_all(
@@ -345,7 +260,7 @@ def _publish(
             return entry.kind in kind_names
         if entry.language and entry.language not in state.published_languages:
             return True
-        switched_off = not formats_chosen and _switched_kind(entry.kind) and entry.kind not in kind_names
+        switched_off = not formats_chosen and switched_kind(entry.kind) and entry.kind not in kind_names
         return switched_off or (entry.kind in kind_names and (not entry.language or entry.language in built_languages))
 
     earlier = manifest.of(outcome.slug)
@@ -373,33 +288,3 @@ def _publish(
         state.inputs_hash,
     )
     return manifest.replaced(outcome.slug, [*produced, *kept], record)
-
-
-def _switched_kind(name: str) -> bool:
-    """Whether a kind of that name is made only where a company's facts switch it on."""
-    kind = OUTPUT_KINDS.get(name)
-    return kind is not None and kind.facts_switch is not None
-
-
-def _archived_on_disk(
-    out_dir: Path,
-    slug: str,
-    previous: PolicyState | None,
-    manifest: Manifest,
-    *,
-    languages: tuple[Language, ...],
-    kinds: tuple[OutputKind, ...],
-) -> frozenset[int]:
-    """Archived versions whose every wanted file is on disk as published, by these templates."""
-    if previous is None or previous.project_hash != project_digest():
-        return frozenset()
-    complete = set()
-    archived = [entry for entry in manifest.of(slug) if entry.archived]
-    for version in previous.history[:-1]:
-        entries = [entry for entry in archived if entry.version == version.version]
-        wanted_languages = [language for language in previous.languages_of(version) if language in languages]
-        needed = {(kind.name, language) for kind in kinds if kind.archived for language in wanted_languages}
-        present = {(entry.kind, entry.language) for entry in entries}
-        if needed <= present and all(removable(out_dir, entry) for entry in entries):
-            complete.add(version.version)
-    return frozenset(complete)

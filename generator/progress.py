@@ -6,7 +6,7 @@ import sys
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from generator.pipeline import CompanyBuilt
+from generator.planning import CompanyBuilt
 
 if TYPE_CHECKING:
     from rich.console import Console
