@@ -27,6 +27,7 @@ from generator.cli import main
 from generator.document import company_formats, render_document
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
+from generator.facts.processing import LegalBasis
 from generator.languages import Language
 from generator.legal import is_in_eea
 from generator.loading import read_facts_file
@@ -370,6 +371,45 @@ def test_consent_withdrawal_is_stated_only_where_consent_is_the_basis() -> None:
     assert "withdraw your consent" in clauses[("en", "clauses/newsletter.md")].decode()
     assert "wycofać" in clauses[("pl", "clauses/newsletter.md")].decode()
     assert "withdraw your consent" not in clauses[("en", "clauses/registration.md")].decode()
+
+
+@pytest.mark.parametrize(
+    ("basis", "objection", "portability"),
+    [
+        ("consent", False, True),
+        ("contract", False, True),
+        ("legitimate_interests", True, False),
+        ("public_task", True, False),
+        ("legal_obligation", False, False),
+        ("vital_interests", False, False),
+    ],
+)
+def test_a_clause_names_objection_and_portability_only_where_its_basis_gives_them(
+    basis: str, objection: bool, portability: bool
+) -> None:
+    """Art. 13(2)(b): the rights "where applicable"; Art. 21(1) and Art. 20(1) say where."""
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    purposes = [
+        purpose.model_copy(update={"legal_basis": LegalBasis(basis)}) if purpose.id == "registration" else purpose
+        for purpose in company.purposes
+    ]
+    changed = company.model_copy(update={"purposes": purposes})
+    words = {
+        "en": ("to object", "data portability", "to its erasure where the law does not require us to keep it"),
+        "pl": ("sprzeciwu", "przenoszenia danych", "przepisy nie wymagają od nas ich przechowywania"),
+    }
+    for language, (objecting, porting, erasure_limited) in words.items():
+        draft = PolicyDraft(render_document(changed, "optingo", language, BUILD_DAY), 1)
+        rights = next(
+            line
+            for file in clause_files(draft)
+            if file.name == "clauses/registration.md"
+            for line in file.content.decode().splitlines()
+            if "(" in line and ("right" in line or "prawo" in line)
+        )
+        assert (objecting in rights) == objection, rights
+        assert (porting in rights) == portability, rights
+        assert (erasure_limited in rights) == (not objection and not portability), rights
 
 
 def _with_document_key(facts: Path, line: str) -> None:
