@@ -1,7 +1,8 @@
 """The HTML pages in a real browser: Debian's headless Chromium, driven by tests/browser/audit.mjs.
 
 Per company and language, at 1280 and at 375 CSS pixels (and at 375 in a dark colour scheme): a
-full-page screenshot, nothing wider than the viewport, no WCAG 2.1 A/AA violation that axe-core finds,
+full-page screenshot, nothing wider than the viewport, no table hiding columns in its scrolling
+wrapper, no WCAG 2.1 A/AA violation that axe-core finds,
 every in-page link (contents, cross-references) landing on an element, and no request beyond the
 page's own files. Skipped where Chromium, Node.js or the npm packages are missing; `make browser-deps`
 installs them. POLICYGEN_SCREENSHOTS=folder keeps a copy of the screenshots.
@@ -32,7 +33,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CANARY = """<!DOCTYPE html>
 <html><head><title>canary</title><link rel="stylesheet" href="https://example.invalid/site.css"></head>
 <body><main><img src="missing.png"><a href="#nowhere">gone</a> <a href="#here">here</a><p id="here">x</p>
-<p style="width: 1400px">wide</p></main>
+<p style="width: 1400px">wide</p>
+<div class="table-wrap" style="overflow-x: auto"><table style="width: 1500px"><tr><td>x</td></tr></table></div>
+</main>
 </body></html>
 """
 
@@ -118,6 +121,7 @@ def test_the_audit_catches_faults(audited: dict[str, Result]) -> None:
     assert canary["blockedRequests"] == ["https://example.invalid/site.css"]
     for viewport in ("desktop", "phone"):
         assert "p spans 8..1408px" in canary["overflowing"][viewport]
+        assert len(canary["scrolled"][viewport]) == 1
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -145,6 +149,13 @@ def test_no_wcag_violations_on_a_phone(audited: dict[str, Result], viewport: str
 def test_nothing_wider_than_the_viewport(audited: dict[str, Result], viewport: str) -> None:
     # 1280 and 375 CSS pixels: the page never scrolls sideways; only a table's own wrapper may.
     found = {page: audited[page]["overflowing"][viewport] for page in PAGES}
+    assert not any(found.values()), found
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_every_table_shows_all_its_columns(audited: dict[str, Result], viewport: str) -> None:
+    # A table of five or more columns is stacked at every width, the others fit the page's column.
+    found = {page: audited[page]["scrolled"][viewport] for page in PAGES}
     assert not any(found.values()), found
 
 

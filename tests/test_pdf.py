@@ -325,3 +325,13 @@ def test_a_logo_too_big_is_refused(
     with pytest.raises(UserError) as raised:
         load_company(facts)
     assert str(raised.value) == f"facts/minimal.yaml:3:9: document.logo: 'logo.png' {problem}"
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_no_word_in_a_table_is_hyphenated(pdfs: dict[str, PdfReader], name: str) -> None:
+    """A cookie's or a recipient's name broken with a hyphen (cook-ie_consent) reads as another name.
+
+    WeasyPrint marks a word it hyphenated with U+2010, which no policy text holds otherwise.
+    """
+    text = "\n".join(page.extract_text() for page in pdfs[name].pages)
+    assert "\u2010" not in text

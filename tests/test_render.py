@@ -18,7 +18,9 @@ from conftest import (
 )
 
 from generator.facts.company import SUMMARY_ANCHOR
+from generator.markdown_text import table
 from generator.pipeline import build
+from generator.render.html import TABLE_LINE_CHARACTERS, column_widths, markdown_parser
 from generator.validation import load_company
 
 LANGUAGES = ("pl", "en")
@@ -141,3 +143,38 @@ def test_two_builds_are_byte_identical(tmp_path: Path, minimal_output: Path) -> 
         for suffix in ("md", "html", "fragment.html", "pdf"):
             name = f"{language}/privacy-policy.{suffix}"
             assert (tmp_path / "minimal" / name).read_bytes() == (minimal_output / name).read_bytes(), name
+
+
+def render_fragment(markdown: str) -> str:
+    html: str = markdown_parser().render(markdown)
+    return html
+
+
+def test_a_tables_columns_share_its_width_by_the_text_each_holds() -> None:
+    """The tables' fixed layout would share the width equally: the changes of a version would have a
+    third of the page and the one-character version number as much."""
+    history = table(
+        ["Wersja", "Data", "Zmiany"],
+        [
+            ["2", "22\u00a0listopada\u00a02026", "zmieniono opis celu " * 40],
+            ["1", "1\u00a0stycznia\u00a02025", "Pierwsza."],
+        ],
+    )
+    widths = [int(width) for width in re.findall(r'<th style="width: (\d+)%" scope="col">', render_fragment(history))]
+    assert sum(widths) == 100
+    version, date, changes = widths
+    # A line of the table holds about TABLE_LINE_CHARACTERS characters: the date, bound by no-break spaces, fits.
+    assert date * TABLE_LINE_CHARACTERS / 100 >= len("22 listopada 2026")
+    assert version * TABLE_LINE_CHARACTERS / 100 >= len("Wersja")
+    assert changes == 100 - version - date > 70
+
+
+def test_a_table_that_fits_on_a_line_shares_it_by_its_longest_cells() -> None:
+    # 6 and 21 characters: 22 % and 78 %.
+    assert column_widths([["Kraj", "Polska"], ["Podstawa przekazania", "decyzja stwierdzająca"]]) == [22, 78]
+
+
+def test_a_table_of_five_columns_is_stacked_and_given_no_widths() -> None:
+    html = render_fragment(table(["A", "B", "C", "D", "E"], [["1", "2", "3", "4", "5"]]))
+    assert '<table class="wide">' in html
+    assert "style=" not in html

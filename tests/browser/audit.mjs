@@ -112,6 +112,14 @@ function widerThanTheViewport() {
   return found.slice(0, 20);
 }
 
+// Runs in the page: tables whose wrapper hides part of them, to be scrolled to (allowed on a page,
+// with the wrapper's edge shadow; the examples' tables all fit or stack).
+function scrolledTables() {
+  return [...document.querySelectorAll(".table-wrap")]
+    .filter((wrapper) => wrapper.scrollWidth > wrapper.clientWidth + 1)
+    .map((wrapper) => `table of ${wrapper.scrollWidth}px in ${wrapper.clientWidth}px`);
+}
+
 async function audit(context, file, out, viewports) {
   const { page, blockedRequests, pageErrors } = await guardedPage(
     context,
@@ -142,6 +150,7 @@ async function audit(context, file, out, viewports) {
   const screenshots = {};
   const violations = {};
   const overflowing = {};
+  const scrolled = {};
   const runAxe = async () =>
     (
       await page.evaluate(
@@ -154,6 +163,7 @@ async function audit(context, file, out, viewports) {
     screenshots[viewport] = path.join(out, screenshotName(file, viewport, index === 0));
     await page.screenshot({ path: screenshots[viewport], fullPage: true });
     overflowing[viewport] = await page.evaluate(widerThanTheViewport);
+    scrolled[viewport] = await page.evaluate(scrolledTables);
     violations[viewport] = await runAxe();
   }
   // The same page as a reader who prefers a dark scheme sees it, at the last viewport.
@@ -172,6 +182,7 @@ async function audit(context, file, out, viewports) {
     brokenAnchors: anchors.broken,
     violations,
     overflowing,
+    scrolled,
     blockedRequests: [...blockedRequests],
     pageErrors,
   };
