@@ -9,6 +9,7 @@ import pytest
 from conftest import (
     BUILD_DAY,
     MINIMAL,
+    ROOT,
     copied,
     html_headings,
     markdown_headings,
@@ -17,10 +18,12 @@ from conftest import (
     section_skeleton,
 )
 
+from generator.document import render_document
 from generator.facts.company import SUMMARY_ANCHOR
 from generator.markdown_text import table
 from generator.pipeline import build
 from generator.render.html import TABLE_LINE_CHARACTERS, column_widths, markdown_parser
+from generator.render.markdown import render_markdown
 from generator.validation import load_company
 
 LANGUAGES = ("pl", "en")
@@ -178,3 +181,10 @@ def test_a_table_of_five_columns_is_stacked_and_given_no_widths() -> None:
     html = render_fragment(table(["A", "B", "C", "D", "E"], [["1", "2", "3", "4", "5"]]))
     assert '<table class="wide">' in html
     assert "style=" not in html
+
+
+def test_a_profile_among_the_contacts_is_labelled_as_the_others_are() -> None:
+    company = load_company(ROOT / "companies" / "clarops.yaml")
+    for language, label in (("pl", "Profil"), ("en", "Profile")):
+        body = render_markdown(render_document(company, "clarops", language, BUILD_DAY)).body
+        assert f"- **{label}:** [{company.contact.profiles[0]}](<{company.contact.profiles[0]}>)" in body

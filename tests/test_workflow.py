@@ -108,9 +108,12 @@ def test_earlier_versions_are_archived_and_listed_in_the_history(project: Path) 
         "privacy-policy.md",
     ]
     current = (project / "output" / "alpha" / "pl" / "privacy-policy.md").read_text()
-    assert "| 2 | 15\u00a0stycznia\u00a02027 | zmieniono okres przechowywania danych" in current
+    # Each row of the history is a sentence: its changes, which read in lower case inside one, open with a capital.
+    assert "| 2 | 15\u00a0stycznia\u00a02027 | Zmieniono okres przechowywania danych" in current
     assert "z\u00a0„26\u00a0miesięcy od zebrania danych” na „14\u00a0miesięcy od zebrania danych”." in current
     assert "| 1 | 22\u00a0listopada\u00a02026 | Pierwsza opublikowana wersja. |" in current
+    english = (project / "output" / "alpha" / "en" / "privacy-policy.md").read_text()
+    assert "is kept from “26 months from collection” to “14 months from collection”." in english, english
 
 
 def test_diff_names_changes_in_both_languages_and_marks_material_ones(
