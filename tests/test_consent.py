@@ -39,14 +39,29 @@ def config_of(folder: Path) -> dict[str, Any]:
 
 def test_one_category_per_cookie_category_with_necessary_read_only(smartcp: Path) -> None:
     categories = config_of(smartcp)["categories"]
-    assert list(categories) == ["necessary", "analytics", "marketing"]
+    assert list(categories) == ["necessary", "analytics"]
     assert categories["necessary"] == {"enabled": True, "readOnly": True}
-    assert categories["analytics"]["autoClear"]["cookies"] == [{"name": "_ga"}, {"name": "/^_ga_.+$/"}]
-    # fr is Meta's own cookie on its own domain: listed in the table, but no page script can clear it.
-    assert categories["marketing"]["autoClear"]["cookies"] == [{"name": "_fbp"}]
-    assert categories["marketing"]["services"] == {
-        "meta-platforms-ireland-limited": {"label": "Meta Platforms Ireland Limited", "cookies": [{"name": "_fbp"}]}
+    assert categories["analytics"]["autoClear"]["cookies"] == [
+        {"name": "_ga"},
+        {"name": "/^_ga_.+$/"},
+        {"name": "_fbp"},
+    ]
+    assert categories["analytics"]["services"] == {
+        "google-ireland-limited": {
+            "label": "Google Ireland Limited",
+            "cookies": [{"name": "_ga"}, {"name": "/^_ga_.+$/"}],
+        },
+        "meta-platforms-ireland-limited": {"label": "Meta Platforms Ireland Limited", "cookies": [{"name": "_fbp"}]},
     }
+
+
+def test_a_third_party_cookie_is_listed_but_left_to_its_own_domain(tmp_path: Path) -> None:
+    # Meta's fr and LinkedIn's cookies live on their own domains: no page script can clear them.
+    build([copied(ROOT / "companies" / "optingo.yaml", tmp_path / "facts")], out_dir=tmp_path, formats=("consent",))
+    marketing = config_of(tmp_path / "optingo")["categories"]["marketing"]
+    assert marketing["autoClear"]["cookies"] == [{"name": "_fbp"}, {"name": "_gcl_au"}]
+    assert marketing["services"]["meta-platforms-ireland-limited"]["cookies"] == [{"name": "_fbp"}]
+    assert marketing["services"]["linkedin-ireland-unlimited-company"]["cookies"] == []
 
 
 def test_the_banner_keeps_its_choice_in_the_declared_consent_cookie(smartcp: Path) -> None:
@@ -78,7 +93,7 @@ def test_each_category_lists_exactly_the_rows_of_the_policys_table(smartcp: Path
     markdown = (smartcp / language / "privacy-policy.md").read_text(encoding="utf-8")
     sections = config_of(smartcp)["language"]["translations"][language]["preferencesModal"]["sections"]
     tables = [section for section in sections if "cookieTable" in section]
-    assert [section["linkedCategory"] for section in tables] == ["necessary", "analytics", "marketing"]
+    assert [section["linkedCategory"] for section in tables] == ["necessary", "analytics"]
     for section in tables:
         expected = [
             [name, provider, purpose, lifetime]

@@ -19,7 +19,7 @@ from conftest import (
 )
 
 from generator.document import render_document
-from generator.facts.company import SUMMARY_ANCHOR
+from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
 from generator.markdown_text import table
 from generator.pipeline import build
 from generator.render.html import TABLE_LINE_CHARACTERS, column_widths, markdown_parser
@@ -188,3 +188,25 @@ def test_a_profile_among_the_contacts_is_labelled_as_the_others_are() -> None:
     for language, label in (("pl", "Profil"), ("en", "Profile")):
         body = render_markdown(render_document(company, "clarops", language, BUILD_DAY)).body
         assert f"- **{label}:** [{company.contact.profiles[0]}](<{company.contact.profiles[0]}>)" in body
+
+
+def test_material_changes_may_be_announced_by_more_channels_than_every_change() -> None:
+    company = load_company(ROOT / "companies" / "clarops.yaml")
+    changes = company.policy_changes.model_copy(update={"announced_by": [ChangeChannel.WEBSITE]})
+    for also, expected in (([], False), ([ChangeChannel.EMAIL], True), ([ChangeChannel.WEBSITE], False)):
+        changed = company.model_copy(
+            update={"policy_changes": changes.model_copy(update={"material_changes_also_by": also})}
+        )
+        body = render_markdown(render_document(changed, "clarops", "en", BUILD_DAY)).body
+        assert "We announce changes on our website." in body
+        assert ("We also announce material changes, such as new purposes or recipients, by e-mail." in body) is expected
+
+
+def test_a_copy_of_the_transfer_safeguards_is_asked_for_where_the_rights_are() -> None:
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    assert company.contact.dpo is not None
+    assert company.contact.dpo.email is not None
+    document = render_document(company, "optingo", "en", BUILD_DAY)
+    transfers = next(section.body for section in document.sections if section.outline.anchor == "transfers")
+    assert f"by writing to [{company.contact.dpo.email}](<mailto:{company.contact.dpo.email}>)" in transfers
+    assert company.contact.email not in transfers

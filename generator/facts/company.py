@@ -133,7 +133,11 @@ class PolicyChanges(FactsModel):
     """How changes to the policy are announced."""
 
     announced_by: Annotated[list[ChangeChannel], Field(min_length=1)] = [ChangeChannel.WEBSITE]
-    """website (a notice on the site), email, account (a notice in the user's account)."""
+    """How every change is announced: website (a notice on the site), email, account (a notice in
+    the user's account)."""
+    material_changes_also_by: list[ChangeChannel] = []
+    """Channels that announce material changes (new purposes, recipients or transfers) besides
+    `announced_by`, as a policy that e-mails its users only when something important changes."""
     advance_notice: LocalizedText | None = None
     """How far ahead material changes are announced, e.g. `14 dni` / `14 days`."""
 
