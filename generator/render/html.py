@@ -82,19 +82,20 @@ def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARA
     the others share the rest, each its longest unbreakable run (a no-break space binds, as in a
     date) and more in proportion to what its longest cell lacks.
     """
-    shortest = [max(len(word) for cell in cells for word in cell.split(" ")) or 1 for cells in columns]
+    narrow = line / len(columns)
+    # A word longer than an equal share (a web address) is broken anyway (overflow-wrap).
+    shortest = [min(max(len(word) for cell in cells for word in cell.split(" ")), narrow) or 1 for cells in columns]
     longest = [max(len(cell) for cell in cells) or 1 for cells in columns]
     wanted: list[float] = [float(most) for most in longest]
     if sum(longest) > line:
-        narrow = line / len(columns)
         wide = [index for index, most in enumerate(longest) if most > narrow]
         left = max(line - sum(longest) + sum(longest[index] - shortest[index] for index in wide), 0)
         lacking = sum(longest[index] - shortest[index] for index in wide) or 1
         for index in wide:
             wanted[index] = shortest[index] + left * (longest[index] - shortest[index]) / lacking
     total = sum(wanted)
-    percents = [round(100 * width / total) for width in wanted[:-1]]
-    return [*percents, 100 - sum(percents)]
+    percents = [max(round(100 * width / total), 1) for width in wanted[:-1]]
+    return [*percents, max(100 - sum(percents), 1)]
 
 
 def _table_labels(state: StateCore) -> None:
@@ -128,7 +129,10 @@ def _table_labels(state: StateCore) -> None:
             if len(header_cells) >= WIDE_TABLE_COLUMNS:
                 table_open.attrSet("class", "wide")
             else:
-                for cell, percent in zip(header_cells, column_widths(columns), strict=True):
+                # The last column takes what is left: widths summing to 100 % would leave the cells'
+                # padding outside the table's width, past the margin.
+                widths = column_widths(columns)[:-1]
+                for cell, percent in zip(header_cells[:-1], widths, strict=True):
                     style = cell.attrGet("style")
                     cell.attrSet("style", f"{style}; width: {percent}%" if style else f"width: {percent}%")
 
