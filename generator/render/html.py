@@ -72,15 +72,16 @@ _LINK_DESTINATION = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
 
 
 def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARACTERS) -> list[int]:
-    """Each column's share of a table's width, in whole percent, about as an automatic layout would give it.
+    """The share of a table's width, in whole percent, of each column but the last, which takes what is
+    left: widths summing to 100 % would leave the cells' padding outside the table, past the margin.
 
     ``columns`` holds each column's cells, its header first. The tables are laid out with
     ``table-layout: fixed``, which halves WeasyPrint's layout but shares the width equally: a
     version history's changes then had a third of the page, and a row ran longer than a page.
-    Estimated from the characters of the cells instead: a column whose longest cell fits in an
-    equal share of the line is given all it needs, so a legal basis or a date is never wrapped;
-    the others share the rest, each its longest unbreakable run (a no-break space binds, as in a
-    date) and more in proportion to what its longest cell lacks.
+    Estimated from the characters of the cells instead, about as an automatic layout would: a
+    column whose longest cell fits in an equal share of the line is given all it needs, so a legal
+    basis or a date is never wrapped; the others share the rest, each its longest unbreakable run
+    (a no-break space binds, as in a date) and more in proportion to what its longest cell lacks.
     """
     narrow = line / len(columns)
     # A word longer than an equal share (a web address) is broken anyway (overflow-wrap).
@@ -94,8 +95,7 @@ def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARA
         for index in wide:
             wanted[index] = shortest[index] + left * (longest[index] - shortest[index]) / lacking
     total = sum(wanted)
-    percents = [max(round(100 * width / total), 1) for width in wanted[:-1]]
-    return [*percents, max(100 - sum(percents), 1)]
+    return [max(round(100 * width / total), 1) for width in wanted[:-1]]
 
 
 def _table_labels(state: StateCore) -> None:
@@ -129,10 +129,7 @@ def _table_labels(state: StateCore) -> None:
             if len(header_cells) >= WIDE_TABLE_COLUMNS:
                 table_open.attrSet("class", "wide")
             else:
-                # The last column takes what is left: widths summing to 100 % would leave the cells'
-                # padding outside the table's width, past the margin.
-                widths = column_widths(columns)[:-1]
-                for cell, percent in zip(header_cells[:-1], widths, strict=True):
+                for cell, percent in zip(header_cells[:-1], column_widths(columns), strict=True):
                     style = cell.attrGet("style")
                     cell.attrSet("style", f"{style}; width: {percent}%" if style else f"width: {percent}%")
 
