@@ -21,6 +21,8 @@ from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import Destination
+from weasyprint import HTML
+from weasyprint.formatting_structure.boxes import TableBox
 
 from generator.document import render_document
 from generator.errors import UserError
@@ -29,7 +31,7 @@ from generator.logo import PNG_SIGNATURE
 from generator.pipeline import build
 from generator.render.html import render_print_page
 from generator.render.markdown import render_markdown
-from generator.render.pdf import render_pdf
+from generator.render.pdf import ProjectAssetFetcher, print_styles, render_pdf
 from generator.resources import ASSETS
 from generator.validation import load_company
 
@@ -347,11 +349,6 @@ def test_no_word_in_a_table_is_hyphenated(pdfs: dict[str, PdfReader], name: str)
 @pytest.mark.parametrize("facts", COMPANIES, ids=lambda path: path.stem)
 def test_every_table_stays_within_the_margins(facts: Path) -> None:
     """Where each line ends is not in the PDF's text, so the tables' boxes are read from WeasyPrint's layout."""
-    from weasyprint import HTML
-    from weasyprint.formatting_structure.boxes import TableBox
-
-    from generator.render.pdf import ProjectAssetFetcher, print_styles
-
     company = load_company(facts)
     document = render_document(company, facts.stem, "pl", BUILD_DAY)
     page = render_print_page(document, render_markdown(document), 1)
