@@ -20,7 +20,7 @@ import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from pypdf.generic import Destination
+from pypdf.generic import ContentStream, Destination
 from weasyprint import HTML
 from weasyprint.formatting_structure.boxes import TableBox
 
@@ -122,6 +122,101 @@ def test_tagged_archival_and_in_the_policys_language(pdfs: dict[str, PdfReader],
     metadata = reader.xmp_metadata
     assert metadata is not None
     assert b'pdfaid:part="3" pdfaid:conformance="A"' in metadata.stream.get_data()
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_all_text_is_tagged_in_the_tree_and_the_footer_is_an_artifact(pdfs: dict[str, PdfReader], name: str) -> None:
+    # A screen reader reads the structure tree: every text is in it, except the running footer,
+    # which is page furniture (a pagination artifact) and would interrupt the text on every page.
+    reader = pdfs[name]
+    catalog: Any = reader.trailer["/Root"]
+    root = catalog["/StructTreeRoot"]
+    in_tree = {node.indirect_reference.idnum for node in structure_nodes(root)}
+    parents = pdf_tree(root["/ParentTree"], "/Nums")
+    pages: list[Any] = list(reader.pages)
+    for number, page in enumerate(pages, start=1):
+        owners = parents[str(page["/StructParents"])]
+        shown = marked_text(page)
+        untagged = [mcid for mcid, _artifact in shown if mcid is not None and owners[mcid].idnum not in in_tree]
+        assert untagged == [], f"page {number}: marked content outside the structure tree"
+        assert (None, None) not in shown, f"page {number}: text neither tagged nor an artifact"
+        assert shown.count((None, "/Pagination")) == 2, f"page {number}: the footer's two texts"
+
+
+def test_no_link_inside_a_link_and_every_link_in_its_element(pdfs: dict[str, PdfReader]) -> None:
+    # The contents' entries link their page numbers too: one link element each, not one in another.
+    reader = pdfs["optingo/pl"]
+    catalog: Any = reader.trailer["/Root"]
+    root = catalog["/StructTreeRoot"]
+    links = [node for node in structure_nodes(root) if node["/S"] == "/Link"]
+    assert [node for node in links if node["/P"].get_object()["/S"] == "/Link"] == []
+    parents = pdf_tree(root["/ParentTree"], "/Nums")
+    pages: list[Any] = list(reader.pages)
+    annotations = [
+        annotation.get_object()
+        for page in pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object()["/Subtype"] == "/Link"
+    ]
+    assert len(annotations) > 40
+    for annotation in annotations:
+        element = parents[str(annotation["/StructParent"])]
+        assert element["/S"] == "/Link"
+        kids = [kid.get_object() for kid in element["/K"]]
+        assert any(hasattr(kid, "get") and kid.get("/Obj") == annotation.indirect_reference for kid in kids)
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_table_headers_are_column_headers_that_the_cells_name(pdfs: dict[str, PdfReader], name: str) -> None:
+    catalog: Any = pdfs[name].trailer["/Root"]
+    root = catalog["/StructTreeRoot"]
+    identified = pdf_tree(root["/IDTree"], "/Names")
+    tables = [node for node in structure_nodes(root) if node["/S"] == "/Table"]
+    for table in tables:
+        cells = [node for node in structure_nodes(table) if node["/S"] in ("/TH", "/TD")]
+        headers = [cell for cell in cells if cell["/S"] == "/TH"]
+        for header in headers:
+            assert header["/A"]["/Scope"] == "/Column"
+            assert identified[str(header["/ID"])] is header
+        for cell in cells:
+            if cell["/S"] == "/TD" and headers:
+                named = [identified[str(header)] for header in cell["/A"]["/Headers"]]
+                assert len(named) == 1
+                assert any(named[0] is header for header in headers)
+            elif cell["/S"] == "/TD":
+                # A wide table, stacked: each cell starts with its column's label, there is no header row.
+                assert "/Headers" not in cell["/A"]
+
+
+def marked_text(page: Any) -> list[tuple[int | None, str | None]]:
+    """Each text shown on ``page``: the marked content it is in (its MCID) or the artifact type it belongs to."""
+    shown: list[tuple[int | None, str | None]] = []
+    open_marks: list[tuple[int | None, str | None]] = []
+    for operands, operator in ContentStream(page.get_contents(), page.pdf).operations:
+        if operator in (b"BDC", b"BMC"):
+            properties = operands[1] if operator == b"BDC" else {}
+            if operands[0] == "/Artifact":
+                open_marks.append((None, str(properties.get("/Type", "/Artifact"))))
+            else:
+                open_marks.append((properties.get("/MCID"), None))
+        elif operator == b"EMC":
+            open_marks.pop()
+        elif operator in (b"Tj", b"TJ", b"'", b'"'):
+            tagged = next((mark for mark in reversed(open_marks) if mark != (None, None)), (None, None))
+            shown.append(tagged)
+    return shown
+
+
+def pdf_tree(node: Any, entries: str) -> dict[str, Any]:
+    """A PDF number tree (``/Nums``: the structure's parent tree) or name tree (``/Names``: its element
+    identifiers) as a dictionary of its keys, as text, and its values."""
+    node = node.get_object()
+    found: dict[str, Any] = {}
+    for kid in node.get("/Kids", []):
+        found |= pdf_tree(kid, entries)
+    pairs = node.get(entries, [])
+    found |= {str(pairs[index]): pairs[index + 1].get_object() for index in range(0, len(pairs), 2)}
+    return found
 
 
 def structure_nodes(element: Any) -> list[Any]:

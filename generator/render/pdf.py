@@ -8,7 +8,8 @@ policy's text contains.
 
 The file is PDF/A-3a: archival (PDF/A-3, fonts embedded, colour profile, XMP metadata) and
 accessible at once (the "a" level requires a tagged structure tree with the document's
-language), and it opens with its bookmarks shown.
+language, which :mod:`generator.render.pdf_structure` repairs where WeasyPrint leaves it
+short), and it opens with its bookmarks shown.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import pydyf
+
 from generator.native_libraries import libraries_from_loader_cache
+from generator.render.pdf_structure import repair_structure
 from generator.resources import ASSETS
 from generator.workers import collector_paused
 
@@ -96,10 +100,10 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def _open_with_bookmarks(_document: Any, pdf: Any) -> None:
-    """Show the outline when the file opens, and the title (not the file name) in the window."""
-    import pydyf
-
+def _finish(_document: Any, pdf: pydyf.PDF) -> None:
+    """Repair the structure tree (:mod:`generator.render.pdf_structure`); show the outline when the
+    file opens, and the title (not the file name) in the window."""
+    repair_structure(pdf)
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
 
@@ -127,6 +131,6 @@ def render_pdf(
             font_config=fonts,
             pdf_variant=PDF_VARIANT,
             custom_metadata=False,
-            finisher=_open_with_bookmarks,
+            finisher=_finish,
         )
     return pdf

@@ -1,0 +1,148 @@
+"""Three repairs to the structure tree WeasyPrint writes, made before the PDF file is written.
+
+A screen reader follows the structure tree of a tagged PDF, and PDF/UA checks it. WeasyPrint 70
+leaves three things in it that neither should meet:
+
+- The running footer (the page's margin boxes: brand, date, "page x / y") is marked content
+  whose structure elements WeasyPrint keeps out of the tree, as PDF 1.7 has no place for them
+  there. Content is either in the tree or an artifact; page furniture repeated on every page
+  is an artifact of pagination, which assistive technology skips instead of reading it
+  between two sentences.
+- A link's ``::after`` (the page number of an entry in the contents) is a ``Link`` inside the
+  entry's ``Link``: two links where the reader follows one. Its annotation and text join
+  the entry's element.
+- Data cells name their header cells by ``ID``, but the tree has no ``IDTree`` in which those
+  names can be looked up; the header cells of a header row do not say they head columns; and
+  the cells of a stacked table (print.css: no header row, each cell opens with its column's
+  label) name an empty list of headers.
+
+Each repair reads only the PDF's objects (:mod:`pydyf`), so a WeasyPrint that writes the tree
+right leaves it nothing to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydyf
+
+PAGINATION = pydyf.Dictionary({"Type": "/Pagination"})
+"""The property list of an artifact that paginates (ISO 32000-1, 14.8.2.2): a running header or footer."""
+
+
+class _Objects:
+    """The PDF's objects found by their references (``b"12 0 R"``), as structure elements hold them."""
+
+    def __init__(self, pdf: pydyf.PDF) -> None:
+        self.objects = pdf.objects
+
+    def __call__(self, reference: bytes) -> Any:
+        return self.objects[int(reference.split()[0])]
+
+
+def repair_structure(pdf: pydyf.PDF) -> None:
+    """Make the footer an artifact, merge links nested in links and let the cells find their headers."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return  # an untagged PDF
+    resolve = _Objects(pdf)
+    root = resolve(pdf.catalog["StructTreeRoot"])
+    parents = _ParentTree(resolve(root["ParentTree"])["Nums"])
+    in_tree = _elements_in_tree(root, resolve)
+    _footer_as_artifacts(pdf, resolve, parents, in_tree)
+    _merge_nested_links(resolve, parents, in_tree)
+    _identify_header_cells(root, resolve, in_tree)
+
+
+class _ParentTree:
+    """The parent tree's entries (ISO 32000-1, 14.7.4.4): for each page, the owner of each MCID on
+    it; for each annotation, the element holding it. Keys and values alternate in one array."""
+
+    def __init__(self, numbers: pydyf.Array) -> None:
+        self.numbers = numbers
+        self.values = {numbers[index]: index + 1 for index in range(0, len(numbers), 2)}
+
+    def owners_on_page(self, key: int) -> list[bytes]:
+        owners: list[bytes] = self.numbers[self.values[key]]
+        return owners
+
+    def set_annotation_owner(self, key: int, owner: bytes) -> None:
+        self.numbers[self.values[key]] = owner
+
+
+def _elements_in_tree(root: pydyf.Dictionary, resolve: _Objects) -> dict[bytes, pydyf.Dictionary]:
+    """Every structure element reachable from the root, by reference, parents before their children."""
+    found: dict[bytes, pydyf.Dictionary] = {}
+    pending = list(reversed(root["K"]))
+    while pending:
+        kid = pending.pop()
+        if not isinstance(kid, bytes) or kid in found:
+            continue  # an MCID, or an element met twice
+        element = resolve(kid)
+        if element.get("Type") != "/StructElem":
+            continue  # an annotation's object reference
+        found[kid] = element
+        pending.extend(reversed(element["K"]))
+    return found
+
+
+def _footer_as_artifacts(
+    pdf: pydyf.PDF, resolve: _Objects, parents: _ParentTree, in_tree: dict[bytes, pydyf.Dictionary]
+) -> None:
+    """Turn the marked content of elements outside the tree (the margin boxes) into pagination artifacts."""
+    for page_reference in pdf.page_references:
+        page = resolve(page_reference)
+        owners = parents.owners_on_page(page["StructParents"])
+        outside = {mcid for mcid, owner in enumerate(owners) if owner not in in_tree}
+        if not outside:
+            continue
+        operations = resolve(page["Contents"]).stream
+        for index, operation in enumerate(operations):
+            # begin_marked_content wrote each as three operations: "/Tag", <</MCID n>>, BDC.
+            if isinstance(operation, dict) and operation.get("MCID") in outside and operations[index + 1] == b"BDC":
+                operations[index - 1 : index + 1] = ["/Artifact", PAGINATION]
+        for mcid in outside:
+            owners[mcid] = b"null"  # no element owns it: the parent tree keeps its place
+
+
+def _merge_nested_links(resolve: _Objects, parents: _ParentTree, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
+    """Put the text and annotations of each link inside a link into the outer link's element, in its place."""
+    merged_into: dict[bytes, bytes] = {}
+    for reference, element in in_tree.items():  # outer links come first
+        if element["S"] != "/Link" or resolve(element["P"]).get("S") != "/Link":
+            continue
+        outer_reference = element["P"]
+        while outer_reference in merged_into:
+            outer_reference = merged_into[outer_reference]
+        outer = resolve(outer_reference)
+        kids = []
+        for kid in element["K"]:
+            if isinstance(kid, int):
+                parents.owners_on_page(resolve(element["Pg"])["StructParents"])[kid] = outer_reference
+                same_page = element["Pg"] == outer["Pg"]
+                kids.append(kid if same_page else pydyf.Dictionary({"Type": "/MCR", "Pg": element["Pg"], "MCID": kid}))
+            else:
+                annotation = resolve(resolve(kid)["Obj"])
+                parents.set_annotation_owner(annotation["StructParent"], outer_reference)
+                kids.append(kid)
+        position = outer["K"].index(reference)
+        outer["K"][position : position + 1] = kids
+        merged_into[reference] = outer_reference
+
+
+def _identify_header_cells(root: pydyf.Dictionary, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
+    """Give the tree the ``IDTree`` that finds each header cell a data cell names, and say that the
+    header cells of a header row (``THead``) head their columns."""
+    identified: list[tuple[bytes, pydyf.String, bytes]] = []
+    for reference, element in in_tree.items():
+        if "ID" in element:
+            identifier = element["ID"]
+            identified.append((str(identifier.string).encode(), identifier, reference))
+        if element["S"] == "/TH" and resolve(resolve(element["P"])["P"]).get("S") == "/THead":
+            attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+            attributes.setdefault("Scope", "/Column")
+        elif element["S"] == "/TD" and "A" in element and element["A"].get("Headers") == []:
+            del element["A"]["Headers"]  # a stacked table's cell: its label is its first words
+    if identified:
+        # A name tree's keys are sorted as byte strings (ISO 32000-1, 7.9.6).
+        names = [entry for key, identifier, reference in sorted(identified) for entry in (identifier, reference)]
+        root["IDTree"] = pydyf.Dictionary({"Names": pydyf.Array(names)})
