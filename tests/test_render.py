@@ -22,8 +22,10 @@ from generator.document import render_document
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
 from generator.markdown_text import table
 from generator.pipeline import build
-from generator.render.html import TABLE_LINE_CHARACTERS, column_widths, markdown_parser
+from generator.render.html import markdown_parser
 from generator.render.markdown import render_markdown
+from generator.render.tables import TABLE_LINE_CHARACTERS, WIDTH_STEP, column_widths
+from generator.resources import ASSETS
 from generator.validation import load_company
 
 LANGUAGES = ("pl", "en")
@@ -164,7 +166,7 @@ def test_a_tables_columns_share_its_width_by_the_text_each_holds() -> None:
         ],
     )
     html = render_fragment(history)
-    widths = [int(width) for width in re.findall(r'<th style="width: (\d+)%" scope="col">', html)]
+    widths = [int(width) for width in re.findall(r'<th class="w-(\d+)" scope="col">', html)]
     # The last column takes the rest: widths summing to 100 % put the cells' padding past the margin.
     assert '<th scope="col">Zmiany</th>' in html
     version, date = widths
@@ -174,15 +176,32 @@ def test_a_tables_columns_share_its_width_by_the_text_each_holds() -> None:
     assert 100 - version - date > 70
 
 
-def test_no_column_gets_less_than_one_percent() -> None:
+def test_no_column_gets_less_than_one_step() -> None:
     # A web address longer than the line is broken anyway; the short column keeps its word.
-    assert column_widths([["Nr", "1"], ["Adres", "<" + "x" * 400 + ">"]]) == [2]
-    assert min(column_widths([["a", "b"], ["c", "x" * 300], ["d", ""], ["", ""]])) >= 1
+    assert column_widths([["Nr", "1"], ["Adres", "<" + "x" * 400 + ">"]]) == [WIDTH_STEP]
+    assert min(column_widths([["a", "b"], ["c", "x" * 300], ["d", ""], ["", ""]])) == WIDTH_STEP
+    # Nor the last, which takes what the others leave.
+    assert sum(column_widths([["x" * 300, "y"], ["x" * 300, "y"], ["z", ""]])) <= 100 - WIDTH_STEP
 
 
 def test_a_table_that_fits_on_a_line_shares_it_by_its_longest_cells() -> None:
     # 6 and 21 characters: 22 % and 78 %.
     assert column_widths([["Kraj", "Polska"], ["Podstawa przekazania", "decyzja stwierdzająca"]]) == [22]
+
+
+def test_every_width_a_column_can_get_has_its_class_in_the_stylesheet() -> None:
+    # Classes, not inline styles, which a site's Content Security Policy (style-src without
+    # 'unsafe-inline') would refuse, and report, for every header cell of every page view.
+    stylesheet = (ASSETS / "policy.css").read_text(encoding="utf-8")
+    rules = dict(re.findall(r"th\.w-(\d+) \{ width: (\d+)%; \}", stylesheet))
+    assert rules == {str(width): str(width) for width in range(WIDTH_STEP, 100, WIDTH_STEP)}
+
+
+def test_a_companys_aligned_column_is_aligned_by_a_class() -> None:
+    html = render_fragment("| Usługa | Cena |\n| :-- | --: |\n| Audyt | 100 zł |\n")
+    assert '<th class="align-left w-' in html
+    assert '<td class="align-right" data-label="Cena">100 zł</td>' in html
+    assert "style=" not in html
 
 
 def test_a_table_of_five_columns_is_stacked_and_given_no_widths() -> None:

@@ -30,6 +30,7 @@ from generator.languages import language as language_row
 from generator.markdown_text import is_safe_link
 from generator.outputs import POLICY_STEM, PolicyDraft, PrintPage, RenderedFile
 from generator.render.markdown import MarkdownPolicy, policy_labels
+from generator.render.tables import label_table_cells
 from generator.resources import ASSETS, TEMPLATES, project_cache
 from generator.templating import PolicyEnvironment
 from generator.typography import typeset
@@ -60,83 +61,6 @@ def _heading_anchors(state: StateCore) -> None:
             token.attrSet("id", match[1])
             last.content = last.content[: match.start()]
             inline.content = _HEADING_ANCHOR.sub("", inline.content)
-
-
-WIDE_TABLE_COLUMNS = 5
-"""From this many columns a table is laid out as stacked rows on A4 and on a phone."""
-
-
-TABLE_LINE_CHARACTERS = 100
-"""About how many characters of a table's text fill a line of its full width (A4 at 8.5 pt; a screen page)."""
-_LINK_DESTINATION = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
-
-
-def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARACTERS) -> list[int]:
-    """The share of a table's width, in whole percent, of each column but the last, which takes what is
-    left: widths summing to 100 % would leave the cells' padding outside the table, past the margin.
-
-    ``columns`` holds each column's cells, its header first. The tables are laid out with
-    ``table-layout: fixed``, which halves WeasyPrint's layout but shares the width equally: a
-    version history's changes then had a third of the page, and a row ran longer than a page.
-    Estimated from the characters of the cells instead, about as an automatic layout would: a
-    column whose longest cell fits in an equal share of the line is given all it needs, so a legal
-    basis or a date is never wrapped; the others share the rest, each its longest unbreakable run
-    (a no-break space binds, as in a date) and more in proportion to what its longest cell lacks.
-    """
-    narrow = line / len(columns)
-    # A word longer than an equal share (a web address) is broken anyway (overflow-wrap).
-    shortest = [min(max(len(word) for cell in cells for word in cell.split(" ")), narrow) or 1 for cells in columns]
-    longest = [max(len(cell) for cell in cells) or 1 for cells in columns]
-    wanted: list[float] = [float(most) for most in longest]
-    if sum(longest) > line:
-        wide = [index for index, most in enumerate(longest) if most > narrow]
-        left = max(line - sum(longest) + sum(longest[index] - shortest[index] for index in wide), 0)
-        lacking = sum(longest[index] - shortest[index] for index in wide) or 1
-        for index in wide:
-            wanted[index] = shortest[index] + left * (longest[index] - shortest[index]) / lacking
-    total = sum(wanted)
-    return [max(round(100 * width / total), 1) for width in wanted[:-1]]
-
-
-def _table_labels(state: StateCore) -> None:
-    """Give each data cell its column's header as ``data-label``, wide tables the class ``wide``
-    and the header cells of the others their column's width (:func:`column_widths`).
-
-    A stacked row (each cell on its own line, on A4 or on a phone) shows the label before the
-    value with CSS alone, so the stacked and the tabular layout come from one markup.
-    """
-    tokens = state.tokens
-    header_cells: list[Token] = []
-    headers: list[str] = []
-    columns: list[list[str]] = []
-    column = 0
-    table_open: Token | None = None
-    for index, token in enumerate(tokens):
-        if token.type == "table_open":
-            table_open, header_cells, headers, columns = token, [], [], []
-        elif token.type == "th_open":
-            header_cells.append(token)
-            headers.append(unescape(tokens[index + 1].content))
-            columns.append([_cell_text(tokens[index + 1].content)])
-        elif token.type == "tr_open":
-            column = 0
-        elif token.type == "td_open":
-            if column < len(header_cells):
-                token.attrSet("data-label", headers[column])  # escaped again when rendered
-                columns[column].append(_cell_text(tokens[index + 1].content))
-            column += 1
-        elif token.type == "table_close" and table_open is not None:
-            if len(header_cells) >= WIDE_TABLE_COLUMNS:
-                table_open.attrSet("class", "wide")
-            else:
-                for cell, percent in zip(header_cells[:-1], column_widths(columns), strict=True):
-                    style = cell.attrGet("style")
-                    cell.attrSet("style", f"{style}; width: {percent}%" if style else f"width: {percent}%")
-
-
-def _cell_text(markdown: str) -> str:
-    """About the text a reader sees in a cell: its Markdown without link destinations, brackets, emphasis or escapes."""
-    return unescape(_LINK_DESTINATION.sub("", markdown).replace("[", "").replace("**", ""))
 
 
 def _summary_blocks(state: StateCore) -> None:
@@ -208,7 +132,7 @@ def markdown_parser() -> MarkdownIt:
     parser.enable("table").disable(["image", "html_block", "html_inline", "lheading"])
     parser.validateLink = is_safe_link  # type: ignore[method-assign,assignment]
     parser.core.ruler.push("heading_anchors", _heading_anchors)
-    parser.core.ruler.push("table_labels", _table_labels)
+    parser.core.ruler.push("table_labels", label_table_cells)
     parser.core.ruler.push("summary_blocks", _summary_blocks)
     parser.core.ruler.push("contents_navigation", _contents_navigation)
     parser.add_render_rule("paragraph_open", _paragraph_open)
