@@ -159,11 +159,27 @@ def test_no_link_inside_a_link_and_every_link_in_its_element(pdfs: dict[str, Pdf
         if annotation.get_object()["/Subtype"] == "/Link"
     ]
     assert len(annotations) > 40
+    in_tree = {node.indirect_reference.idnum for node in structure_nodes(root)}
     for annotation in annotations:
         element = parents[str(annotation["/StructParent"])]
         assert element["/S"] == "/Link"
+        assert element.indirect_reference.idnum in in_tree
         kids = [kid.get_object() for kid in element["/K"]]
         assert any(hasattr(kid, "get") and kid.get("/Obj") == annotation.indirect_reference for kid in kids)
+
+
+def test_a_link_holding_boxes_of_its_own_is_one_link(tmp_path: Path) -> None:
+    # A contents entry whose page number follows a dotted leader: the leader is a link of its own
+    # inside the number's link, inside the entry's. All three are the entry's one link.
+    page = """<html lang="en"><head><style>
+    a.entry::after { content: leader(".") target-counter(attr(href), page); }
+    </style></head><body><p><a class="entry" href="#one">One</a></p><h2 id="one">One</h2></body></html>"""
+    (tmp_path / "leader.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    catalog: Any = PdfReader(tmp_path / "leader.pdf").trailer["/Root"]
+    links = [node for node in structure_nodes(catalog["/StructTreeRoot"]) if node["/S"] == "/Link"]
+    assert len(links) == 1
+    kids = [kid.get_object() for kid in links[0]["/K"]]
+    assert sum(1 for kid in kids if not isinstance(kid, int) and kid.get("/Type") == "/OBJR") == 3
 
 
 @pytest.mark.parametrize("name", PDFS)
@@ -171,6 +187,8 @@ def test_table_headers_are_column_headers_that_the_cells_name(pdfs: dict[str, Pd
     catalog: Any = pdfs[name].trailer["/Root"]
     root = catalog["/StructTreeRoot"]
     identified = pdf_tree(root["/IDTree"], "/Names")
+    keys = [str(key) for key in root["/IDTree"]["/Names"][::2]]
+    assert keys == sorted(keys, key=lambda key: key.encode())  # a name tree is looked up by its order
     tables = [node for node in structure_nodes(root) if node["/S"] == "/Table"]
     for table in tables:
         cells = [node for node in structure_nodes(table) if node["/S"] in ("/TH", "/TD")]

@@ -96,12 +96,16 @@ def _footer_as_artifacts(
         if not outside:
             continue
         operations = resolve(page["Contents"]).stream
+        marked: set[int] = set()
         for index, operation in enumerate(operations):
             # begin_marked_content wrote each as three operations: "/Tag", <</MCID n>>, BDC.
             if isinstance(operation, dict) and operation.get("MCID") in outside and operations[index + 1] == b"BDC":
+                marked.add(operation["MCID"])
                 operations[index - 1 : index + 1] = ["/Artifact", PAGINATION]
-        for mcid in outside:
+        for mcid in marked:
             owners[mcid] = b"null"  # no element owns it: the parent tree keeps its place
+        while owners and owners[-1] == b"null":
+            owners.pop()  # the margin boxes are drawn last: their places need not be kept
 
 
 def _merge_nested_links(resolve: _Objects, parents: _ParentTree, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
@@ -120,29 +124,36 @@ def _merge_nested_links(resolve: _Objects, parents: _ParentTree, in_tree: dict[b
                 parents.owners_on_page(resolve(element["Pg"])["StructParents"])[kid] = outer_reference
                 same_page = element["Pg"] == outer["Pg"]
                 kids.append(kid if same_page else pydyf.Dictionary({"Type": "/MCR", "Pg": element["Pg"], "MCID": kid}))
+                continue
+            child = resolve(kid)
+            if child.get("Type") == "/StructElem":
+                child["P"] = outer_reference  # a box inside the link (a leader, an image): it moves along
             else:
-                annotation = resolve(resolve(kid)["Obj"])
+                annotation = resolve(child["Obj"])
                 parents.set_annotation_owner(annotation["StructParent"], outer_reference)
-                kids.append(kid)
+            kids.append(kid)
         position = outer["K"].index(reference)
         outer["K"][position : position + 1] = kids
         merged_into[reference] = outer_reference
 
 
 def _identify_header_cells(root: pydyf.Dictionary, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
-    """Give the tree the ``IDTree`` that finds each header cell a data cell names, and say that the
-    header cells of a header row (``THead``) head their columns."""
+    """Give the tree the ``IDTree`` that finds each header cell a data cell names, and say what each
+    header cell heads: its column in a header row (``THead``), else its row."""
     identified: list[tuple[bytes, pydyf.String, bytes]] = []
     for reference, element in in_tree.items():
         if "ID" in element:
             identifier = element["ID"]
             identified.append((str(identifier.string).encode(), identifier, reference))
-        if element["S"] == "/TH" and resolve(resolve(element["P"])["P"]).get("S") == "/THead":
+        if element["S"] == "/TH":
+            # A header row's cells head their columns; a header cell in the body heads its row.
+            in_head = resolve(resolve(element["P"])["P"]).get("S") == "/THead"
             attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
-            attributes.setdefault("Scope", "/Column")
+            attributes.setdefault("Scope", "/Column" if in_head else "/Row")
         elif element["S"] == "/TD" and "A" in element and element["A"].get("Headers") == []:
             del element["A"]["Headers"]  # a stacked table's cell: its label is its first words
     if identified:
         # A name tree's keys are sorted as byte strings (ISO 32000-1, 7.9.6).
-        names = [entry for key, identifier, reference in sorted(identified) for entry in (identifier, reference)]
+        ordered = sorted(identified, key=lambda entry: entry[0])
+        names = [item for _key, identifier, reference in ordered for item in (identifier, reference)]
         root["IDTree"] = pydyf.Dictionary({"Names": pydyf.Array(names)})
