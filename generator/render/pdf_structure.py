@@ -13,8 +13,8 @@ leaves three things in it that neither should meet:
   the entry's element.
 - Data cells name their header cells by ``ID``, but the tree has no ``IDTree`` in which those
   names can be looked up; the header cells of a header row do not say they head columns; and
-  the cells of a stacked table (print.css: no header row, each cell opens with its column's
-  label) name an empty list of headers.
+  a stacked table (print.css: no header row, each cell opens with its column's label) is a
+  table without headers, whose cells name an empty list of them.
 
 Each repair reads only the PDF's objects (:mod:`pydyf`), so a WeasyPrint that writes the tree
 right leaves it nothing to do.
@@ -41,7 +41,8 @@ class _Objects:
 
 
 def repair_structure(pdf: pydyf.PDF) -> None:
-    """Make the footer an artifact, merge links nested in links and let the cells find their headers."""
+    """Make the footer an artifact, merge links nested in links, let the cells find their headers and
+    tag stacked tables as the groups they show."""
     if "StructTreeRoot" not in pdf.catalog:
         return  # an untagged PDF
     resolve = _Objects(pdf)
@@ -51,6 +52,7 @@ def repair_structure(pdf: pydyf.PDF) -> None:
     _footer_as_artifacts(pdf, resolve, parents, in_tree)
     _merge_nested_links(resolve, parents, in_tree)
     _identify_header_cells(root, resolve, in_tree)
+    _stacked_tables_as_groups(resolve, in_tree)
 
 
 class _ParentTree:
@@ -150,10 +152,35 @@ def _identify_header_cells(root: pydyf.Dictionary, resolve: _Objects, in_tree: d
             in_head = resolve(resolve(element["P"])["P"]).get("S") == "/THead"
             attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
             attributes.setdefault("Scope", "/Column" if in_head else "/Row")
-        elif element["S"] == "/TD" and "A" in element and element["A"].get("Headers") == []:
-            del element["A"]["Headers"]  # a stacked table's cell: its label is its first words
     if identified:
         # A name tree's keys are sorted as byte strings (ISO 32000-1, 7.9.6).
         ordered = sorted(identified, key=lambda entry: entry[0])
         names = [item for _key, identifier, reference in ordered for item in (identifier, reference)]
         root["IDTree"] = pydyf.Dictionary({"Names": pydyf.Array(names)})
+
+
+_TABLE_PARTS = frozenset(("/Table", "/THead", "/TBody", "/TFoot", "/TR", "/TD"))
+
+
+def _stacked_tables_as_groups(resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
+    """Tag a table that has no header cells, a wide one stacked on A4, as the groups of lines it shows.
+
+    Its header row is not printed (print.css): each row is a group of "column: value" lines, each
+    value after its column's name. Tagged as a table, it would be one without headers, whose cells
+    name an empty list of them, which PDF/UA refuses; as groups (``Div``), it reads as it looks.
+    """
+    for element in in_tree.values():
+        if element["S"] != "/Table":
+            continue
+        parts = [element]
+        pending = [kid for kid in element["K"] if isinstance(kid, bytes)]
+        while pending:
+            part = resolve(pending.pop())
+            if part.get("Type") == "/StructElem" and part["S"] in _TABLE_PARTS | {"/TH"}:
+                parts.append(part)
+                pending.extend(kid for kid in part["K"] if isinstance(kid, bytes))
+        if any(part["S"] == "/TH" for part in parts):
+            continue
+        for part in parts:
+            part["S"] = "/Div"
+            part.pop("A", None)  # table attributes: a group has none
