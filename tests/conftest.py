@@ -8,7 +8,9 @@ import html
 import importlib.util
 import re
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +23,7 @@ from pypdf import PdfReader
 
 from generator.document import unescape
 from generator.facts.company import SUMMARY_ANCHOR
+from generator.logo import PNG_SIGNATURE
 from generator.pipeline import build
 from generator.resources import forget_project
 
@@ -173,3 +176,15 @@ def broken_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     forget_project()
     yield broken
     forget_project()
+
+
+def png(width: int, height: int, padding: int = 0) -> bytes:
+    """A grey PNG of ``width`` x ``height``, with ``padding`` bytes of private chunk to make it heavy."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    extra = chunk(b"prVt", b"\x00" * padding) if padding else b""
+    return PNG_SIGNATURE + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")

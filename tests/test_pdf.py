@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import gc
 import shutil
-import struct
 import subprocess
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD_DAY, MINIMAL, ROOT, copied
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied, png
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, Destination
@@ -27,7 +25,6 @@ from weasyprint.formatting_structure.boxes import TableBox
 from generator.document import render_document
 from generator.errors import UserError
 from generator.languages import Language
-from generator.logo import PNG_SIGNATURE
 from generator.pipeline import build
 from generator.render.html import render_print_page
 from generator.render.markdown import render_markdown
@@ -404,18 +401,6 @@ def test_the_subset_fonts_cover_every_example_and_fixture(font: Path) -> None:
     assert sorted(character for character in used if ord(character) not in cmap) == []
     typographic = "\u00a0\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2026\u20ac\u00a7"
     assert {ord(character) for character in "ąćęłńóśźżĄĆĘŁŃÓŚŹŻäöüßÄÖÜẞ" + typographic} <= set(cmap)
-
-
-def png(width: int, height: int, padding: int = 0) -> bytes:
-    """A grey PNG of ``width`` x ``height``, with ``padding`` bytes of private chunk to make it heavy."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    extra = chunk(b"prVt", b"\x00" * padding) if padding else b""
-    return PNG_SIGNATURE + chunk(b"IHDR", header) + extra + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def with_logo(folder: Path, logo: str) -> Path:

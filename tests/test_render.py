@@ -182,6 +182,9 @@ def test_no_column_gets_less_than_one_step() -> None:
     assert min(column_widths([["a", "b"], ["c", "x" * 300], ["d", ""], ["", ""]])) == WIDTH_STEP
     # Nor the last, which takes what the others leave.
     assert sum(column_widths([["x" * 300, "y"], ["x" * 300, "y"], ["z", ""]])) <= 100 - WIDTH_STEP
+    # Four columns of words a quarter of the line long: the last is as wide as the others.
+    quarters = column_widths([["x" * 25]] * 4)
+    assert 100 - sum(quarters) >= min(quarters)
 
 
 def test_a_table_that_fits_on_a_line_shares_it_by_its_longest_cells() -> None:

@@ -11,7 +11,7 @@ from typing import cast
 
 import docx
 import pytest
-from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline
+from conftest import BUILD_DAY, MINIMAL, ROOT, copied, html_headings, pdf_outline, png
 from pypdf import PdfReader
 
 from generator.document import (
@@ -141,14 +141,20 @@ def test_data_categories_read_in_a_sentence_in_english_and_keep_their_capitals_i
 
 
 @pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
-def test_the_summary_with_the_title_block_fits_one_a4_page(facts: Path) -> None:
+def test_the_summary_with_the_title_block_fits_one_a4_page(facts: Path, tmp_path: Path) -> None:
+    # A square logo is the tallest the title block shows.
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png(400, 400))
     for document in documents(facts):
         markdown = render_markdown(document)
         # Page 1 as the PDF has it: the title block, the policy's title, then the summary; the contents follow.
         contents = translations(document.language, register=document.company.document.register).gettext("Contents")
         opening = dataclasses.replace(markdown, body=markdown.body[: markdown.body.index(f"**{contents}**")])
-        pdf = PdfReader(io.BytesIO(render_pdf(render_print_page(document, opening, 1), BUILD_DAY)))
-        assert len(pdf.pages) == 1, f"{facts.stem}/{document.language}: the summary takes {len(pdf.pages)} pages"
+        for shown in (None, logo):
+            page = render_print_page(document, opening, 1, logo=shown.as_uri() if shown else None)
+            pdf = PdfReader(io.BytesIO(render_pdf(page, BUILD_DAY, logo=shown)))
+            pages = len(pdf.pages)
+            assert pages == 1, f"{facts.stem}/{document.language}, logo {shown}: the summary takes {pages} pages"
 
 
 def test_the_pdf_opens_with_the_summary_on_its_first_page(minimal_output: Path) -> None:

@@ -24,9 +24,13 @@ WIDE_TABLE_COLUMNS = 5
 
 TABLE_LINE_CHARACTERS = 100
 """About how many characters of a table's text fill a line of its full width (A4 at 8.5 pt; a screen page)."""
+
 WIDTH_STEP = 2
 """The columns' widths go in steps of this many percent, each a class of policy.css (``th.w-24``): an inline
-``style`` would be refused by a site whose Content Security Policy allows no inline styles."""
+``style`` would be refused by a site whose Content Security Policy allows no inline styles. Two percent
+is two characters of a line, finer than a reader sees, in 49 rules; five made the summary's last column
+four characters narrower and pushed its last paragraph off page 1."""
+
 _LINK_DESTINATION = re.compile(r"\]\(<[^>]*>\)|\]\([^)]*\)")
 
 
@@ -42,8 +46,9 @@ def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARA
     column whose longest cell fits in an equal share of the line is given all it needs, so a legal
     basis or a date is never wrapped; the others share the rest, each its longest unbreakable run
     (a no-break space binds, as in a date) and more in proportion to what its longest cell lacks.
-    Each share is rounded to a step, and up to what the column cannot do without; where that
-    adds up to more than the line, the columns with the most to spare give a step back.
+    Each share is rounded to a step, and up to what the column cannot do without (at most an equal
+    share); where that adds up to more than the line, the columns with the most to spare give a step
+    back. Tables of :data:`WIDE_TABLE_COLUMNS` columns or more are stacked and get no widths.
     """
     narrow = line / len(columns)
     # A word longer than an equal share (a web address) is broken anyway (overflow-wrap).
@@ -58,9 +63,11 @@ def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARA
             wanted[index] = shortest[index] + left * (longest[index] - shortest[index]) / lacking
     total = sum(wanted)
     # What each column cannot do without, in whole steps: a column that fits, all of its longest
-    # cell; any other, its longest unbreakable run.
+    # cell; any other, its longest unbreakable run. No more than an equal share, so that together
+    # they leave the last column its own.
+    equal = 100 // len(columns) // WIDTH_STEP * WIDTH_STEP
     needs = [
-        ceil(100 * (most if most <= narrow else least) / line / WIDTH_STEP) * WIDTH_STEP
+        min(ceil(100 * (most if most <= narrow else least) / line / WIDTH_STEP) * WIDTH_STEP, equal)
         for most, least in zip(longest, shortest, strict=True)
     ]
     widths = [
@@ -68,9 +75,9 @@ def column_widths(columns: Sequence[Sequence[str]], line: int = TABLE_LINE_CHARA
         for width, need in zip(wanted, needs, strict=True)
     ]
     while sum(widths) > 100:  # rounded up too often: a step less for the column that can best spare it
-        spare, index = max((width - need, index) for index, (width, need) in enumerate(zip(widths, needs, strict=True)))
-        if spare <= 0:
-            break  # more columns than the line holds whole: the last takes what is left
+        _spare, index = max(
+            (width - need, index) for index, (width, need) in enumerate(zip(widths, needs, strict=True))
+        )
         widths[index] -= WIDTH_STEP
     return widths[:-1]
 
