@@ -8,6 +8,7 @@ import html
 import importlib.util
 import re
 import shutil
+import signal
 import struct
 import threading
 import zlib
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"
 BUILD_DAY = datetime.date(2026, 11, 22)
+
+# A suite started in the background of a non-interactive shell (`make test &`) inherits Ctrl-C
+# ignored, and so would every policygen it starts, which then never hears the Ctrl-C the tests of
+# interruption send. Python's own handler in this process lets the processes it starts hear it.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 Heading = tuple[int, str, str]
 """(level, numbered title, anchor); level 1 for sections, 2 for subsections."""
