@@ -38,9 +38,9 @@ FACTS = [*sorted((ROOT / "companies").glob("*.yaml")), MINIMAL]
 SUMMARY_TITLES = {"pl": "W\u00a0skrócie", "en": "At a glance", "de": "Auf einen Blick"}
 
 
-def documents(facts: Path) -> list[PolicyDocument]:
+def documents(facts: Path, *, draft: bool = False) -> list[PolicyDocument]:
     company = load_company(facts)
-    return [render_document(company, facts.stem, code, BUILD_DAY) for code in company.document.languages]
+    return [render_document(company, facts.stem, code, BUILD_DAY, draft=draft) for code in company.document.languages]
 
 
 def summary_of(document: PolicyDocument) -> RenderedSection:
@@ -142,10 +142,10 @@ def test_data_categories_read_in_a_sentence_in_english_and_keep_their_capitals_i
 
 @pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
 def test_the_summary_with_the_title_block_fits_one_a4_page(facts: Path, tmp_path: Path) -> None:
-    # A square logo is the tallest the title block shows.
+    # A square logo is the tallest the title block shows; a draft says so in a banner too.
     logo = tmp_path / "logo.png"
     logo.write_bytes(png(400, 400))
-    for document in documents(facts):
+    for document in [*documents(facts), *documents(facts, draft=True)]:
         markdown = render_markdown(document)
         # Page 1 as the PDF has it: the title block, the policy's title, then the summary; the contents follow.
         contents = translations(document.language, register=document.company.document.register).gettext("Contents")
@@ -154,7 +154,8 @@ def test_the_summary_with_the_title_block_fits_one_a4_page(facts: Path, tmp_path
             page = render_print_page(document, opening, 1, logo=shown.as_uri() if shown else None)
             pdf = PdfReader(io.BytesIO(render_pdf(page, BUILD_DAY, logo=shown)))
             pages = len(pdf.pages)
-            assert pages == 1, f"{facts.stem}/{document.language}, logo {shown}: the summary takes {pages} pages"
+            case = f"{facts.stem}/{document.language}, draft {document.draft}, logo {shown}"
+            assert pages == 1, f"{case}: the summary takes {pages} pages"
 
 
 def test_the_pdf_opens_with_the_summary_on_its_first_page(minimal_output: Path) -> None:
