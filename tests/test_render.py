@@ -213,6 +213,38 @@ def test_a_table_of_five_columns_is_stacked_and_given_no_widths() -> None:
     assert "style=" not in html
 
 
+def test_letters_to_the_data_protection_officer_go_to_the_registered_office_marked_for_the_officer() -> None:
+    # Optingo's policy lets people write to its officer at the company's address, as its seed did.
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    expected = {
+        "pl": "- **Adres do korespondencji:** Optingo Digital Sp.\u00a0z\u00a0o.o., Al. Jerozolimskie 181B,"
+        " 02-222 Warszawa, Polska, z\u00a0dopiskiem „Inspektor ochrony danych”",
+        "en": "- **By post:** Optingo Digital Sp. z o.o., Al. Jerozolimskie 181B, 02-222 Warszawa, Poland,"
+        " marked “Data protection officer”",
+    }
+    for language, line in expected.items():
+        body = render_markdown(render_document(company, "optingo", language, BUILD_DAY)).body
+        dpo = body[body.index("{#dpo}") :]
+        assert line in dpo[: dpo.index("\n## ")]
+
+
+def test_an_officer_with_an_address_of_their_own_is_written_to_there() -> None:
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    office = company.controller.address
+    assert office is not None
+    own = office.model_copy(update={"street": "ul. Prosta 1", "postal_code": "00-001"})
+    dpo = company.contact.dpo
+    assert dpo is not None
+    moved = company.model_copy(
+        update={"contact": company.contact.model_copy(update={"dpo": dpo.model_copy(update={"address": own})})}
+    )
+    body = render_markdown(render_document(moved, "optingo", "en", BUILD_DAY)).body
+    section = body[body.index("{#dpo}") :]
+    section = section[: section.index("\n## ")]
+    assert "- **By post:** ul. Prosta 1, 00-001 Warszawa, Poland\n" in section + "\n"
+    assert "marked" not in section
+
+
 def test_a_profile_among_the_contacts_is_labelled_as_the_others_are() -> None:
     company = load_company(ROOT / "companies" / "clarops.yaml")
     for language, label in (("pl", "Profil"), ("en", "Profile")):

@@ -170,7 +170,8 @@ class DataProtectionOfficer(FactsModel):
     phone: Phone | None = None
     """Phone number of the officer."""
     address: Address | None = None
-    """Postal address for letters to the officer, when not the controller's."""
+    """Postal address for letters to the officer, when not the controller's; without it the policy
+    sends letters to the controller's address, marked for the officer."""
 
 
 class Contact(FactsModel):
