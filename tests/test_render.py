@@ -18,7 +18,7 @@ from conftest import (
     section_skeleton,
 )
 
-from generator.document import render_document
+from generator.document import render_document, unescape
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
 from generator.markdown_text import table
 from generator.pipeline import build
@@ -226,6 +226,24 @@ def test_letters_to_the_data_protection_officer_go_to_the_registered_office_mark
         body = render_markdown(render_document(company, "optingo", language, BUILD_DAY)).body
         dpo = body[body.index("{#dpo}") :]
         assert line in dpo[: dpo.index("\n## ")]
+
+
+def test_an_officer_reached_by_phone_alone_sends_written_requests_to_the_companys_address() -> None:
+    # Art. 37(7) asks for the officer's contact details, a phone number being one: the policy then
+    # gives that number, and the rights, the summary and the transfers send e-mails to the company.
+    company = load_company(ROOT / "tests" / "fixtures" / "valid" / "formal.yaml")
+    dpo = company.contact.dpo
+    assert dpo is not None
+    by_phone = dpo.model_copy(update={"email": None, "phone": "+48 22 123 45 68"})
+    moved = company.model_copy(update={"contact": company.contact.model_copy(update={"dpo": by_phone})})
+    body = render_markdown(render_document(moved, "formal", "en", BUILD_DAY)).body
+    section = body[body.index("{#dpo}") :]
+    section = section[: section.index("\n## ")]
+    assert "- **Phone:** +48 22 123 45 68" in unescape(section)
+    assert "E-mail" not in section
+    assert f"To exercise your rights, write to [{company.contact.email}]" in body
+    assert moved.contact.requests_email == company.contact.email
+    assert company.contact.requests_email == dpo.email
 
 
 def test_an_officer_with_an_address_of_their_own_is_written_to_there() -> None:

@@ -190,6 +190,13 @@ class Contact(FactsModel):
     dpo: DataProtectionOfficer | None = None
     """The data protection officer, when one is designated."""
 
+    @property
+    def requests_email(self) -> str:
+        """Where the policy asks people to write about their data (their rights, an objection, a copy
+        of transfer safeguards): the officer's mailbox when the officer has one, which may be reached
+        by phone alone, else the controller's."""
+        return self.dpo.email if self.dpo is not None and self.dpo.email is not None else self.email
+
 
 class SupervisoryAuthority(FactsModel):
     """The authority people may complain to (Art. 77 GDPR)."""
