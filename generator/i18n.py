@@ -39,7 +39,7 @@ from generator import resources
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.facts.durations import Duration
 from generator.languages import FormOfAddress, Language, language, source_language
-from generator.markdown_text import Markdown, link
+from generator.markdown_text import Markdown, escape, link
 from generator.registers import catalog_register_problems, variant_problems
 from generator.resources import project_cache
 
@@ -251,7 +251,9 @@ class Formats:
             return name
         return _WORD.sub(lambda letter: letter[0][:1].lower() + letter[0][1:], name, count=1)
 
-    def names(self, names: Sequence[str], links: Sequence[str] = (), *, quoted: bool = False) -> str:
+    def names(
+        self, names: Sequence[str], links: Sequence[str] = (), *, quoted: bool = False, notes: Sequence[str] = ()
+    ) -> str:
         """Names of data categories, purposes or kinds of recipients in running text or a list.
 
         Each as it reads inside a sentence (:meth:`in_sentence`), joined by the language's list
@@ -260,15 +262,22 @@ class Formats:
         a sentence, a list or a table cell listing them asks here. With ``links`` (one target
         per name) each name is a Markdown link and so is the result. When a name holds what the
         list puts between names (``reklamy i remarketing``), or with ``quoted``, every name is
-        quoted: „reklamy i remarketing” i „funkcje społecznościowe”.
+        quoted: „reklamy i remarketing” i „funkcje społecznościowe”. ``notes`` (Markdown, one per
+        name, empty for none) follow their names outside the quotation marks: „partner
+        reklamowy” (3 podmioty).
         """
         written = [self.in_sentence(name) for name in names]
         if quoted or (len(written) > 1 and any(self._runs_together(name) for name in written)):
             opening, closing = language(self.language).quotation_marks
             written = [f"{opening}{name}{closing}" for name in written]
-        if not links:
+        if not links and not notes:
             return self.list(written)
-        return Markdown(self.list([link(name, target) for name, target in zip(written, links, strict=True)]))
+        marked: list[str] = (
+            [link(name, target) for name, target in zip(written, links, strict=True)] if links else written
+        )
+        if notes:
+            marked = [escape(name) + note for name, note in zip(marked, notes, strict=True)]
+        return Markdown(self.list(marked))
 
     def _runs_together(self, name: str) -> bool:
         """Whether the name holds what the language's list puts between names (``i``, ``and``, a comma)."""

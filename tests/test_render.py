@@ -22,6 +22,7 @@ from generator.document import render_document, unescape
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
 from generator.markdown_text import table
 from generator.pipeline import build
+from generator.render.clauses import clause_markdown
 from generator.render.html import markdown_parser
 from generator.render.markdown import render_markdown
 from generator.render.tables import TABLE_LINE_CHARACTERS, WIDTH_STEP, column_widths
@@ -242,6 +243,13 @@ def test_an_officer_reached_by_phone_alone_sends_written_requests_to_the_company
     assert "- **Phone:** +48 22 123 45 68" in unescape(section)
     assert "E-mail" not in section
     assert f"To exercise your rights, write to [{company.contact.email}]" in body
+    # The first layers name the officer by phone, as they name an officer with a mailbox by it.
+    summary = unescape(body[: body.index("{#dpo}")])
+    assert "Our data protection officer: phone +48 22 123 45 68." in summary
+    document = render_document(moved, "formal", "en", BUILD_DAY)
+    clauses = [clause_markdown(document, purpose) for purpose in moved.purposes if purpose.form is not None]
+    assert clauses
+    assert all("Our data protection officer: phone +48 22 123 45 68." in unescape(clause) for clause in clauses)
     assert moved.contact.requests_email == company.contact.email
     assert company.contact.requests_email == dpo.email
 

@@ -73,6 +73,24 @@ def test_every_purpose_retention_period_and_recipient_category_is_in_the_summary
         assert f"mailto:{company.contact.email}" in text
 
 
+def test_a_kind_of_recipient_given_to_several_recipients_says_how_many() -> None:
+    # Optingo's three advertising partners share the kind "partner reklamowy": named once, the
+    # summary read as if one partner received the data.
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    assert [recipient.category["pl"] for recipient in company.recipients].count("partner reklamowy") == 3
+    expected = {
+        "pl": "„partner reklamowy” (3 podmioty)",
+        "en": "“advertising partner” (3 recipients)",
+    }
+    for document in documents(ROOT / "companies" / "optingo.yaml"):
+        text = unescape(summary_of(document).body)
+        recipients = text[text.index("Odbiorcy:" if document.language == "pl" else "Recipients:") :]
+        recipients = recipients[: recipients.index("\n")]
+        assert expected[document.language] in recipients
+        # A kind given to one recipient alone is named as it is.
+        assert len(re.findall(r"[”“] \(\d", recipients)) == 1
+
+
 @pytest.mark.parametrize("facts", FACTS, ids=lambda path: path.stem)
 def test_each_point_links_to_the_numbered_section_that_says_it_in_full(facts: Path) -> None:
     for document in documents(facts):
