@@ -9,16 +9,16 @@ outputs are current is decided by :func:`generator.manifest.stale_outputs`, the 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_bytes
+from generator.locks import folder_locks
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
 from generator.project import facts_files
-from generator.publishing import JOURNAL, facts_lock, output_lock
+from generator.publishing import JOURNAL
 from generator.state import PolicyState, check_owner, inputs_hash, load_state, state_path
 from generator.validation import display_name
 from generator.writing import STAGING, company_slug
@@ -31,8 +31,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     stale: list[LocatedMessage] = []
     # A build publishes its outputs and state files all at once: wait for one of the same
     # folder or facts rather than read half of it.
-    lock = output_lock(out_dir, shared=True) if out_dir.is_dir() else contextlib.nullcontext()
-    with lock, facts_lock(files, out_dir, shared=True):
+    with folder_locks(out_dir if out_dir.is_dir() else None, files, shared=True):
         if (out_dir / STAGING / JOURNAL).exists():
             stale.append(
                 LocatedMessage.about_file(

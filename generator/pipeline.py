@@ -23,11 +23,12 @@ from generator import __version__
 from generator.drafts import write_drafts
 from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError
 from generator.languages import Language, language_codes
+from generator.locks import folder_locks
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
 from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import facts_files, today_for_build
-from generator.publishing import Publication, clear_staging, facts_lock, os_error, output_lock, prepare_staging
+from generator.publishing import Publication, clear_staging, os_error, prepare_staging
 from generator.rendering import Job, Rendered, render_all
 from generator.state import state_path
 from generator.validation import legal_facts_warnings, validate_files
@@ -76,7 +77,7 @@ def build(
     if strict and result.warnings:
         raise UserError(result.warnings)
     if draft:
-        with output_lock(out_dir, on_wait=on_wait):
+        with folder_locks(out_dir, on_wait=on_wait):
             for drafted in write_drafts(
                 files,
                 out_dir,
@@ -154,7 +155,7 @@ def _build_locked(
     publishing: _Publishing,
 ) -> tuple[list[Job | CompanyBuilt], list[Rendered]]:
     """Plan, render and publish under the locks of the output and facts folders; Ctrl-C waits for a publication."""
-    with output_lock(out_dir, on_wait=on_wait), facts_lock(files, out_dir, on_wait=on_wait):
+    with folder_locks(out_dir, files, on_wait=on_wait):
         try:
             prepare_staging(out_dir)
             manifest = read_manifest(out_dir)

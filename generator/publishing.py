@@ -1,10 +1,8 @@
-"""Publishing a build: one build at a time per output folder, and all of it or nothing.
+"""Publishing a build: all of it or nothing.
 
-A build holds an OS lock (``flock``) on its output folder from start to end, so a second
-build, a ``watch`` rebuild or a ``check`` of the same folder waits for it; and one on each
-folder of its facts, whose state files it reads and replaces, so a build of the same facts
-into another output folder waits too. Its files are rendered into ``<out>/.staging/`` and
-then published by a :class:`Publication`: before the first file is replaced, a journal
+Under the locks of :mod:`generator.locks` (one build at a time per output folder and per
+folder of facts), a build's files are rendered into ``<out>/.staging/`` and then published
+by a :class:`Publication`: before the first file is replaced, a journal
 lists every file the publication will replace, create or remove (the outputs, the state
 files beside the facts and the manifest), and each file's earlier content is kept as a
 hard link or copy. When anything fails (a full disk, a read-only folder, Ctrl-C), the
@@ -19,13 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import re
 import shutil
 import signal
-from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,124 +36,6 @@ def os_error(error: OSError, doing: str) -> UserError:
     """An OS error as a message that names the path and the cause."""
     path = error.filename if error.filename is not None else "policygen"
     return user_error(str(path), f"cannot {doing}: {error.strerror or error}")
-
-
-@contextlib.contextmanager
-def output_lock(out_dir: Path, *, shared: bool = False, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the output folder's lock.
-
-    ``shared`` is for readers (``check``): several may read at once, never during a build.
-    The folder is created when missing, since the lock is taken on the folder itself; a build
-    that created it and leaves it empty removes it, so a waiting build checks, once it has
-    the lock, that the folder it locked is still the one at that path.
-    """
-    if out_dir.exists() and not out_dir.is_dir():
-        raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    said_waiting = False
-    while True:
-        created = not out_dir.exists()
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError as error:
-            raise os_error(error, "create the output folder") from error
-        waiting = f"waiting for another policygen build of {out_dir} to finish"
-        try:
-            if _take_lock(descriptor, mode, None if said_waiting else on_wait, waiting):
-                said_waiting = True
-        except OSError as error:  # a file system without locks (ENOLCK), for one
-            os.close(descriptor)
-            if created:
-                with contextlib.suppress(OSError):  # the message to give is the lock's
-                    out_dir.rmdir()
-            raise user_error(str(out_dir), f"cannot lock the output folder: {error.strerror or error}") from error
-        if _same_folder(out_dir, descriptor):
-            break
-        os.close(descriptor)
-    try:
-        yield
-    finally:
-        if created and not any(out_dir.iterdir()):
-            out_dir.rmdir()
-        os.close(descriptor)
-
-
-def _take_lock(descriptor: int, mode: int, on_wait: Callable[[str], None] | None, waiting: str) -> bool:
-    """Lock, first telling ``on_wait`` when another process holds the lock; whether it waited."""
-    try:
-        fcntl.flock(descriptor, mode | fcntl.LOCK_NB)
-    except BlockingIOError:
-        if on_wait is not None:
-            on_wait(waiting)
-        fcntl.flock(descriptor, mode)
-        return True
-    return False
-
-
-def _same_folder(path: Path, descriptor: int) -> bool:
-    try:
-        now = os.stat(path)
-    except FileNotFoundError:
-        return False
-    return _identity(now) == _identity(os.fstat(descriptor))
-
-
-def _identity(status: os.stat_result) -> tuple[int, int]:
-    return status.st_dev, status.st_ino
-
-
-@contextlib.contextmanager
-def facts_lock(
-    facts_files: Collection[Path],
-    out_dir: Path,
-    *,
-    shared: bool = False,
-    on_wait: Callable[[str], None] | None = None,
-) -> Iterator[None]:
-    """Hold the lock of every folder holding these facts files, after the output folder's.
-
-    A build reads each company's state file when it plans and replaces it when it publishes:
-    a build of the same facts into another output folder, not waiting, would read the version
-    the first is replacing and publish the same version again with its own date. The folder is
-    locked rather than the state file, since a publication replaces the file (the lock would
-    stay on the old one) and a first build has none yet; the folder lasts as long as the
-    facts, and nothing is created beside them just to lock. Folders are taken by device and
-    inode, whatever order and spelling their paths have, so two builds never each hold a facts
-    folder the other waits for (only facts kept in another build's output folder could still
-    make two builds wait for each other). A folder that is the output folder itself is held
-    already: a second lock on it would wait for this build's own. Drafts do without: they only
-    read a state file, which a publication replaces whole.
-    """
-    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
-    output = _identity(os.stat(out_dir)) if out_dir.exists() else None
-    held: dict[tuple[int, int], tuple[Path, int]] = {}
-    try:
-        for folder in sorted({path.parent for path in facts_files}):
-            descriptor = _open_facts_folder(folder)
-            identity = _identity(os.fstat(descriptor))
-            if identity == output or identity in held:
-                os.close(descriptor)
-            else:
-                held[identity] = (folder, descriptor)
-        for identity in sorted(held):
-            folder, descriptor = held[identity]
-            waiting = f"waiting for another policygen build of the facts in {folder} to finish"
-            try:
-                _take_lock(descriptor, mode, on_wait, waiting)
-            except OSError as error:
-                raise user_error(str(folder), f"cannot lock the facts folder: {error.strerror or error}") from error
-        yield
-    finally:
-        for _, descriptor in held.values():
-            os.close(descriptor)
-
-
-def _open_facts_folder(folder: Path) -> int:
-    try:
-        return os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError as error:
-        raise user_error(str(folder), f"cannot open the facts folder to lock it: {error.strerror or error}") from error
 
 
 def prepare_staging(out_dir: Path) -> None:

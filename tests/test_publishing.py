@@ -26,7 +26,7 @@ import pytest
 from conftest import MINIMAL
 
 from generator.errors import UserError
-from generator.publishing import facts_lock, output_lock
+from generator.locks import folder_locks
 from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
@@ -424,13 +424,34 @@ def test_builds_naming_the_same_facts_folders_in_opposite_orders_do_not_deadlock
             assert running.returncode == 0, errors
 
 
+def test_builds_keeping_their_facts_in_each_others_output_folders_do_not_deadlock(tmp_path: Path) -> None:
+    """One build writes into ``one`` the facts kept in ``two``, the other the reverse. Each took
+    its output folder first and then waited for its facts' folder, which the other held. All
+    folders are now taken in one order, so both wait for the same folder first."""
+    project = tmp_path / "project"
+    _project(project / "one", ("alpha",))
+    _project(project / "two", ("beta",))
+    arguments = ("build", "--format", "md", "--today", DAY_ONE)
+    into_one = _command(*arguments, "--out", "one/companies", "two/companies")
+    into_two = _command(*arguments, "--out", "two/companies", "one/companies")
+    folders = (project / "one" / "companies", project / "two" / "companies")
+    with _held(*folders) as release, _started(project, into_one, into_two) as builds:
+        waited_for = {_first_line(running).removesuffix(" to finish\n").split()[-1] for running in builds}
+        assert len(waited_for) == 1, waited_for
+        release()
+        for running in builds:
+            _, errors = running.communicate(timeout=120)
+            assert running.returncode == 0, errors
+    for folder, name in zip(folders, ("beta", "alpha"), strict=True):
+        assert (folder / name / "en" / "privacy-policy.md").is_file()
+
+
 def test_readers_of_the_facts_wait_for_a_build_of_them_not_for_each_other(tmp_path: Path) -> None:
     facts = [_project(tmp_path / "project") / "companies" / "alpha.yaml"]
-    out = tmp_path / "output"
     heard: list[str] = []
 
     def read() -> None:
-        with facts_lock(facts, out, shared=True, on_wait=heard.append):
+        with folder_locks(None, facts, shared=True, on_wait=heard.append):
             pass
 
     reader = threading.Thread(target=read)
@@ -441,15 +462,16 @@ def test_readers_of_the_facts_wait_for_a_build_of_them_not_for_each_other(tmp_pa
     reader.join(timeout=60)
     assert not reader.is_alive()
     assert heard == [f"waiting for another policygen build of the facts in {facts[0].parent} to finish"]
-    with facts_lock(facts, out, shared=True), facts_lock(facts, out, shared=True, on_wait=heard.append):
+    with folder_locks(None, facts, shared=True), folder_locks(None, facts, shared=True, on_wait=heard.append):
         assert len(heard) == 1
 
 
 def test_a_facts_folder_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
-    with pytest.raises(UserError) as raised, facts_lock([gone / "alpha.yaml"], tmp_path / "output"):
+    with pytest.raises(UserError) as raised, folder_locks(tmp_path / "output", [gone / "alpha.yaml"]):
         pass
     assert str(raised.value) == f"{gone}: cannot open the facts folder to lock it: No such file or directory"
+    assert not (tmp_path / "output").exists()  # created to be locked, and removed again
 
 
 def test_an_output_folder_that_cannot_be_locked_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -460,7 +482,7 @@ def test_an_output_folder_that_cannot_be_locked_is_named(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(fcntl, "flock", refuse)
     out = tmp_path / "output"
-    with pytest.raises(UserError) as raised, output_lock(out):
+    with pytest.raises(UserError) as raised, folder_locks(out):
         pass
     assert str(raised.value) == f"{out}: cannot lock the output folder: No locks available"
     assert not out.exists()

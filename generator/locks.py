@@ -1,0 +1,139 @@
+"""Which builds wait for which: OS locks on the output folder and on the folders of the facts.
+
+A build holds an OS lock (``flock``) on its output folder from start to end, so a second
+build, a ``watch`` rebuild or a ``check`` of the same folder waits for it; and one on each
+folder of its facts, whose state files it reads and replaces when it publishes: a build of
+the same facts into another output folder, not waiting, would read the version the first is
+replacing and publish the same version again with its own date. A folder is locked rather
+than a state file, since a publication replaces the file (the lock would stay on the old one)
+and a first build has none yet; the folder lasts as long as the facts, and nothing is
+created beside them just to lock.
+
+Every folder is taken in one order, by device and inode, whatever order and spelling the
+paths have and whichever of them is the output folder: two builds never each hold a folder
+the other waits for, even when one keeps its facts in the other's output folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import user_error
+from generator.publishing import os_error
+
+Identity = tuple[int, int]
+"""A folder's device and inode: two spellings of one folder are one lock."""
+
+
+@dataclass(frozen=True)
+class _Folder:
+    path: Path
+    descriptor: int
+    is_output: bool
+
+
+@contextlib.contextmanager
+def folder_locks(
+    out_dir: Path | None,
+    facts_files: Collection[Path] = (),
+    *,
+    shared: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """Hold the lock of the output folder (when given) and of every folder holding these facts files.
+
+    ``shared`` is for readers (``check``): several may read at once, never during a build. The
+    output folder is created when missing, since the lock is taken on the folder itself; a
+    build that created it and leaves it empty removes it, so once a build holds its locks it
+    checks that the output folder it locked is still the one at that path, or starts again.
+    A facts folder that is the output folder is locked once, as the output folder. ``on_wait``
+    hears once per folder that this build waits for another.
+    """
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    said: set[Path] = set()
+    while True:
+        created = out_dir is not None and not out_dir.exists()
+        held: dict[Identity, _Folder] = {}
+        try:
+            if out_dir is not None:
+                _open(held, out_dir, is_output=True)
+            for folder in sorted({path.parent for path in facts_files}):
+                _open(held, folder, is_output=False)
+            for identity in sorted(held):
+                _lock(held[identity], mode, on_wait, said)
+        except BaseException:
+            _release(held, out_dir if created else None)
+            raise
+        if out_dir is None or _still_there(out_dir, held):
+            break
+        _release(held, None)
+    try:
+        yield
+    finally:
+        _release(held, out_dir if created else None)
+
+
+def _open(held: dict[Identity, _Folder], folder: Path, *, is_output: bool) -> None:
+    try:
+        if is_output:
+            folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as error:
+        if is_output:
+            raise os_error(error, "create the output folder") from error
+        raise user_error(str(folder), f"cannot open the facts folder to lock it: {error.strerror or error}") from error
+    identity = _identity(os.fstat(descriptor))
+    if identity in held:  # the output folder, or one spelt twice: a second lock would wait for the first
+        os.close(descriptor)
+    else:
+        held[identity] = _Folder(folder, descriptor, is_output)
+
+
+def _lock(folder: _Folder, mode: int, on_wait: Callable[[str], None] | None, said: set[Path]) -> None:
+    """Lock, first telling ``on_wait`` (once per folder) when another process holds the lock."""
+    try:
+        try:
+            fcntl.flock(folder.descriptor, mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None and folder.path not in said:
+                said.add(folder.path)
+                on_wait(
+                    f"waiting for another policygen build of {folder.path} to finish"
+                    if folder.is_output
+                    else f"waiting for another policygen build of the facts in {folder.path} to finish"
+                )
+            fcntl.flock(folder.descriptor, mode)
+    except OSError as error:  # a file system without locks (ENOLCK), for one
+        what = "the output folder" if folder.is_output else "the facts folder"
+        raise user_error(str(folder.path), f"cannot lock {what}: {error.strerror or error}") from error
+
+
+def _still_there(out_dir: Path, held: dict[Identity, _Folder]) -> bool:
+    """Whether the output folder locked is the one at its path (a build that created it may have removed it)."""
+    try:
+        now = _identity(os.stat(out_dir))
+    except FileNotFoundError:
+        return False
+    return now in held and held[now].is_output
+
+
+def _release(held: dict[Identity, _Folder], created: Path | None) -> None:
+    """Unlock every folder; remove the output folder this build created when nothing was put in it."""
+    if created is not None:
+        with contextlib.suppress(OSError):  # not empty, or gone: a message to give is already on its way
+            if not any(created.iterdir()):
+                created.rmdir()
+    for folder in held.values():
+        os.close(folder.descriptor)
+    held.clear()
+
+
+def _identity(status: os.stat_result) -> Identity:
+    return status.st_dev, status.st_ino
