@@ -38,12 +38,15 @@ UNKNOWN_LANGUAGE = "unknown_language"
 
 
 class FactsModel(BaseModel):
-    """Base of every facts model: strict, immutable, documented from docstrings."""
+    """Base of every facts model: strict, immutable, each field documented by the docstring under it.
+
+    The JSON Schema reads those docstrings when it is made (:mod:`generator.schema`); pydantic's
+    ``use_attribute_docstrings`` would read every model's source whenever policygen starts.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
         str_strip_whitespace=True,
     )
 
