@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
@@ -11,18 +12,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tinycss2
 from conftest import BUILD_DAY, MINIMAL, ROOT, markdown_headings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from packaging.requirements import Requirement
 from pydantic import ValidationError
+from pypdf import PdfReader
 
+from generator.document import render_document
 from generator.facts.company import MarkdownText
 from generator.loading import read_facts_file
 from generator.markdown_text import FOLDED_WHITESPACE, _needs_escaping, escape, is_safe_link, link
 from generator.pipeline import build
-from generator.render.html import markdown_parser
+from generator.render.html import css_string, markdown_parser, render_print_page
+from generator.render.markdown import render_markdown
 from generator.render.pdf import ProjectAssetFetcher, render_pdf
+from generator.validation import load_company
 
 HOSTILE = (
     "<script>alert(1)</script> *star* _under_ | pipe [x](javascript:alert(1)) "
@@ -88,6 +94,37 @@ def test_pdf_renderer_reads_only_its_own_assets() -> None:
     assert "file:///etc/passwd" in fetcher.refused
     assert "http://example.com/a.png" in fetcher.refused
     assert b"root:" not in pdf
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00")))
+def test_a_css_string_reads_back_as_the_text_it_was_made_of(text: str) -> None:
+    # The PDF's footer is a CSS string in the page's <style>: parsed by WeasyPrint's own CSS
+    # parser, it is one string token holding exactly the text, and it ends no element.
+    written = css_string(text)
+    tokens = [token for token in tinycss2.parse_component_value_list(written) if token.type != "whitespace"]
+    assert [(token.type, token.value) for token in tokens] == [("string", text)]
+    assert "<" not in written
+    assert "\n" not in written
+
+
+def test_a_hostile_brand_is_the_text_of_the_pdfs_footer() -> None:
+    brand = 'Acme"; } } @page { @bottom-left { content: "pwned" } } </style><p>x</p> \\ end'
+    company = load_company(MINIMAL)
+    hostile = company.model_copy(update={"controller": company.controller.model_copy(update={"brand_name": brand})})
+    document = render_document(hostile, "minimal", "en", BUILD_DAY)
+    markdown = render_markdown(document)
+    pdf = PdfReader(io.BytesIO(render_pdf(render_print_page(document, markdown, 1), BUILD_DAY)))
+    footers: list[str] = []
+
+    def visit(text: str, matrix: list[float], text_matrix: list[float], _font: object, _size: float) -> None:
+        if text.strip() and text_matrix[5] * matrix[3] + matrix[5] < 22 * 72 / 25.4:  # below the bottom margin
+            footers.append(text.strip())
+
+    pdf.pages[0].extract_text(visitor_text=visit)
+    # pypdf reads a space that WeasyPrint draws as a glyph's advance as no space at all
+    expected = [f"{brand} · {markdown.updated}", f"1 / {len(pdf.pages)}"]
+    assert ["".join(text.split()) for text in footers] == ["".join(text.split()) for text in expected]
 
 
 def test_pdf_of_a_policy_with_links_in_its_sections_fetches_nothing_but_fonts(hostile_output: Path) -> None:

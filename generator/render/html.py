@@ -150,7 +150,7 @@ COMPILED_PAGES = CompiledTemplates("pages")
 @project_cache
 def page_environment() -> Environment:
     """The Jinja environment of HTML pages: autoescaped, strict about undefined values."""
-    return PolicyEnvironment(
+    environment = PolicyEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         bytecode_cache=COMPILED_PAGES,
         undefined=StrictUndefined,
@@ -159,6 +159,25 @@ def page_environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["css_string"] = css_string
+    return environment
+
+
+_CSS_PLAIN = frozenset(" .,:;()-·")
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string, for a ``<style>`` element of a page (the PDF's footer).
+
+    Every character but a letter, a digit, a space and ``.,:;()-·`` is written as a CSS escape
+    (its code in hex and a space, which the escape takes with it), so that no fact can end the
+    string, the rule or the element (``</style>``), and HTML's own escaping, which does not apply
+    inside ``<style>``, is not needed.
+    """
+    body = "".join(
+        character if character.isalnum() or character in _CSS_PLAIN else f"\\{ord(character):x} " for character in text
+    )
+    return Markup(f'"{body}"')
 
 
 @project_cache
