@@ -34,9 +34,20 @@ _PROJECT_CACHES: list[functools._lru_cache_wrapper[Any]] = []
 def project_cache(function: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
     """``functools.cache`` for what is read from the templates, catalogs or data files: each such
     cache is listed, so :func:`forget_project` empties them all and none is forgotten."""
-    cached = functools.cache(function)
-    _PROJECT_CACHES.append(cached)
-    return cached
+    return bounded_project_cache(None)(function)
+
+
+def bounded_project_cache(
+    maxsize: int | None,
+) -> Callable[[Callable[..., T]], functools._lru_cache_wrapper[T]]:
+    """:func:`project_cache` keeping only the ``maxsize`` most recent results (all with ``None``)."""
+
+    def decorate(function: Callable[..., T]) -> functools._lru_cache_wrapper[T]:
+        cached = functools.lru_cache(maxsize=maxsize)(function)
+        _PROJECT_CACHES.append(cached)
+        return cached
+
+    return decorate
 
 
 def forget_project() -> None:

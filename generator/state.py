@@ -21,7 +21,7 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.languages import default_languages, language_codes
-from generator.resources import DATA, LOCALES, TEMPLATES, project_cache
+from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache, project_cache
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
@@ -118,11 +118,32 @@ def load_state(facts_file: Path) -> PolicyState | None:
     except OSError as error:
         raise user_error(str(path), f"cannot read the state file: {error.strerror}") from error
     try:
+        return _checked_state(raw)
+    except _DamagedStateError as damage:
+        raise _damaged(path, str(damage)) from damage.__cause__
+
+
+STATES_KEPT = 8
+"""How many state files' checked contents a process keeps (:func:`_checked_state`)."""
+
+
+@bounded_project_cache(STATES_KEPT)
+def _checked_state(raw: bytes) -> PolicyState:
+    """A state file's content, parsed, its history checked; kept for the next read of the same bytes.
+
+    ``serve`` reads the state again at every save of the facts, and checking that every
+    version's facts are still valid facts was half of each redraft; a build reads it more than once.
+    """
+    try:
         state = PolicyState.model_validate_json(raw)
     except ValidationError as error:
-        raise _damaged(path, f"{error.error_count()} problems, the first at {_where(error)}") from error
-    _check_history(path, state)
+        raise _DamagedStateError(f"{error.error_count()} problems, the first at {_where(error)}") from error
+    _check_history(state)
     return state
+
+
+class _DamagedStateError(Exception):
+    """What is wrong with a state file's content, named with the file's path by :func:`load_state`."""
 
 
 def _where(error: ValidationError) -> str:
@@ -137,18 +158,18 @@ def _damaged(path: Path, what: str) -> UserError:
     )
 
 
-def _check_history(path: Path, state: PolicyState) -> None:
+def _check_history(state: PolicyState) -> None:
     """The history must be one version after another, ending at the current one, each renderable."""
     numbers = [version.version for version in state.history]
     if not numbers or numbers != list(range(1, len(numbers) + 1)):
-        raise _damaged(path, f"the history's versions are {numbers or 'none'}, not 1, 2, 3...")
+        raise _DamagedStateError(f"the history's versions are {numbers or 'none'}, not 1, 2, 3...")
     if state.version != numbers[-1] or state.date != state.current.date:
-        raise _damaged(path, f"version {state.version} of {state.date} is not the last version of its history")
+        raise _DamagedStateError(f"version {state.version} of {state.date} is not the last version of its history")
     for version in state.history:
         try:
             state.company_of(version)
         except (ValidationError, AttributeError, TypeError) as error:
-            raise _damaged(path, f"the facts of version {version.version} are no longer valid facts") from error
+            raise _DamagedStateError(f"the facts of version {version.version} are no longer valid facts") from error
 
 
 def check_owner(path: str, state: PolicyState, slug: str, controller: str | None) -> None:

@@ -28,7 +28,7 @@ from generator.check import check
 from generator.cli import main
 from generator.errors import UserError
 from generator.pipeline import build
-from generator.state import controller_identity
+from generator.state import controller_identity, load_state
 from generator.validation import load_company
 
 DAY_ONE = datetime.date(2026, 11, 22)
@@ -122,6 +122,22 @@ def test_a_damaged_state_file_is_named_by_build_and_check(
     assert capsys.readouterr().err == f"{ALPHA_STATE}: {message}\n"
     assert main(["check"]) == 1
     assert f"{ALPHA_STATE}: {message}\n" in capsys.readouterr().err
+
+
+def test_a_state_file_read_again_unchanged_is_not_checked_again(project: Path) -> None:
+    # serve reads the state at every save of the facts; checking each version's facts again was
+    # half of a redraft. Other bytes (an edit, a damage) are read and checked anew.
+    facts = Path("companies/alpha.yaml")
+    first = load_state(facts)
+    assert first is not None
+    assert load_state(facts) is first
+    _edit_json(ALPHA_STATE, lambda document: None)  # the same content, written without indentation
+    again = load_state(facts)
+    assert again is not first
+    assert again == first
+    _edit_json(ALPHA_STATE, lambda document: document.update(version="two"))
+    with pytest.raises(UserError, match="the state file is damaged"):
+        load_state(facts)
 
 
 def test_a_state_file_copied_from_another_company_is_refused(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
