@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -297,13 +297,29 @@ def aligned_sections(policies: Sequence[PolicyDraft]) -> list[SectionRow]:
                 SectionCell(
                     policy.language,
                     Markup(parser.renderInline(str(section.numbered_title))),
-                    Markup(parser.render(str(section.body))),
+                    Markup(section_html(str(section.body))),
                 )
                 for policy, section in zip(policies, sections, strict=True)
             ),
         )
         for sections in zip(*walks, strict=True)
     ]
+
+
+SECTIONS_KEPT = 512
+"""How many sections' HTML :func:`section_html` keeps: every section of a few policies in every language."""
+
+
+@lru_cache(maxsize=SECTIONS_KEPT)
+def section_html(markdown: str) -> str:
+    """The HTML of one section's Markdown, kept for the next page that shows the same text.
+
+    ``serve`` makes its side-by-side page anew after every save, from every section in every
+    language, while a save changes a few of them: rendering the rest again took half the time
+    from a save to the refreshed page.
+    """
+    html: str = markdown_parser().render(markdown)
+    return html
 
 
 def html_files(policy: PolicyDraft) -> list[RenderedFile]:
