@@ -297,7 +297,7 @@ def _polish_controller_names_uodo(company: Company) -> Iterator[tuple[DataPath, 
 def outdated_wording(company: Company) -> Iterator[Finding]:
     """Free text citing law that is no longer in force: one warning per citation."""
     facts = legal_facts()
-    for path, text in free_texts(company.model_dump(mode="json")):
+    for path, text in company_texts(company):
         if not facts.any_outdated_term.search(text):
             continue
         for term in facts.outdated_terms:
@@ -306,14 +306,30 @@ def outdated_wording(company: Company) -> Iterator[Finding]:
                 yield Finding(warning, path, term.message)
 
 
-def free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
-    """Every string of the facts with its path."""
+def company_texts(company: Company) -> tuple[tuple[DataPath, str], ...]:
+    """Every string of the company's facts with its path, for the rules that read all of them.
+
+    Three rules do; the texts of the company checked last are kept for the next, instead of
+    dumping and walking its facts three times (a fifth of ``validate``'s time per company).
+    """
+    last = _LAST_TEXTS[0] if _LAST_TEXTS else None
+    if last is not None and last[0] is company:
+        return last[1]
+    texts = tuple(_free_texts(company.model_dump(mode="json")))
+    _LAST_TEXTS[:] = [(company, texts)]
+    return texts
+
+
+_LAST_TEXTS: list[tuple[Company, tuple[tuple[DataPath, str], ...]]] = []
+
+
+def _free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from free_texts(value, (*path, key))
+            yield from _free_texts(value, (*path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from free_texts(value, (*path, index))
+            yield from _free_texts(value, (*path, index))
     elif isinstance(data, str):
         yield path, data
 

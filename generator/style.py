@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks import Severity, free_texts, rule
+from generator.checks import Severity, company_texts, rule
 from generator.facts import Company
 from generator.languages import language
 from generator.loading import DataPath
@@ -27,7 +27,7 @@ from generator.registers import quoted, register_words, speaks
 )
 def _one_form_of_address(company: Company) -> Iterator[tuple[DataPath, str]]:
     register = company.document.register
-    for path, text in free_texts(company.model_dump(mode="json")):
+    for path, text in company_texts(company):
         written_in = path[-1] if path else None
         if not isinstance(written_in, str) or written_in not in company.document.languages:
             continue

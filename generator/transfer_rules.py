@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks import free_texts, rule
+from generator.checks import company_texts, rule
 from generator.facts import Company
 from generator.facts.processing import TransferSafeguard
 from generator.languages import language_table, source_language
@@ -88,6 +88,6 @@ def _no_eu_only_claim_with_transfers(company: Company) -> Iterator[tuple[DataPat
     if not (disclosed or undisclosed):
         return
     claims = [row.eu_only_claim_regex for row in language_table().languages if row.eu_only_claim_regex]
-    for path, text in free_texts(company.model_dump(mode="json")):
+    for path, text in company_texts(company):
         if any(claim.search(text) for claim in claims):
             yield path, "the text says data stays in the EU, but it goes outside the EEA"
