@@ -95,9 +95,14 @@ def _read(path: Path) -> Catalog:
 
 
 def _report(path: Path, catalog: Catalog) -> None:
-    untranslated = sum(1 for message in catalog if message.id and not message.string)
+    untranslated = sum(1 for message in catalog if message.id and not _translated(message.string))
     messages = sum(1 for message in catalog if message.id)
     print(f"{path.relative_to(LOCALES.parent)}: {messages} messages, {untranslated} untranslated")
+
+
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    """Whether a message has its translation: a plural message one for each of its forms."""
+    return all(string) if isinstance(string, tuple | list) else bool(string)
 
 
 def _update_variant(code: Language, main_path: Path, main: Catalog, register: FormOfAddress) -> None:

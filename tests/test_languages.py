@@ -141,7 +141,14 @@ def test_make_i18n_creates_the_catalog_of_a_new_language(
     with (locales / "messages.pot").open("rb") as stream:
         template = read_po(stream)
     assert {message.id for message in created if message.id} == {message.id for message in template if message.id}
-    assert all(not message.string for message in created if message.id)
+    # A plural message is untranslated in each of its forms.
+    forms = [
+        text
+        for message in created
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple | list) else [message.string])
+    ]
+    assert not any(forms)
     assert created.plural_forms == "nplurals=2; plural=(n > 1);"
     count = sum(1 for message in template if message.id)
     assert f"locales/fr/LC_MESSAGES/messages.po: {count} messages, {count} untranslated" in capsys.readouterr().out
