@@ -324,6 +324,7 @@ _LAST_TEXTS: list[tuple[Company, tuple[tuple[DataPath, str], ...]]] = []
 
 
 def _free_texts(data: Any, path: DataPath = ()) -> Iterator[tuple[DataPath, str]]:
+    """Every string of dumped facts with its path, the keys and indexes a located message names."""
     if isinstance(data, dict):
         for key, value in data.items():
             yield from _free_texts(value, (*path, key))

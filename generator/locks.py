@@ -32,6 +32,9 @@ Identity = tuple[int, int]
 
 @dataclass(frozen=True)
 class _Folder:
+    """A folder opened to be locked: the lock is taken on the open folder, which a build that
+    removes and makes the output folder again does not change under another's feet."""
+
     path: Path
     descriptor: int
     is_output: bool
@@ -66,8 +69,12 @@ def folder_locks(
                 _open(held, out_dir, is_output=True)
             for folder in sorted({path.parent for path in facts_files}):
                 _open(held, folder, is_output=False)
-            for identity in sorted(held):
-                _lock(held[identity], mode, on_wait, said)
+            order = sorted(held)
+            for index, identity in enumerate(order):
+                # Another build of the same output folder holds it too: that is the build to name,
+                # even while this one waits for a facts folder that sorts before it.
+                output = next((held[later] for later in order[index + 1 :] if held[later].is_output), None)
+                _lock(held[identity], mode, on_wait, said, output)
         except BaseException:
             _release(held, out_dir if created else None)
             raise
@@ -81,6 +88,7 @@ def folder_locks(
 
 
 def _open(held: dict[Identity, _Folder], folder: Path, *, is_output: bool) -> None:
+    """Open ``folder`` (making the output folder first) into ``held``, once per device and inode."""
     try:
         if is_output:
             folder.mkdir(parents=True, exist_ok=True)
@@ -96,23 +104,41 @@ def _open(held: dict[Identity, _Folder], folder: Path, *, is_output: bool) -> No
         held[identity] = _Folder(folder, descriptor, is_output)
 
 
-def _lock(folder: _Folder, mode: int, on_wait: Callable[[str], None] | None, said: set[Path]) -> None:
-    """Lock, first telling ``on_wait`` (once per folder) when another process holds the lock."""
+def _lock(
+    folder: _Folder, mode: int, on_wait: Callable[[str], None] | None, said: set[Path], output: _Folder | None
+) -> None:
+    """Lock, first telling ``on_wait`` (once per folder) when another process holds the lock.
+
+    ``output`` is the output folder when it is still to be locked after this one: when another
+    build holds it, the message names it, as the build waited for.
+    """
     try:
         try:
             fcntl.flock(folder.descriptor, mode | fcntl.LOCK_NB)
         except BlockingIOError:
-            if on_wait is not None and folder.path not in said:
-                said.add(folder.path)
+            named = output if output is not None and _held_elsewhere(output, mode) else folder
+            if on_wait is not None and named.path not in said:
+                said.add(named.path)
                 on_wait(
-                    f"waiting for another policygen build of {folder.path} to finish"
-                    if folder.is_output
-                    else f"waiting for another policygen build of the facts in {folder.path} to finish"
+                    f"waiting for another policygen build of {named.path} to finish"
+                    if named.is_output
+                    else f"waiting for another policygen build of the facts in {named.path} to finish"
                 )
             fcntl.flock(folder.descriptor, mode)
     except OSError as error:  # a file system without locks (ENOLCK), for one
         what = "the output folder" if folder.is_output else "the facts folder"
         raise user_error(str(folder.path), f"cannot lock {what}: {error.strerror or error}") from error
+
+
+def _held_elsewhere(folder: _Folder, mode: int) -> bool:
+    """Whether another process holds this folder's lock: tried without waiting, and let go at once,
+    since this build takes it only in its turn."""
+    try:
+        fcntl.flock(folder.descriptor, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(folder.descriptor, fcntl.LOCK_UN)
+    return False
 
 
 def _still_there(out_dir: Path, held: dict[Identity, _Folder]) -> bool:
@@ -136,4 +162,5 @@ def _release(held: dict[Identity, _Folder], created: Path | None) -> None:
 
 
 def _identity(status: os.stat_result) -> Identity:
+    """The key of a folder's lock and of the order all locks are taken in."""
     return status.st_dev, status.st_ino

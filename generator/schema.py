@@ -14,8 +14,9 @@ import json
 import sys
 from functools import cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -40,38 +41,55 @@ class DocumentedFields(GenerateJsonSchema):
 
     def model_schema(self, schema: core_schema.ModelSchema) -> JsonSchemaValue:
         json_schema = super().model_schema(schema)
-        documented = attribute_docstrings(schema["cls"])
-        for name, field in json_schema.get("properties", {}).items():
-            if name in documented:
-                field.setdefault("description", documented[name])
+        model = cast(type[BaseModel], schema["cls"])
+        documented = attribute_docstrings(model)
+        properties = json_schema.get("properties", {})
+        for name, field in model.model_fields.items():
+            key = field.validation_alias if isinstance(field.validation_alias, str) else field.alias or name
+            if key in properties and documented.get(name):
+                properties[key].setdefault("description", documented[name])
         return json_schema
 
 
-def attribute_docstrings(model: type) -> dict[str, str]:
-    """Each field's docstring (the string right under its annotation), the model's own over its bases'."""
-    found: dict[str, str] = {}
-    for defining in reversed(model.__mro__):
-        if defining.__module__.startswith("generator."):
-            found |= _class_docstrings(defining.__module__, defining.__qualname__)
+def attribute_docstrings(model: type) -> dict[str, str | None]:
+    """Each field's docstring (the string right under its annotation), from the nearest of the
+    model's classes that annotates the field, as pydantic read them: a field annotated again
+    without a docstring has none."""
+    found: dict[str, str | None] = {}
+    for defining in model.__mro__:
+        if "__annotations__" in vars(defining) and not defining.__module__.startswith("pydantic"):
+            for name, docstring in _class_docstrings(defining.__module__, defining.__qualname__).items():
+                found.setdefault(name, docstring)
     return found
 
 
 @cache
-def _class_docstrings(module: str, qualified_name: str) -> dict[str, str]:
-    body = _module_tree(module).body
+def _class_docstrings(module: str, qualified_name: str) -> dict[str, str | None]:
+    """Every annotated name of the class's body with the docstring under it, if any; nothing for a
+    class whose source cannot be read (defined in a function, or installed without its source)."""
+    try:
+        body: list[ast.stmt] = _module_tree(module).body
+    except (OSError, TypeError, KeyError):
+        return {}
     for part in qualified_name.split("."):
-        body = next(node.body for node in body if isinstance(node, ast.ClassDef) and node.name == part)
+        found = next((node.body for node in body if isinstance(node, ast.ClassDef) and node.name == part), None)
+        if found is None:
+            return {}
+        body = found
     return {
-        statement.target.id: inspect.cleandoc(following.value.value)
-        for statement, following in pairwise(body)
-        if isinstance(statement, ast.AnnAssign)
-        and isinstance(statement.target, ast.Name)
-        and isinstance(following, ast.Expr)
-        and isinstance(following.value, ast.Constant)
-        and isinstance(following.value.value, str)
+        statement.target.id: (
+            inspect.cleandoc(following.value.value)
+            if isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+            else None
+        )
+        for statement, following in pairwise([*body, ast.Pass()])
+        if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)
     }
 
 
 @cache
 def _module_tree(module: str) -> ast.Module:
+    """A module's syntax tree, parsed once for all its classes."""
     return ast.parse(inspect.getsource(sys.modules[module]))

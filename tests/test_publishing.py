@@ -427,7 +427,8 @@ def test_builds_naming_the_same_facts_folders_in_opposite_orders_do_not_deadlock
 def test_builds_keeping_their_facts_in_each_others_output_folders_do_not_deadlock(tmp_path: Path) -> None:
     """One build writes into ``one`` the facts kept in ``two``, the other the reverse. Each took
     its output folder first and then waited for its facts' folder, which the other held. All
-    folders are now taken in one order, so both wait for the same folder first."""
+    folders are now taken in one order: while the first of them is held, both builds wait for it
+    and neither holds the second."""
     project = tmp_path / "project"
     _project(project / "one", ("alpha",))
     _project(project / "two", ("beta",))
@@ -435,15 +436,45 @@ def test_builds_keeping_their_facts_in_each_others_output_folders_do_not_deadloc
     into_one = _command(*arguments, "--out", "one/companies", "two/companies")
     into_two = _command(*arguments, "--out", "two/companies", "one/companies")
     folders = (project / "one" / "companies", project / "two" / "companies")
-    with _held(*folders) as release, _started(project, into_one, into_two) as builds:
-        waited_for = {_first_line(running).removesuffix(" to finish\n").split()[-1] for running in builds}
-        assert len(waited_for) == 1, waited_for
+    first, second = sorted(folders, key=lambda folder: (folder.stat().st_dev, folder.stat().st_ino))
+    with _held(first) as release, _started(project, into_one, into_two) as builds:
+        for running in builds:
+            assert _first_line(running).startswith("waiting for another policygen build of ")
+        probe = os.open(second, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError while a build holds it
+        finally:
+            os.close(probe)
         release()
         for running in builds:
             _, errors = running.communicate(timeout=120)
             assert running.returncode == 0, errors
     for folder, name in zip(folders, ("beta", "alpha"), strict=True):
         assert (folder / name / "en" / "privacy-policy.md").is_file()
+
+
+@pytest.mark.parametrize("first", ["output", "companies"])
+def test_a_second_build_of_the_same_output_and_facts_says_it_waits_for_the_output(tmp_path: Path, first: str) -> None:
+    # The folders are locked in the order of their inodes, whichever was made first; the message
+    # still names the output folder, which a second `policygen build` of a project waits for.
+    for folder in sorted(("output", "companies"), key=lambda name: name != first):
+        (tmp_path / folder).mkdir()
+    facts = [tmp_path / "companies" / "alpha.yaml"]
+    shutil.copyfile(MINIMAL, facts[0])
+    out = tmp_path / "output"
+    heard: list[str] = []
+
+    def build_again() -> None:
+        with folder_locks(out, facts, on_wait=heard.append):
+            pass
+
+    waiting = threading.Thread(target=build_again)
+    with folder_locks(out, facts):
+        waiting.start()
+        _wait_for(lambda: bool(heard))
+    waiting.join(timeout=60)
+    assert not waiting.is_alive()
+    assert heard == [f"waiting for another policygen build of {out} to finish"]
 
 
 def test_readers_of_the_facts_wait_for_a_build_of_them_not_for_each_other(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from pydantic import BaseModel, Field
 
 from generator.cli import main
 from generator.loading import read_facts_file
-from generator.schema import SCHEMA_DIALECT, facts_schema, facts_schema_text
+from generator.schema import SCHEMA_DIALECT, DocumentedFields, facts_schema, facts_schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "schema" / "company.schema.json"
@@ -81,3 +82,33 @@ def test_the_schema_command_prints_the_schema(capsys: pytest.CaptureFixture[str]
     assert captured.err == ""
     assert captured.out == facts_schema_text()
     assert json.loads(captured.out)["title"] == "policygen company facts"
+
+
+class _Base(BaseModel):
+    kind: int = 0
+    """What the base means by kind."""
+    size: int = 0
+    """Inherited as it is."""
+
+
+class _Derived(_Base):
+    kind: int = 1
+    source: str = Field(default="", alias="from")
+    """Where it comes from, under the key `from`."""
+
+
+def test_descriptions_come_from_the_docstring_under_each_fields_nearest_annotation() -> None:
+    # As pydantic read them: a field annotated again without a docstring has none, an inherited
+    # one keeps its base's, and a field is described under the key the schema gives it.
+    properties = _Derived.model_json_schema(schema_generator=DocumentedFields)["properties"]
+    assert "description" not in properties["kind"]
+    assert properties["size"]["description"] == "Inherited as it is."
+    assert properties["from"]["description"] == "Where it comes from, under the key `from`."
+
+
+def test_a_model_whose_source_cannot_be_read_has_a_schema_without_descriptions() -> None:
+    class Local(BaseModel):
+        name: str = ""
+        """Defined in a function: its class cannot be found in the module's source."""
+
+    assert "description" not in Local.model_json_schema(schema_generator=DocumentedFields)["properties"]["name"]
