@@ -62,7 +62,7 @@ def folder_locks(
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     said: set[Path] = set()
     while True:
-        created = out_dir is not None and not out_dir.exists()
+        created = _missing(out_dir) if out_dir is not None else ()
         held: dict[Identity, _Folder] = {}
         try:
             if out_dir is not None:
@@ -76,15 +76,15 @@ def folder_locks(
                 output = next((held[later] for later in order[index + 1 :] if held[later].is_output), None)
                 _lock(held[identity], mode, on_wait, said, output)
         except BaseException:
-            _release(held, out_dir if created else None)
+            _release(held, created)
             raise
         if out_dir is None or _still_there(out_dir, held):
             break
-        _release(held, None)
+        _release(held, ())
     try:
         yield
     finally:
-        _release(held, out_dir if created else None)
+        _release(held, created)
 
 
 def _open(held: dict[Identity, _Folder], folder: Path, *, is_output: bool) -> None:
@@ -150,14 +150,29 @@ def _still_there(out_dir: Path, held: dict[Identity, _Folder]) -> bool:
     return now in held and held[now].is_output
 
 
-def _release(held: dict[Identity, _Folder], created: Path | None) -> None:
-    """Unlock every folder; remove the output folder this build created when nothing was put in it."""
-    if created is not None:
-        with contextlib.suppress(OSError):  # not empty, or gone: a message to give is already on its way
-            if not any(created.iterdir()):
-                created.rmdir()
-    for folder in held.values():
-        os.close(folder.descriptor)
+def _missing(out_dir: Path) -> tuple[Path, ...]:
+    """The output folder and those of its parents that do not exist yet, deepest first: what
+    making it creates (``--out new/site/policies``), and what is removed again if left empty."""
+    missing: list[Path] = []
+    folder = out_dir
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return tuple(missing)
+
+
+def _release(held: dict[Identity, _Folder], created: tuple[Path, ...]) -> None:
+    """Unlock every folder, in the reverse of the order they are taken in; remove the folders this
+    build created for its output when nothing was put in them."""
+    with contextlib.suppress(OSError):  # not empty, or gone: a message to give is already on its way
+        for made in created:
+            if any(made.iterdir()):
+                break
+            made.rmdir()
+    # The last taken first: a build waiting for the first of them then finds the others free, and
+    # says once that it waited.
+    for identity in sorted(held, reverse=True):
+        os.close(held[identity].descriptor)
     held.clear()
 
 

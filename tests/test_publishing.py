@@ -499,10 +499,13 @@ def test_readers_of_the_facts_wait_for_a_build_of_them_not_for_each_other(tmp_pa
 
 def test_a_facts_folder_that_cannot_be_opened_is_named(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
-    with pytest.raises(UserError) as raised, folder_locks(tmp_path / "output", [gone / "alpha.yaml"]):
+    with (
+        pytest.raises(UserError) as raised,
+        folder_locks(tmp_path / "site" / "legal" / "output", [gone / "alpha.yaml"]),
+    ):
         pass
     assert str(raised.value) == f"{gone}: cannot open the facts folder to lock it: No such file or directory"
-    assert not (tmp_path / "output").exists()  # created to be locked, and removed again
+    assert not (tmp_path / "site").exists()  # created with its parents to be locked, and removed again
 
 
 def test_an_output_folder_that_cannot_be_locked_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
