@@ -69,12 +69,12 @@ def folder_locks(
                 _open(held, out_dir, is_output=True)
             for folder in sorted({path.parent for path in facts_files}):
                 _open(held, folder, is_output=False)
-            order = sorted(held)
-            for index, identity in enumerate(order):
+            output = next((identity for identity, folder in held.items() if folder.is_output), None)
+            for identity in sorted(held):
                 # Another build of the same output folder holds it too: that is the build to name,
                 # even while this one waits for a facts folder that sorts before it.
-                output = next((held[later] for later in order[index + 1 :] if held[later].is_output), None)
-                _lock(held[identity], mode, on_wait, said, output)
+                later = held[output] if output is not None and output > identity else None
+                _lock(held[identity], mode, on_wait, said, later)
         except BaseException:
             _release(held, created)
             raise
