@@ -202,6 +202,63 @@ def test_table_headers_are_column_headers_that_the_cells_name(pdfs: dict[str, Pd
                 assert any(named[0] is header for header in headers)
 
 
+@pytest.mark.parametrize("name", PDFS)
+def test_an_element_going_on_over_a_page_break_is_one_element(pdfs: dict[str, PdfReader], name: str) -> None:
+    # WeasyPrint tags page by page: a screen reader met one article per page, and a list going on
+    # over a page break as two lists. The article is one; each marked content's owner, found
+    # through the parent tree, holds it, and names its page when that is not its own.
+    reader = pdfs[name]
+    catalog: Any = reader.trailer["/Root"]
+    root = catalog["/StructTreeRoot"]
+    nodes = structure_nodes(root)
+    assert [str(node["/S"]) for node in nodes].count("/Art") == 1
+    assert [str(node["/S"]) for node in nodes].count("/Part") == 1
+    parents = pdf_tree(root["/ParentTree"], "/Nums")
+    pages: list[Any] = list(reader.pages)
+    for page in pages:
+        owners = parents[str(page["/StructParents"])]
+        for mcid, _artifact in marked_text(page):
+            if mcid is not None:
+                assert (page.indirect_reference.idnum, mcid) in held_content(owners[mcid])
+
+
+def held_content(element: Any) -> set[tuple[int | None, int]]:
+    """The (page, MCID) of each marked content that is a kid of ``element``."""
+    own_page = element.raw_get("/Pg").idnum if "/Pg" in element else None
+    kids = element["/K"] if isinstance(element["/K"], list) else [element["/K"]]
+    held = set()
+    for kid in (kid.get_object() for kid in kids):
+        if isinstance(kid, int):
+            held.add((own_page, kid))
+        elif kid.get("/Type") == "/MCR":
+            held.add((kid.raw_get("/Pg").idnum, int(kid["/MCID"])))
+    return held
+
+
+def test_a_list_going_on_over_a_page_break_is_one_list_and_two_lists_stay_two(tmp_path: Path) -> None:
+    items = "".join(f"<li>Item {number}</li>" for number in range(60))
+    paragraph = " ".join(["A paragraph long enough to go on over the page break."] * 90)
+    page = f"""<html lang="en"><head><title>Breaks</title></head><body><main><article>
+    <ul>{items}</ul><ul><li>Another list</li></ul><p>{paragraph}</p><p>Next</p>
+    </article></main></body></html>"""
+    (tmp_path / "breaks.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    reader = PdfReader(tmp_path / "breaks.pdf")
+    assert len(reader.pages) >= 3
+    catalog: Any = reader.trailer["/Root"]
+    nodes = structure_nodes(catalog["/StructTreeRoot"])
+    lists = sorted((node for node in nodes if node["/S"] == "/L"), key=lambda node: len(node["/K"]))
+    assert [len(node["/K"]) for node in lists] == [1, 60]
+    assert len(kid_pages(lists[1])) == 2
+    paragraphs = sorted((node for node in nodes if node["/S"] == "/P"), key=lambda node: len(node["/K"]))
+    assert len(paragraphs) == 2
+    assert len(kid_pages(paragraphs[1])) == 2
+
+
+def kid_pages(element: Any) -> set[int]:
+    """The pages of the kid elements of ``element``."""
+    return {kid.get_object().raw_get("/Pg").idnum for kid in element["/K"] if "/Pg" in kid.get_object()}
+
+
 def test_a_stacked_table_is_tagged_as_the_groups_it_shows(pdfs: dict[str, PdfReader]) -> None:
     # Clusteric's cookie tables have five columns: on A4 each row is a group of "column: value" lines,
     # which a screen reader reads as such, not as a table without a header row.

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -33,6 +34,8 @@ from generator.workers import collector_paused
 
 with libraries_from_loader_cache():
     from weasyprint import CSS, HTML
+    from weasyprint.document import Document, Page
+    from weasyprint.formatting_structure.boxes import LineBox, MarginBox, ParentBox
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
@@ -100,12 +103,47 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
-def _finish(_document: Any, pdf: pydyf.PDF) -> None:
+def _finish(document: Document, pdf: pydyf.PDF) -> None:
     """Repair the structure tree (:mod:`generator.render.pdf_structure`); show the outline when the
     file opens, and the title (not the file name) in the window."""
-    repair_structure(pdf)
+    repair_structure(pdf, continued_elements(document))
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+
+
+def continued_elements(document: Document) -> list[tuple[str, ...]]:
+    """For each page break, the tags of the HTML elements that go on over it, outermost first.
+
+    An element goes on over a break when the last box of the page before it and the first box
+    of the page after it are boxes of that element, at every level from the root down. Lines
+    never do (a line is on one page), and the boxes one element makes inside another of its own
+    (a table in its wrapper, a list item's body) count once, as WeasyPrint tags them once.
+    The boxes are the layout each page keeps (``Page._page_box``), from which WeasyPrint's tags
+    are made: they have no public name.
+    """
+    return [_continued(*pair) for pair in pairwise(_root_box(page) for page in document.pages)]
+
+
+def _continued(last: Any, first: Any) -> tuple[str, ...]:
+    """The tags of the elements that ``last``, before a break, and ``first``, after it, are both boxes of."""
+    tags: list[str] = []
+    element = None
+    while last.element is not None and last.element is first.element and last.element_tag == first.element_tag:
+        if last.element is not element and last.element_tag not in ("html", "body"):
+            tags.append(last.element_tag)
+        element = last.element
+        if not _has_blocks(last) or not _has_blocks(first):
+            break
+        last, first = last.children[-1], first.children[0]
+    return tuple(tags)
+
+
+def _root_box(page: Page) -> Any:
+    return next(box for box in page._page_box.children if not isinstance(box, MarginBox))
+
+
+def _has_blocks(box: Any) -> bool:
+    return isinstance(box, ParentBox) and not isinstance(box, LineBox) and bool(box.children)
 
 
 def render_pdf(

@@ -1,7 +1,7 @@
-"""Three repairs to the structure tree WeasyPrint writes, made before the PDF file is written.
+"""Four repairs to the structure tree WeasyPrint writes, made before the PDF file is written.
 
 A screen reader follows the structure tree of a tagged PDF, and PDF/UA checks it. WeasyPrint 70
-leaves three things in it that neither should meet:
+leaves four things in it that neither should meet:
 
 - The running footer (the page's margin boxes: brand, date, "page x / y") is marked content
   whose structure elements WeasyPrint keeps out of the tree, as PDF 1.7 has no place for them
@@ -15,13 +15,19 @@ leaves three things in it that neither should meet:
   names can be looked up; the header cells of a header row do not say they head columns; and
   a stacked table (print.css: no header row, each cell opens with its column's label) is a
   table without headers, whose cells name an empty list of them.
+- WeasyPrint builds the tree page by page: an element that goes on over a page break (the article,
+  a list, a table, a paragraph) is as many elements as it has pages, and a reader meets sixteen
+  articles in a policy of sixteen pages, or two lists where the page shows one going on. The
+  layout says which elements go on over each break (:func:`generator.render.pdf.continued_elements`);
+  each becomes one element again, whose content on the later page it names with that page.
 
-Each repair reads only the PDF's objects (:mod:`pydyf`), so a WeasyPrint that writes the tree
-right leaves it nothing to do.
+Each repair reads only the PDF's objects (:mod:`pydyf`) and what the layout says of the page
+breaks, so a WeasyPrint that writes the tree right leaves it nothing to do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pydyf
@@ -40,9 +46,13 @@ class _Objects:
         return self.objects[int(reference.split()[0])]
 
 
-def repair_structure(pdf: pydyf.PDF) -> None:
-    """Make the footer an artifact, merge links nested in links, let the cells find their headers and
-    tag stacked tables as the groups they show."""
+def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) -> None:
+    """Make the footer an artifact, merge links nested in links, let the cells find their headers, join
+    the elements that go on over a page break and tag stacked tables as the groups they show.
+
+    ``continued`` holds, for each page break, the HTML tags of the elements that go on over it,
+    outermost first (:func:`generator.render.pdf.continued_elements`).
+    """
     if "StructTreeRoot" not in pdf.catalog:
         return  # an untagged PDF
     resolve = _Objects(pdf)
@@ -52,7 +62,9 @@ def repair_structure(pdf: pydyf.PDF) -> None:
     _footer_as_artifacts(pdf, resolve, parents, in_tree)
     _merge_nested_links(resolve, parents, in_tree)
     _identify_header_cells(root, resolve, in_tree)
-    _stacked_tables_as_groups(resolve, in_tree)
+    for page_break, tags in enumerate(continued):
+        _join_over_page_break(resolve(root["K"][0]), pdf.page_references[page_break + 1], tags, resolve, parents)
+    _stacked_tables_as_groups(resolve, _elements_in_tree(root, resolve))
 
 
 class _ParentTree:
@@ -120,23 +132,95 @@ def _merge_nested_links(resolve: _Objects, parents: _ParentTree, in_tree: dict[b
         while outer_reference in merged_into:
             outer_reference = merged_into[outer_reference]
         outer = resolve(outer_reference)
-        kids = []
-        for kid in element["K"]:
-            if isinstance(kid, int):
-                parents.owners_on_page(resolve(element["Pg"])["StructParents"])[kid] = outer_reference
-                same_page = element["Pg"] == outer["Pg"]
-                kids.append(kid if same_page else pydyf.Dictionary({"Type": "/MCR", "Pg": element["Pg"], "MCID": kid}))
-                continue
-            child = resolve(kid)
-            if child.get("Type") == "/StructElem":
-                child["P"] = outer_reference  # a box inside the link (a leader, an image): it moves along
-            else:
-                annotation = resolve(child["Obj"])
-                parents.set_annotation_owner(annotation["StructParent"], outer_reference)
-            kids.append(kid)
         position = outer["K"].index(reference)
-        outer["K"][position : position + 1] = kids
+        # A box inside the link (a leader, an image) moves along with its text.
+        outer["K"][position : position + 1] = _adopted_kids(element, outer_reference, outer, resolve, parents)
         merged_into[reference] = outer_reference
+
+
+def _adopted_kids(
+    element: pydyf.Dictionary, owner_reference: bytes, owner: pydyf.Dictionary, resolve: _Objects, parents: _ParentTree
+) -> list[Any]:
+    """``element``'s kids, made the kids of ``owner``: the parent tree and each kid element name the
+    owner, and marked content on another page than the owner's says which page it is on."""
+    kids = []
+    for kid in element["K"]:
+        if isinstance(kid, int):
+            parents.owners_on_page(resolve(element["Pg"])["StructParents"])[kid] = owner_reference
+            same_page = element["Pg"] == owner.get("Pg")
+            kids.append(kid if same_page else pydyf.Dictionary({"Type": "/MCR", "Pg": element["Pg"], "MCID": kid}))
+            continue
+        child = resolve(kid) if isinstance(kid, bytes) else kid
+        if child.get("Type") == "/StructElem":
+            child["P"] = owner_reference
+        elif child.get("Type") == "/MCR":
+            parents.owners_on_page(resolve(child["Pg"])["StructParents"])[child["MCID"]] = owner_reference
+        else:
+            annotation = resolve(child["Obj"])
+            parents.set_annotation_owner(annotation["StructParent"], owner_reference)
+        kids.append(kid)
+    return kids
+
+
+_CONTINUED_TAGS = {
+    "main": "/Part",
+    "article": "/Art",
+    "section": "/Sect",
+    "div": "/Div",
+    "nav": "/NonStruct",
+    "ul": "/L",
+    "ol": "/L",
+    "li": "/LI",
+    "p": "/P",
+    "blockquote": "/BlockQuote",
+    "table": "/Table",
+    "tbody": "/TBody",
+    "tr": "/TR",
+    "td": "/TD",
+}
+"""The structure type WeasyPrint gives each HTML element a policy's page may break inside. A break
+inside any other element (a heading, a link) leaves the elements inside it as they are."""
+_ELEMENT_KEYS = frozenset(("Type", "S", "K", "Pg", "P"))
+
+
+def _join_over_page_break(
+    parent: pydyf.Dictionary, page: bytes, tags: Sequence[str], resolve: _Objects, parents: _ParentTree
+) -> None:
+    """Make each element that goes on over the break before ``page`` one element, outermost first.
+
+    At each level the element that starts on ``page`` follows, in its parent, the part of the same
+    element before the break; its kids join that part. The join stops at the first level where the
+    two are not both of the element's type, or where the later part holds more than kids (an ID, a
+    table's attributes) or a table's header row repeated: that table stays two tables, each
+    with its header.
+    """
+    for tag in tags:
+        kids = parent["K"]
+        later_index = next(
+            (index for index, kid in enumerate(kids) if isinstance(kid, bytes) and _starts_on(resolve(kid), page)),
+            None,
+        )
+        earlier_kids = (index for index in range(later_index or 0) if isinstance(kids[index], bytes))
+        earlier_index = max(earlier_kids, default=None)
+        if later_index is None or earlier_index is None:
+            return
+        earlier, later = resolve(kids[earlier_index]), resolve(kids[later_index])
+        expected = _CONTINUED_TAGS.get(tag)
+        if earlier.get("S") != expected or later.get("S") != expected or set(later.keys()) - _ELEMENT_KEYS:
+            return
+        if expected == "/Table" and any(_is_header_group(kid, resolve) for kid in later["K"]):
+            return
+        earlier["K"].extend(_adopted_kids(later, kids[earlier_index], earlier, resolve, parents))
+        del kids[later_index]
+        parent = earlier
+
+
+def _starts_on(element: Any, page: bytes) -> bool:
+    return bool(element.get("Type") == "/StructElem" and element.get("Pg") == page)
+
+
+def _is_header_group(kid: Any, resolve: _Objects) -> bool:
+    return isinstance(kid, bytes) and resolve(kid).get("S") == "/THead"
 
 
 def _identify_header_cells(root: pydyf.Dictionary, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
