@@ -10,10 +10,13 @@ from pathlib import Path
 from generator.errors import LocatedMessage, Location, UserError, user_error
 
 FACTS_SUFFIXES = (".yaml", ".yml")
+STATE_SUFFIX = ".state.json"
+"""``companies/acme.state.json``: the state a build keeps beside ``companies/acme.yaml``."""
 
 
 def facts_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the facts files they hold, in a stable order, each file once.
+    """Expand folders into the facts files they hold, in a stable order, each file once; state files
+    named among them are left out.
 
     Two files with one name (``acme.yaml`` and ``acme.yml``, or ``a/acme.yaml`` and
     ``b/acme.yaml``) are refused: the name is the company's slug, which names its output
@@ -25,6 +28,8 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
             found.extend(
                 sorted(child for child in path.iterdir() if child.suffix in FACTS_SUFFIXES and child.is_file())
             )
+        elif path.name.endswith(STATE_SUFFIX):
+            continue  # beside the facts, so in a shell pattern naming them: ``companies/*``
         elif path.is_file():
             found.append(path)
         else:

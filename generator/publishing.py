@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import LocatedMessage, UserError, user_error
-from generator.state import STATE_SUFFIX
+from generator.project import STATE_SUFFIX
 from generator.writing import STAGING, staged_copy, write_atomically
 
 JOURNAL = "journal.json"

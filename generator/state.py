@@ -21,12 +21,11 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.languages import default_languages, language_codes
+from generator.project import STATE_SUFFIX
 from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache, project_cache
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
-
-STATE_SUFFIX = ".state.json"
 
 
 class ChangeNote(BaseModel):

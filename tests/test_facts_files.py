@@ -65,6 +65,18 @@ def test_one_file_named_twice_is_read_once(two_suffixes: Path) -> None:
     ]
 
 
+def test_state_files_named_beside_the_facts_are_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `policygen validate companies/*` names each company's state file too, which is no facts file.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    assert main(["build", "companies", "--out", "out", "--format", "md", "--today", "2026-11-22"]) == 0
+    named = sorted(Path("companies").iterdir())
+    assert [path.name for path in named] == ["acme.state.json", "acme.yaml"]
+    assert facts_files(named) == [Path("companies/acme.yaml")]
+    assert main(["validate", *map(str, named)]) == 0
+
+
 @pytest.mark.parametrize(
     "command",
     [
