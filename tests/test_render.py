@@ -19,7 +19,9 @@ from conftest import (
 )
 
 from generator.document import render_document, unescape
+from generator.facts.base import LocalizedText
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
+from generator.languages import Language
 from generator.markdown_text import table
 from generator.pipeline import build
 from generator.render.clauses import clause_markdown
@@ -288,6 +290,33 @@ def test_material_changes_may_be_announced_by_more_channels_than_every_change() 
         body = render_markdown(render_document(changed, "clarops", "en", BUILD_DAY)).body
         assert "We announce changes on our website." in body
         assert ("We also announce material changes, such as new purposes or recipients, by e-mail." in body) is expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "We also announce material changes, such as new purposes or recipients, by e-mail, 14 days before"
+            " they take effect.",
+        ),
+        (
+            "pl",
+            "O\u00a0istotnych zmianach, takich jak nowe cele przetwarzania lub nowi odbiorcy danych, informujemy także"
+            " pocztą elektroniczną, na 14\u00a0dni przed ich wejściem w\u00a0życie.",
+        ),
+    ],
+)
+def test_material_changes_by_more_channels_and_ahead_are_one_sentence(language: Language, expected: str) -> None:
+    company = load_company(ROOT / "companies" / "clarops.yaml")
+    notice = LocalizedText({"pl": "14 dni", "en": "14 days"})
+    changed = company.model_copy(
+        update={"policy_changes": company.policy_changes.model_copy(update={"advance_notice": notice})}
+    )
+    body = render_markdown(render_document(changed, "clarops", language, BUILD_DAY)).body
+    section = body[body.index("{#changes}") :]
+    assert expected in section
+    assert section.count("material changes" if language == "en" else "istotnych zmianach") == 1
 
 
 def test_a_copy_of_the_transfer_safeguards_is_asked_for_where_the_rights_are() -> None:
