@@ -277,7 +277,8 @@ def _build_started(arguments: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(warning, file=sys.stderr)
     rendered = sum(1 for company in result.companies if company.rendered)
-    print(f"{rendered} of {len(result.companies)} companies rendered, {len(result.written)} files written")
+    files = _plural(len(result.written), "file", "files")
+    print(f"{rendered} of {len(result.companies)} companies rendered, {len(result.written)} {files} written")
     return 0
 
 
@@ -289,8 +290,12 @@ def _check(arguments: argparse.Namespace) -> int:
     from generator.check import check
 
     current = check(arguments.paths, arguments.out)
-    print(f"{current} companies up to date")
+    print(f"{current} {_plural(current, 'company', 'companies')} up to date")
     return 0
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return one if count == 1 else many
 
 
 def _diff(arguments: argparse.Namespace) -> int:

@@ -406,3 +406,15 @@ def test_a_language_no_longer_published_is_removed(project: Path) -> None:
     assert not Path("output/alpha/en").exists()
     assert Path("output/alpha/archive/v1/en/privacy-policy.md").is_file()
     assert main(["check"]) == 0
+
+
+def test_one_company_is_counted_in_the_singular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("companies").mkdir()
+    shutil.copyfile(MINIMAL, "companies/acme.yaml")
+    assert main(["build", "--format", "md", "--lang", "pl", "--today", "2026-11-22"]) == 0
+    assert capsys.readouterr().out == "1 of 1 companies rendered, 2 files written\n"  # the Markdown and the state
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out == "1 company up to date\n"
