@@ -327,3 +327,15 @@ def test_a_copy_of_the_transfer_safeguards_is_asked_for_where_the_rights_are() -
     transfers = next(section.body for section in document.sections if section.outline.anchor == "transfers")
     assert f"by writing to [{company.contact.dpo.email}](<mailto:{company.contact.dpo.email}>)" in transfers
     assert company.contact.email not in transfers
+
+
+def test_a_named_data_protection_officer_is_named_in_the_nominative() -> None:
+    # A name is not declined: after "Wyznaczyliśmy inspektora" it stood in another case than the officer.
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    dpo = company.contact.dpo
+    assert dpo is not None
+    named = company.model_copy(
+        update={"contact": company.contact.model_copy(update={"dpo": dpo.model_copy(update={"name": "Anna Nowak"})})}
+    )
+    body = render_markdown(render_document(named, "optingo", "pl", BUILD_DAY)).body
+    assert "Wyznaczyliśmy inspektora ochrony danych, którym jest Anna Nowak." in body
