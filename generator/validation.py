@@ -219,6 +219,9 @@ def _friendly(kind: str, text: str, context: dict[str, Any], value: Any) -> str:
         return "must not be empty"
     if kind in _BOUNDS:
         return f"{_BOUNDS[kind]} {next(iter(context.values()), '')}{found}"
+    if kind in _DATE_ERRORS:
+        written_as_date = isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
+        return ("not a real date" if written_as_date else "a date is written YYYY-MM-DD, e.g. 2026-03-01") + found
     if kind == "string_pattern_mismatch":
         meaning = _PATTERN_MEANINGS.get(
             str(context.get("pattern")), f"does not match the pattern {context.get('pattern')}"
@@ -227,6 +230,7 @@ def _friendly(kind: str, text: str, context: dict[str, Any], value: Any) -> str:
     return text
 
 
+_DATE_ERRORS = frozenset(("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"))
 _BOUNDS = {
     "greater_than": "must be greater than",
     "greater_than_equal": "must be at least",
