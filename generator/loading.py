@@ -99,6 +99,8 @@ def parse_facts(raw: bytes, name: str) -> LoadedYaml:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        if mark and text[mark.index : mark.index + 1] == "\t":
+            problem = "a tab, where YAML indents with spaces only"
         opened = error.context_mark
         if error.problem and error.context and opened is not None and opened.line + 1 != line:
             # An unclosed bracket or quote is noticed far from where it was opened.
