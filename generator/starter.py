@@ -1,4 +1,5 @@
-"""A new company's facts file, started from ``templates/starter.yaml`` by ``policygen new``.
+"""A new company's facts file, started from ``templates/starter.yaml`` by ``policygen new``, and
+the JSON Schema its first line names for the editor.
 
 The starter's placeholders are values that fail validation, so a half-filled file can
 never become a published policy that says "TODO": ``policygen validate`` points at each
@@ -7,6 +8,7 @@ placeholder still left.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.errors import user_error
@@ -46,4 +48,29 @@ def write_starter(slug: str, folder: Path) -> Path:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    return target
+
+
+SCHEMA_FROM_FACTS = Path("..", "schema", "company.schema.json")
+"""Where the starter's first line (``# yaml-language-server: $schema=...``) looks for the schema."""
+
+
+def write_schema_for(facts_folder: Path) -> Path | None:
+    """Write the facts' JSON Schema where the starter's first line names it, unless a file is there.
+
+    Without it an editor completes and explains nothing in a project of one's own: the
+    schema is committed in policygen's repository only. A schema already there is the
+    project's (it may be committed, or newer): it is left as it is; ``policygen schema``
+    prints the current one.
+    """
+    from generator.schema import facts_schema_text
+
+    target = Path(os.path.normpath(facts_folder / SCHEMA_FROM_FACTS))
+    if target.exists():
+        return None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, facts_schema_text().encode())
+    except OSError as error:
+        raise user_error(str(target), f"cannot write the editor's schema: {error.strerror}") from error
     return target

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
+from generator.cli import main
 from generator.errors import UserError
 from generator.starter import write_starter
 from generator.validation import load_company
@@ -94,3 +96,19 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
 
     assert existing.read_text(encoding="utf-8") == "controller: {legal_name: Acme}\n"
     assert list(tmp_path.iterdir()) == [existing]
+
+
+def test_new_writes_the_schema_the_starter_names_for_the_editor_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "acme"]) == 0
+    schema = Path("schema/company.schema.json")
+    assert schema.read_text(encoding="utf-8") == (ROOT / "schema" / "company.schema.json").read_text(encoding="utf-8")
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "wrote schema/company.schema.json: the schema of the facts, which its first line names for the editor"
+    )
+    schema.write_text("{}\n", encoding="utf-8")  # the project's own, committed or newer
+    assert main(["new", "other"]) == 0
+    assert schema.read_text(encoding="utf-8") == "{}\n"
+    assert len(capsys.readouterr().out.splitlines()) == 1
