@@ -21,7 +21,7 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
     ]
     for path in facts_files(paths):
         try:
-            loaded = read_facts_file(path, display_name(path))
+            loaded = read_facts_file(path, display_name(path), keep_going=True)
             company = validate_loaded(loaded)
         except UserError as error:
             rows.extend(report_row(message, "error", "SCHEMA") for message in error.messages)

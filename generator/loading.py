@@ -24,7 +24,7 @@ from yaml import events as ev
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.reader import ReaderError
 
-from generator.errors import user_error
+from generator.errors import LocatedMessage, Location, user_error
 
 MAX_FILE_BYTES = 1024 * 1024
 """Facts of the largest real company fit in a few dozen kilobytes; anything near this is a mistake."""
@@ -52,6 +52,9 @@ class LoadedYaml:
     data: Any
     value_points: dict[DataPath, Point] = field(default_factory=dict)
     key_points: dict[DataPath, Point] = field(default_factory=dict)
+    repeated_keys: list[LocatedMessage] = field(default_factory=list)
+    """Keys given twice in one mapping, each where it repeats, when parsing went on past them
+    (``keep_going``): the first value stands, and validation reports them with every other problem."""
 
     def point_of_value(self, path: DataPath) -> Point:
         """Where the value at ``path`` starts, or its nearest enclosing value's start."""
@@ -64,10 +67,10 @@ class LoadedYaml:
         return self.key_points.get(path) or self.point_of_value(path)
 
 
-def read_facts_file(path: Path, shown_as: str | None = None) -> LoadedYaml:
+def read_facts_file(path: Path, shown_as: str | None = None, *, keep_going: bool = False) -> LoadedYaml:
     """Read and parse ``path``; every failure is a located :class:`UserError`."""
     name = shown_as or str(path)
-    return parse_facts(read_facts_bytes(path, name), name)
+    return parse_facts(read_facts_bytes(path, name), name, keep_going=keep_going)
 
 
 def read_facts_bytes(path: Path, name: str) -> bytes:
@@ -81,8 +84,13 @@ def read_facts_bytes(path: Path, name: str) -> bytes:
         raise user_error(name, f"cannot read the file: {error.strerror}") from error
 
 
-def parse_facts(raw: bytes, name: str) -> LoadedYaml:
-    """Parse the bytes of a facts file named ``name`` in messages."""
+def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYaml:
+    """Parse the bytes of a facts file named ``name`` in messages.
+
+    A key given twice is an error at once, or, with ``keep_going``, one of the
+    :attr:`LoadedYaml.repeated_keys` that validation reports with the file's other problems
+    (a company's facts: the author fixes them all in one go).
+    """
     if len(raw) > MAX_FILE_BYTES:
         raise user_error(name, f"file is {len(raw)} bytes; facts files are limited to {MAX_FILE_BYTES} bytes")
     try:
@@ -92,14 +100,14 @@ def parse_facts(raw: bytes, name: str) -> LoadedYaml:
         raise user_error(
             name, f"the file is not UTF-8: byte 0x{raw[error.start]:02x} cannot be decoded", line=line, column=column
         ) from error
-    builder = _Builder(name, text)
+    builder = _Builder(name, text, keep_going=keep_going)
     try:
         builder.consume(yaml.parse(text, Loader=_EVENT_SOURCE))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        if mark and text[mark.index : mark.index + 1] == "\t":
+        if mark and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
             problem = "a tab, where YAML indents with spaces only"
         opened = error.context_mark
         if error.problem and error.context and opened is not None and opened.line + 1 != line:
@@ -130,12 +138,20 @@ def _point_of_byte(raw: bytes, offset: int) -> Point:
 class _Builder:
     """Turns parser events into plain dicts, lists and scalars, recording positions."""
 
-    def __init__(self, name: str, text: str) -> None:
+    def __init__(self, name: str, text: str, *, keep_going: bool) -> None:
         self.name = name
         self.text = text
+        self.keep_going = keep_going
         self.loaded = LoadedYaml(source=name, data=None)
-        self.stack: list[tuple[DataPath, dict[str, Any] | list[Any]]] = []
+        self.stack: list[tuple[DataPath, dict[str, Any] | list[Any], bool]] = []
+        """Each open collection: its path, itself, and whether it is the value of a repeated key,
+        read to go on past it but kept nowhere."""
         self.pending_key: tuple[str, Point] | None = None
+        self.repeated_key_value = False
+        """Whether the value to come is a repeated key's."""
+        self.placed_nowhere = False
+        """Whether the value last placed was a repeated key's."""
+        self.reported_repeats: set[DataPath] = set()
         self.documents = 0
 
     def result(self) -> LoadedYaml:
@@ -173,13 +189,14 @@ class _Builder:
     def place(self, event: ev.Event, value: Any) -> DataPath | None:
         """Put ``value`` where the current collection expects it; ``None`` when it is a key."""
         point = _point_of(event)
+        self.placed_nowhere = False
         if not self.stack:
             if not self.documents:
                 self.documents = 1
             self.loaded.data = value
             self.loaded.value_points[()] = point
             return ()
-        parent_path, parent = self.stack[-1]
+        parent_path, parent, kept_nowhere = self.stack[-1]
         if isinstance(parent, list):
             path = (*parent_path, len(parent))
             parent.append(value)
@@ -187,21 +204,38 @@ class _Builder:
             if not isinstance(value, str):
                 self.fail(event, "a mapping key must be a plain word, not a list or mapping")
             if value in parent:
-                first = self.loaded.key_points[(*parent_path, value)]
-                self.fail(event, f"duplicate key '{value}' (first defined at line {first[0]})")
+                self.repeated_key(event, parent_path, value, kept_nowhere)
             self.pending_key = (value, point)
             return None
         else:
             key, key_point = self.pending_key
             self.pending_key = None
             path = (*parent_path, key)
+            if self.repeated_key_value:
+                self.repeated_key_value = False
+                self.placed_nowhere = True
+                return path
             parent[key] = value
-            self.loaded.key_points[path] = key_point
+            if not kept_nowhere:
+                self.loaded.key_points[path] = key_point
             if value is None and isinstance(event, ev.ScalarEvent) and event.value == "":
                 # An empty value is marked where the next token starts, often on a later line.
                 point = key_point
-        self.loaded.value_points[path] = point
+        if not kept_nowhere:
+            self.loaded.value_points[path] = point
         return path
+
+    def repeated_key(self, event: ev.Event, parent_path: DataPath, key: str, kept_nowhere: bool) -> None:
+        first_line = self.loaded.key_points[(*parent_path, key)][0] if not kept_nowhere else None
+        message = f"duplicate key '{key}'" + (f" (first defined at line {first_line})" if first_line else "")
+        if not self.keep_going:
+            self.fail(event, message)
+        self.repeated_key_value = True
+        if (*parent_path, key) in self.reported_repeats:
+            return  # once per key of a mapping: the first repetition is the one to remove first
+        self.reported_repeats.add((*parent_path, key))
+        line, column = _point_of(event)
+        self.loaded.repeated_keys.append(LocatedMessage(Location(self.name, line, column), "", message))
 
     def scalar(self, event: ev.ScalarEvent) -> None:
         expecting_key = bool(self.stack) and isinstance(self.stack[-1][1], dict) and self.pending_key is None
@@ -216,7 +250,8 @@ class _Builder:
         if path is None:
             self.fail(event, "a mapping key must be a plain word, not a list or mapping")
             return
-        self.stack.append((path, collection))
+        kept_nowhere = self.placed_nowhere or (bool(self.stack) and self.stack[-1][2])
+        self.stack.append((path, collection, kept_nowhere))
 
     def resolve(self, event: ev.ScalarEvent) -> Any:
         """YAML 1.2 core schema: quoted scalars and dates stay text, so ``NO`` is a string."""

@@ -271,7 +271,7 @@ def checked_facts(
 
     Raises :class:`UserError` with every problem, for a build and for a draft alike.
     """
-    checked = check_loaded(parse_facts(raw, source), strict=strict)
+    checked = check_loaded(parse_facts(raw, source, keep_going=True), strict=strict)
     if previous is not None:
         check_owner(state_source, previous, slug, controller_identity(checked.company))
     return checked

@@ -51,7 +51,7 @@ def scan_site(
 ) -> tuple[Observation, list[Finding]]:
     """Validate the facts, scan the site (in ``browser``, else a Chromium started for it), compare."""
     pages = start_urls(urls)
-    loaded = read_facts_file(facts, display_name(facts))
+    loaded = read_facts_file(facts, display_name(facts), keep_going=True)
     company = validate_loaded(loaded)
     if browser is not None:
         seen = observe(browser, pages, options)

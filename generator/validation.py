@@ -48,7 +48,7 @@ def load_company(path: Path | str) -> Company:
 
 def check_file(path: Path, *, strict: bool = False) -> Checked:
     """Validate one facts file; with ``strict``, warnings are errors too."""
-    return check_loaded(read_facts_file(path, display_name(path)), strict=strict)
+    return check_loaded(read_facts_file(path, display_name(path), keep_going=True), strict=strict)
 
 
 def validate_files(paths: list[Path], *, strict: bool = False) -> list[Checked]:
@@ -130,14 +130,17 @@ def validate_loaded(loaded: LoadedYaml) -> Company:
     if not isinstance(loaded.data, dict):
         kind = {list: "a list", type(None): "an empty value"}.get(type(loaded.data), "a single value")
         raise _error(loaded, (), f"expected a mapping of company facts at the top level, found {kind}")
+    repeated = loaded.repeated_keys
     try:
         context = {PUBLISHED_LANGUAGES: published_languages(loaded.data), FACTS_FILE: loaded.source}
         company = Company.model_validate(loaded.data, context=context)
     except ValidationError as error:
-        raise UserError(_locate(loaded, problem) for problem in error.errors(include_url=False)) from None
+        raise UserError(
+            [*repeated, *(_locate(loaded, problem) for problem in error.errors(include_url=False))]
+        ) from None
     problems = company.reference_problems()
-    if problems:
-        raise UserError(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)
+    if problems or repeated:
+        raise UserError([*repeated, *(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)])
     return company
 
 
