@@ -261,7 +261,7 @@ def _build_started(arguments: argparse.Namespace) -> int:
     from generator.pipeline import build
     from generator.progress import BuildProgress
 
-    with BuildProgress() as progress:
+    with BuildProgress(arguments.lang) as progress:
         result = build(
             arguments.paths,
             out_dir=arguments.out,
@@ -342,7 +342,7 @@ def _watch(arguments: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(warning, file=sys.stderr, flush=True)
         for company in result.companies:
-            print(company_line(company), flush=True)
+            print(company_line(company, arguments.lang), flush=True)
 
     def report(error: UserError) -> None:
         print(error, file=sys.stderr, flush=True)

@@ -30,7 +30,7 @@ from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging
 from generator.rendering import Job, Rendered, render_all
-from generator.state import state_path
+from generator.state import PolicyState, state_path
 from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
 from generator.writing import company_slug, inside
@@ -88,7 +88,8 @@ def build(
                 strict=strict,
             ):
                 company = drafted.preview.company
-                built = CompanyBuilt(company.slug, company.version, day, rendered=True, draft=True)
+                published = tuple(company.facts.document.languages)
+                built = CompanyBuilt(company.slug, company.version, day, rendered=True, draft=True, published=published)
                 result.written.extend(drafted.written)
                 result.warnings.extend(drafted.preview.warnings)
                 result.companies.append(built)
@@ -123,15 +124,16 @@ def build(
         raise
     by_slug = {outcome.slug: outcome for outcome in rendered}
     for job in planned:
-        built = (
-            CompanyBuilt(job.slug, by_slug[job.slug].state.version, by_slug[job.slug].state.date, rendered=True)
-            if isinstance(job, Job)
-            else job
-        )
+        built = job if not isinstance(job, Job) else _rendered(job.slug, by_slug[job.slug].state)
         result.companies.append(built)
         if on_company:
             on_company(built)
     return result
+
+
+def _rendered(slug: str, state: PolicyState) -> CompanyBuilt:
+    published = tuple(state.published_languages)
+    return CompanyBuilt(slug, state.version, state.date, rendered=True, published=published)
 
 
 @dataclass

@@ -35,6 +35,8 @@ class CompanyBuilt:
     """False when its inputs were unchanged and nothing was rendered."""
     draft: bool = False
     """Rendered as a draft (``build(draft=True)``): ``version`` is the one publishing would give."""
+    published: tuple[Language, ...] = ()
+    """The languages the company publishes, whichever the build asked for."""
 
 
 def plan_company(
@@ -79,7 +81,9 @@ def plan_company(
             languages=wanted,
         )
         if current:
-            return CompanyBuilt(slug, previous.version, previous.date, rendered=False)
+            return CompanyBuilt(
+                slug, previous.version, previous.date, rendered=False, published=tuple(previous.published_languages)
+            )
     archived = archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
     return Job(
         out_dir,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from generator.languages import Language
 from generator.planning import CompanyBuilt
 
 if TYPE_CHECKING:
@@ -20,8 +22,9 @@ class BuildProgress:
     or a site generator, does not pay for loading it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, asked: Sequence[Language] | None = None) -> None:
         self.live: tuple[Console, Progress, TaskID] | None = self._live_bar() if sys.stderr.isatty() else None
+        self.asked = asked
 
     @staticmethod
     def _live_bar() -> tuple[Console, Progress, TaskID]:
@@ -51,20 +54,26 @@ class BuildProgress:
             self.live[1].stop()
 
     def company_done(self, company: CompanyBuilt) -> None:
-        line = company_line(company)
+        line = company_line(company, self.asked)
         if self.live:
             console, bar, task = self.live
             bar.advance(task)
             bar.update(task, description=company.slug)
-            if company.rendered:
+            if company.rendered or line != company_line(company):
                 console.print(line, highlight=False)
         else:
             print(line, file=sys.stderr)
 
 
-def company_line(company: CompanyBuilt) -> str:
-    """``acme: rendered, version 3 of 2026-11-23``, or for a draft the version it would publish."""
+def company_line(company: CompanyBuilt, asked: Sequence[Language] | None = None) -> str:
+    """``acme: rendered, version 3 of 2026-11-23``, or for a draft the version it would publish; and the
+    languages ``asked`` for (``--lang``) that the company does not publish, which the build left out."""
     if company.draft:
-        return f"{company.slug}: draft of {company.date.isoformat()}, version {company.version} when published"
-    state = "rendered" if company.rendered else "unchanged"
-    return f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"
+        line = f"{company.slug}: draft of {company.date.isoformat()}, version {company.version} when published"
+    else:
+        state = "rendered" if company.rendered else "unchanged"
+        line = f"{company.slug}: {state}, version {company.version} of {company.date.isoformat()}"
+    missing = [language for language in asked or () if language not in company.published]
+    if missing:
+        line += f"; it publishes no {', '.join(missing)} (its languages: {', '.join(company.published)})"
+    return line
