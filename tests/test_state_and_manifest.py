@@ -408,25 +408,26 @@ def test_a_language_no_longer_published_is_removed(project: Path) -> None:
     assert main(["check"]) == 0
 
 
-def test_one_company_is_counted_in_the_singular(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.fixture
+def one_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project of one company, ``companies/acme.yaml``, as the working directory."""
     monkeypatch.chdir(tmp_path)
     Path("companies").mkdir()
     shutil.copyfile(MINIMAL, "companies/acme.yaml")
+    return tmp_path
+
+
+@pytest.mark.usefixtures("one_company")
+def test_one_company_is_counted_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", "--format", "md", "--lang", "pl", "--today", "2026-11-22"]) == 0
     assert capsys.readouterr().out == "1 of 1 companies rendered, 2 files written\n"  # the Markdown and the state
     assert main(["check"]) == 0
     assert capsys.readouterr().out == "1 company up to date\n"
 
 
-def test_a_language_asked_for_that_a_company_does_not_publish_is_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.usefixtures("one_company")
+def test_a_language_asked_for_that_a_company_does_not_publish_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     # `--lang de` for a company publishing Polish and English wrote nothing and said nothing of why.
-    monkeypatch.chdir(tmp_path)
-    Path("companies").mkdir()
-    shutil.copyfile(MINIMAL, "companies/acme.yaml")
     assert main(["build", "--format", "md", "--lang", "de", "--today", "2026-11-22"]) == 0
     captured = capsys.readouterr()
     assert captured.err == "acme: rendered, version 1 of 2026-11-22; it publishes no de (its languages: pl, en)\n"
