@@ -91,7 +91,8 @@ def parse_duration(value: Any) -> Any:
     match = _DURATION.match(value) if isinstance(value, str) else None
     if match is None or match["unit"] not in TimeUnit._value2member_map_:
         raise PydanticCustomError(
-            "duration", "expected a duration such as '3 years', '26 months', '30 days' or '24 hours'"
+            "duration",
+            "expected a duration written in English, such as '3 years', '26 months', '30 days' or '24 hours'",
         )
     amount = int(match["amount"])
     if amount <= 0:
@@ -111,7 +112,15 @@ DurationText = Annotated[
 def _parse_lifetime(value: Any) -> Any:
     if value == "session":
         return None
-    return parse_duration(value)
+    try:
+        return parse_duration(value)
+    except PydanticCustomError as error:
+        if error.type != "duration":
+            raise
+        raise PydanticCustomError(
+            "duration",
+            "expected 'session' or a duration written in English, such as '2 years', '13 months' or '30 days'",
+        ) from None
 
 
 CookieLifetime = Annotated[
