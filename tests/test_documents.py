@@ -214,12 +214,9 @@ def _expected_rows(company: Company, language: Language) -> list[ExpectedRow]:
                 controller=text(company.controller.legal_name),
                 activity=text(purpose.name[language]),
                 letter=purpose.legal_basis.letter if purpose.legal_basis else "",
-                subjects=text(
-                    purpose.data_subjects[language]
-                    if purpose.data_subjects
-                    # The purpose's name inside a sentence, as every running text writes it.
-                    else company_formats(company, language).in_sentence(purpose.name[language])
-                ),
+                subjects=text(purpose.data_subjects[language])
+                if purpose.data_subjects
+                else SUBJECTS_OF_ACTIVITY[language],
                 categories=[text(c.name[language]) for c in company.data_categories if c.id in purpose.data_categories],
                 recipients=[text(r.name or r.category[language]) for r in recipients],
                 transfers=[
@@ -230,6 +227,42 @@ def _expected_rows(company: Company, language: Language) -> list[ExpectedRow]:
             )
         )
     return rows
+
+
+SUBJECTS_OF_ACTIVITY = {
+    "pl": "osoby, których dane są przetwarzane w\u00a0ramach tej czynności",
+    "en": "people whose data is processed in this activity",
+    "de": "Personen, deren Daten im Rahmen dieser Tätigkeit verarbeitet werden",
+}
+"""The categories of data subjects of a purpose whose facts name none: those of the row's activity."""
+POLICY_PHRASES = {
+    "pl": ("której jesteś stroną", "przez Ciebie zgody", "w\u00a0naszym imieniu", "od Twojej ostatniej"),
+    "en": ("a contract with you", "until you withdraw", "acting on our behalf", "your last activity"),
+    "de": ("Vertrags mit Ihnen", "Widerruf Ihrer Einwilligung", "in unserem Auftrag", "Ihrer letzten Aktivität"),
+}
+"""Phrases of the policy that speak to its reader, which the record, kept for the supervisory authority, never uses."""
+RECORD_PHRASES = {
+    "pl": (
+        "wykonanie umowy, której stroną jest osoba, której dane dotyczą,",
+        "zgoda osoby, której dane dotyczą",
+        "podmiot przetwarzający (art.\u00a028 RODO)",
+    ),
+    "en": (
+        "performance of a contract to which the data subject is party,",
+        "consent of the data subject",
+        "processor (Art. 28 GDPR)",
+    ),
+}
+
+
+@pytest.mark.parametrize("facts", [MINIMAL, *EXAMPLES], ids=lambda path: path.stem)
+def test_the_record_speaks_of_the_data_subject_not_to_the_reader(facts: Path) -> None:
+    company = load_company(facts)
+    for language in company.document.languages:
+        cells = "\n".join(cell for row in processing_register(company, language).rows for cell in row)
+        assert [phrase for phrase in POLICY_PHRASES[language] if phrase in cells] == []
+        if facts == MINIMAL:
+            assert [phrase for phrase in RECORD_PHRASES[language] if phrase not in cells] == []
 
 
 def _assert_row_matches(row: list[str], expected: ExpectedRow, number: int, company: Company) -> None:
