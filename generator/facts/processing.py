@@ -107,7 +107,8 @@ class Purpose(FactsModel):
     name: LocalizedText
     """Short name of the purpose, e.g. `Prowadzenie konta` / `Running your account`."""
     description: LocalizedText | None = None
-    """What the processing for this purpose involves."""
+    """What the processing for this purpose involves, shown under its heading as a paragraph of its
+    own: the policy starts it with a capital letter and ends it with a full stop if it has none."""
     legal_basis: LegalBasis | None = None
     """consent, contract, legal_obligation, vital_interests, public_task or legitimate_interests
     (Art. 6(1)(a)-(f)); every purpose needs one (checked as GDPR-13-1-c)."""
