@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.errors import LocatedMessage
+from generator.project import read_kept_file
 
 MANIFEST = "manifest.json"
 
@@ -91,12 +92,12 @@ def read_manifest(out_dir: Path) -> Manifest:
     path = out_dir / MANIFEST
     shown = str(path)
     try:
-        document = json.loads(path.read_bytes())
+        document = json.loads(read_kept_file(path))
     except FileNotFoundError:
         return Manifest()
     except OSError as error:
         return _unusable(shown, f"cannot be read ({error.strerror})")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested deeper than Python's stack
         return _unusable(shown, "is not valid JSON")
     if not isinstance(document, dict) or not isinstance(document.get("outputs"), list):
         return _unusable(shown, "'outputs' is not a list")

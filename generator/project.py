@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +39,20 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
     return _one_file_per_slug(found)
+
+
+def read_kept_file(path: Path) -> bytes:
+    """The bytes of a file policygen keeps in the user's folders: a state file, the manifest, a journal.
+
+    Something else may stand in its place: a FIFO would block the read forever, a link to
+    ``/dev/zero`` fill the memory. Only a regular file is read; anything else is an
+    :class:`OSError` ("not a regular file") that the callers report as they report any other.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens without waiting for a writer
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return file.read()
 
 
 def _one_file_per_slug(found: list[Path]) -> list[Path]:

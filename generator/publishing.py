@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import LocatedMessage, UserError, user_error
-from generator.project import STATE_SUFFIX
+from generator.project import STATE_SUFFIX, read_kept_file
 from generator.writing import STAGING, staged_copy, write_atomically
 
 JOURNAL = "journal.json"
@@ -222,11 +222,11 @@ def recover(out_dir: Path) -> None:
     staging = out_dir / STAGING
     journal = staging / JOURNAL
     try:
-        record = json.loads(journal.read_bytes())
+        record = json.loads(read_kept_file(journal))
         changes = [_journal_change(staging, item) for item in record]
     except FileNotFoundError:
         return
-    except (OSError, ValueError, TypeError, KeyError) as error:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as error:
         raise _damaged_journal(journal, staging, f"cannot be read ({error})") from error
     root = out_dir.resolve()
     outputs = []

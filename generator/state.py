@@ -21,7 +21,7 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.languages import default_languages, language_codes
-from generator.project import STATE_SUFFIX
+from generator.project import STATE_SUFFIX, read_kept_file
 from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache, project_cache
 
 STARTER = TEMPLATES / "starter.yaml"
@@ -111,7 +111,7 @@ def load_state(facts_file: Path) -> PolicyState | None:
     """The company's state, or ``None`` before its first build."""
     path = state_path(facts_file)
     try:
-        raw = path.read_bytes()
+        raw = read_kept_file(path)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -136,7 +136,9 @@ def _checked_state(raw: bytes) -> PolicyState:
     try:
         state = PolicyState.model_validate_json(raw)
     except ValidationError as error:
-        raise _DamagedStateError(f"{error.error_count()} problems, the first at {_where(error)}") from error
+        count = error.error_count()
+        problems = "1 problem" if count == 1 else f"{count} problems, the first"
+        raise _DamagedStateError(f"{problems} at {_where(error)}") from error
     _check_history(state)
     return state
 

@@ -632,15 +632,64 @@ def test_a_journal_naming_a_file_outside_the_output_folder_is_refused(built: Pat
     assert (staging / "journal.json").is_file(), "the journal is kept for the user to check"
 
 
-def test_a_damaged_journal_stops_every_build_until_the_user_removes_it(built: Path) -> None:
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda journal: journal.write_text("{not json", encoding="utf-8"),
+        # Arrays nested deeper than Python's stack: json raised a RecursionError, a traceback.
+        lambda journal: journal.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8"),
+        _fifo,  # the read waited for a writer forever
+    ],
+    ids=["not-json", "nested-too-deep", "fifo"],
+)
+def test_a_damaged_journal_stops_every_build_until_the_user_removes_it(
+    built: Path, damage: Callable[[Path], object]
+) -> None:
     staging = built / "output" / ".staging"
     staging.mkdir()
-    (staging / "journal.json").write_text("{not json", encoding="utf-8")
+    damage(staging / "journal.json")
     for _ in range(2):
         finished = _policygen(built, "build", "--format", "md", "--today", DAY_TWO)
         _assert_refused(finished, "output/.staging/journal.json: the journal of an interrupted build cannot be read")
     checked = _policygen(built, "check")
     _assert_refused(checked, "a build was interrupted while publishing: run `policygen build`")
+
+
+def test_a_state_file_that_is_no_regular_file_is_named_without_waiting(built: Path) -> None:
+    # A FIFO in its place blocked the read until someone wrote to it, forever.
+    state = built / "companies" / "alpha.state.json"
+    state.unlink()
+    os.mkfifo(state)
+    for command in (("build", "--format", "md", "--today", DAY_TWO), ("check",)):
+        finished = _policygen(built, *command)
+        _assert_refused(finished, "companies/alpha.state.json: cannot read the state file: not a regular file")
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (
+            lambda manifest: manifest.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8"),
+            "output/manifest.json: is not valid JSON; every company is built again",
+        ),
+        (_fifo, "output/manifest.json: cannot be read (not a regular file); every company is built again"),
+    ],
+    ids=["nested-too-deep", "fifo"],
+)
+def test_a_manifest_nested_too_deep_or_no_regular_file_is_rebuilt(
+    built: Path, damage: Callable[[Path], object], message: str
+) -> None:
+    manifest = built / "output" / "manifest.json"
+    manifest.unlink()
+    damage(manifest)
+    finished = _policygen(built, "build", "--format", "md,html", "--today", DAY_TWO)
+    assert finished.returncode == 0, finished.stderr
+    assert message in finished.stderr
+    assert json.loads(manifest.read_text(encoding="utf-8"))["outputs"]
 
 
 def test_a_failed_publication_leaves_no_folder_it_created(tmp_path: Path) -> None:
