@@ -34,6 +34,7 @@ from generator.loading import read_facts_file
 from generator.outputs import PolicyDraft, default_kinds
 from generator.pipeline import build
 from generator.render.clauses import clause_files
+from generator.render.docx import render_docx
 from generator.render.ropa import processing_register
 from generator.typography import typeset
 from generator.validation import load_company
@@ -153,6 +154,19 @@ def test_docx_holds_every_fact_of_the_controller_and_its_properties(
     language_element = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
     assert language_element is not None
     assert language_element.get(qn("w:val")) == tag
+
+
+def test_a_legal_name_longer_than_a_word_property_is_shortened_in_the_properties_only() -> None:
+    # A Word file's core properties hold 255 characters: a longer legal name stopped every build with a traceback.
+    company = load_company(MINIMAL)
+    long_name = "Przykład " + "Bardzo Długa Nazwa " * 20 + "Sp. z o.o."
+    named = company.model_copy(update={"controller": company.controller.model_copy(update={"legal_name": long_name})})
+    content = render_docx(PolicyDraft(render_document(named, "acme", "pl", BUILD_DAY), 1))
+    word = docx.Document(io.BytesIO(content))
+    assert len(word.core_properties.author) == 255
+    assert word.core_properties.author.endswith("…")
+    assert long_name.startswith(word.core_properties.author[:-1])
+    assert typeset(long_name, "pl") in "\n".join(paragraph.text for paragraph in word.paragraphs)
 
 
 def test_docx_links_jump_to_bookmarks_of_the_sections(documents_output: Path) -> None:

@@ -40,6 +40,15 @@ def docx_files(policy: PolicyDraft) -> list[RenderedFile]:
     return [RenderedFile(f"{POLICY_STEM}.docx", "docx", render_docx(policy))]
 
 
+PROPERTY_LENGTH = 255
+"""The longest text a Word file's core property holds (python-docx refuses a longer one)."""
+
+
+def _property_text(text: str) -> str:
+    """``text`` as a core property: a legal name of any length is shortened with an ellipsis, not refused."""
+    return text if len(text) <= PROPERTY_LENGTH else text[: PROPERTY_LENGTH - 1] + "…"
+
+
 def render_docx(policy: PolicyDraft) -> bytes:
     """The Word document of one policy, byte-identical for the same text and date."""
     document, markdown = policy.document, policy.markdown
@@ -47,12 +56,11 @@ def render_docx(policy: PolicyDraft) -> bytes:
     language_tag = language_row(document.language).locale.replace("_", "-")
     _set_default_language(word, language_tag)
     properties = word.core_properties
-    properties.title = markdown.title
-    properties.subject = document.company.controller.legal_name
-    properties.author = document.company.controller.legal_name
-    properties.last_modified_by = document.company.controller.legal_name
+    legal_name = _property_text(document.company.controller.legal_name)
+    properties.title = _property_text(markdown.title)
+    properties.subject = properties.author = properties.last_modified_by = legal_name
     properties.language = language_tag
-    properties.comments = markdown.updated
+    properties.comments = _property_text(markdown.updated)
     properties.version = str(policy.version)
     properties.revision = policy.version
     properties.identifier = f"{document.slug}-{POLICY_STEM}-{document.language}"
