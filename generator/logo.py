@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import struct
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 FACTS_FILE = "facts_file"
 """Validation context key: the facts file being validated, which the logo's path is relative to."""
@@ -50,6 +52,8 @@ def checked_logo(relative: str, facts_file: Path, project: Path) -> Path:
         width, height = struct.unpack(">II", content[16:24]) if len(content) >= 24 else (0, 0)
         if not 0 < max(width, height) <= MAX_PIXELS:
             raise LogoError(f"'{relative}' is {width} x {height} pixels; a logo may have at most {MAX_PIXELS} a side")
+        if not _png_chunks_whole(content):
+            raise LogoError(f"'{relative}' is a damaged PNG file (cut short, or a part of it changed); export it again")
         return path
     if not _SVG_START.match(content):
         raise LogoError(f"'{relative}' is neither a PNG nor an SVG file")
@@ -58,4 +62,28 @@ def checked_logo(relative: str, facts_file: Path, project: Path) -> Path:
         if found:
             line = content.count(b"\n", 0, found.start()) + 1
             raise LogoError(f"'{relative}' line {line}: the SVG contains {danger}; a logo must be a plain drawing")
+    try:
+        # Parsed only now: the patterns above refused entity declarations, which the parser would expand.
+        ElementTree.fromstring(content)
+    except ElementTree.ParseError as error:
+        line, column = error.position
+        raise LogoError(f"'{relative}' line {line}, column {column + 1}: the SVG is not well-formed XML") from None
     return path
+
+
+def _png_chunks_whole(content: bytes) -> bool:
+    """Whether every chunk of a PNG is there with its checksum, up to the closing ``IEND``.
+
+    A PNG cut short or altered fails here; WeasyPrint would leave it out of the PDF without a word.
+    """
+    position = len(PNG_SIGNATURE)
+    while position + 12 <= len(content):
+        (length,) = struct.unpack(">I", content[position : position + 4])
+        kind_and_data = content[position + 4 : position + 8 + length]
+        checksum = content[position + 8 + length : position + 12 + length]
+        if len(checksum) < 4 or zlib.crc32(kind_and_data) != struct.unpack(">I", checksum)[0]:
+            return False
+        if kind_and_data[:4] == b"IEND":
+            return True
+        position += 12 + length
+    return False
