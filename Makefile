@@ -87,7 +87,7 @@ readme: $(STAMP)
 	$(BIN)/python scripts/update_readme.py
 
 ## fonts: cut the full Noto Sans of benchmarks/reference/fonts down to Polish, English and German
-## into templates/assets/fonts (committed; run after changing the ranges in scripts/subset_fonts.py)
+## into templates/assets/fonts (committed; run after changing FONT_CHARACTER_RANGES in generator/resources.py)
 fonts: $(STAMP)
 	$(BIN)/python scripts/subset_fonts.py
 

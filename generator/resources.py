@@ -27,6 +27,24 @@ LOCALES = project_folder("locales")
 ASSETS = TEMPLATES / "assets"
 DATA = _PACKAGE / "data"
 """The package's own data files: the table of languages and the legal facts."""
+FONT_CHARACTER_RANGES = (
+    (0x0009, 0x000A),  # tab and line break, which a block of text may hold
+    (0x0020, 0x007E),  # ASCII: English, digits, punctuation
+    (0x00A0, 0x017F),  # NBSP, Latin-1 (German umlauts, ß, §, ©, «») and Latin Extended-A (Polish)
+    (0x0218, 0x021B),  # Ș ș Ț ț: names of companies and people from neighbouring countries
+    (0x02C6, 0x02DD),  # spacing accents
+    (0x1E9E, 0x1E9E),  # capital ẞ
+    (0x2000, 0x2064),  # spaces, dashes, typographic quotes (U+2018-U+201E), bullets, ellipsis, primes
+    (0x2066, 0x206F),  # direction isolates and the other format characters after U+2065, which is unassigned
+    (0x20AC, 0x20AC),  # €
+    (0x2116, 0x2116),  # №
+    (0x2122, 0x2122),  # ™
+    (0xFEFF, 0xFEFF),  # zero-width no-break space, which text pasted from a word processor may hold
+    (0xFFFD, 0xFFFD),  # replacement character
+)
+"""Every character a policy in Polish, English or German may contain: the shipped Noto Sans files
+(``templates/assets/fonts``, ``make fonts``) hold these and no others, and validation refuses any
+other in the facts, which the PDF could only set in a font of the machine that builds it."""
 
 _PROJECT_CACHES: list[functools._lru_cache_wrapper[Any]] = []
 

@@ -1,10 +1,13 @@
-"""Style rules: the facts' own text read beside the catalog's, so a policy speaks with one voice.
+"""Style rules: the facts' own text read beside the catalog's and the fonts', so a policy speaks with
+one voice and every output sets every letter.
 
 The templates address the reader in the form the facts choose (``document.register``); a
 purpose or a note written in another form („Twoje dane” in a formal policy, „Państwa” in one
 that says „Ty”, or „Użytkownik”, which speaks of the reader instead of to them) would sit in
 the same paragraph. These are warnings: the text is the company's, and ``--strict`` fails on them.
-The rules register themselves with :func:`generator.checks.rule` like the GDPR checks.
+A character the shipped fonts lack is an error: the PDF would set it in a font of whichever
+machine builds it, or not at all. The rules register themselves with
+:func:`generator.checks.rule` like the GDPR checks.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from generator.facts import Company
 from generator.languages import language
 from generator.loading import DataPath
 from generator.registers import quoted, register_words, speaks
+from generator.resources import FONT_CHARACTER_RANGES
 
 
 @rule(
@@ -40,3 +44,23 @@ def _one_form_of_address(company: Company) -> Iterator[tuple[DataPath, str]]:
                 f"the text says {quoted(words)}, but this policy addresses the reader {speaks(register)} "
                 f"(document.register: {register})",
             )
+
+
+_SET_BY_THE_FONTS = frozenset(chr(code) for first, last in FONT_CHARACTER_RANGES for code in range(first, last + 1))
+SHOWN_AT_MOST = 5
+"""Characters a message names, the first of a text's missing ones."""
+
+
+@rule(
+    "STYLE-CHARACTERS",
+    "typesetting",
+    "the text",
+    "write it in Latin letters (those of Polish, German and western European languages) or leave the character out",
+)
+def _characters_the_fonts_have(company: Company) -> Iterator[tuple[DataPath, str]]:
+    for path, text in company_texts(company):
+        missing = sorted(set(text) - _SET_BY_THE_FONTS)
+        if missing:
+            named = ", ".join(f"'{character}' (U+{ord(character):04X})" for character in missing[:SHOWN_AT_MOST])
+            more = f" and {len(missing) - SHOWN_AT_MOST} more" if len(missing) > SHOWN_AT_MOST else ""
+            yield path, f"the PDF's fonts have no {named}{more}"

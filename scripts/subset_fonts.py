@@ -1,6 +1,6 @@
 """Cut the four Noto Sans files down to the letters of the policies' languages.
 
-Run as `make fonts` after changing the character ranges below. WeasyPrint subsets every
+Run as `make fonts` after changing the character ranges (generator/resources.py). WeasyPrint subsets every
 embedded font again for each PDF, and subsetting a full Noto Sans (about 500 KB, thousands of
 glyphs of Latin, Greek and Cyrillic) costs more than laying out a whole policy; a font of
 only Polish, English and German letters is subset in a fraction of that time and keeps the
@@ -15,34 +15,20 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from generator.resources import FONT_CHARACTER_RANGES
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "benchmarks" / "reference" / "fonts"
 TARGET = ROOT / "templates" / "assets" / "fonts"
 STYLES = ("Regular", "Bold", "Italic", "BoldItalic")
 
-CHARACTER_RANGES = (
-    (0x0020, 0x007E),  # ASCII: English, digits, punctuation
-    (0x00A0, 0x017F),  # NBSP, Latin-1 (German umlauts, ß, §, ©, «») and Latin Extended-A (Polish)
-    (0x0218, 0x021B),  # Ș ș Ț ț: names of companies and people from neighbouring countries
-    (0x02C6, 0x02DD),  # spacing accents
-    (0x1E9E, 0x1E9E),  # capital ẞ
-    (0x2000, 0x206F),  # spaces, dashes, typographic quotes (U+2018-U+201E), bullets, ellipsis, primes
-    (0x20AC, 0x20AC),  # €
-    (0x2116, 0x2116),  # №
-    (0x2122, 0x2122),  # ™
-    (0x2190, 0x2199),  # arrows
-    (0x2212, 0x2212),  # minus
-    (0xFFFD, 0xFFFD),  # replacement character
-)
-"""Every character a policy in Polish, English or German may contain."""
-
 
 def characters() -> list[int]:
-    return [code for first, last in CHARACTER_RANGES for code in range(first, last + 1)]
+    return [code for first, last in FONT_CHARACTER_RANGES for code in range(first, last + 1) if code >= 0x20]
 
 
 def subset_font(source: Path, target: Path) -> None:
-    """``source`` reduced to :data:`CHARACTER_RANGES`, its kerning and ligatures kept, hinting dropped."""
+    """``source`` cut down to ``FONT_CHARACTER_RANGES``, its kerning and ligatures kept, hinting dropped."""
     options = subset.Options()
     options.hinting = False
     options.name_IDs = ["*"]  # keep the family name, copyright and licence records

@@ -27,15 +27,22 @@ from test_hostile import check_clean
 from generator.errors import UserError
 from generator.loading import parse_facts, read_facts_file
 from generator.pipeline import build
+from generator.resources import FONT_CHARACTER_RANGES
 from generator.validation import check_loaded
 
 COMPANIES = sorted((ROOT / "companies").glob("*.yaml"))
 EEA = ["PL", "DE", "FR", "IE", "NL", "CZ"]
 OUTSIDE_EEA = ["US", "JP", "CH", "IN", "BR", "GB"]
 
-# Any Unicode a YAML file may hold as text and a reader could type or paste: no control,
-# surrogate, unassigned or line/paragraph separator characters (YAML 1.1 breaks lines there).
-CHARACTERS = st.characters(exclude_categories=("Cc", "Cs", "Cn", "Zl", "Zp"))
+# Any character the PDF's fonts set (validation refuses others: STYLE-CHARACTERS) that a reader could
+# type or paste: no control, unassigned or line/paragraph separator characters (YAML 1.1 breaks lines there).
+CHARACTERS = st.one_of(
+    [
+        st.characters(min_codepoint=first, max_codepoint=last, exclude_categories=("Cc", "Cs", "Cn", "Zl", "Zp"))
+        for first, last in FONT_CHARACTER_RANGES
+        if last >= 0x20
+    ]
+)
 MARKUP = st.sampled_from(
     [
         "<script>alert(1)</script>",

@@ -98,8 +98,7 @@ def _duplicate_version(document: Json) -> None:
         (
             lambda state: state.update(version="two"),
             DAMAGED.format(
-                "1 problem at version: "
-                "Input should be a valid integer, unable to parse string as an integer"
+                "1 problem at version: Input should be a valid integer, unable to parse string as an integer"
             ),
         ),
     ],
