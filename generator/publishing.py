@@ -60,11 +60,17 @@ def prepare_staging(out_dir: Path) -> None:
 def clear_staging(out_dir: Path) -> None:
     """Remove the scratch folder, unless it holds the journal of a publication not yet undone.
 
-    A link is never followed (``rmtree`` refuses it).
+    A link is never followed (``rmtree`` refuses it). Ctrl-C and SIGTERM wait until it is gone:
+    a second Ctrl-C, or ``timeout`` signalling the build and its process group at once, landed
+    in the middle of the removal, after the first had stopped the build, and left its files.
     """
     staging = out_dir / STAGING
     if staging.is_dir() and not staging.is_symlink() and not (staging / JOURNAL).exists():
-        shutil.rmtree(staging, ignore_errors=True)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal held back is raised here
 
 
 @dataclass(frozen=True)

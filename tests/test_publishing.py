@@ -21,12 +21,15 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import MINIMAL
 
+from generator import publishing
 from generator.errors import UserError
 from generator.locks import folder_locks
+from generator.publishing import clear_staging
 from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
@@ -708,3 +711,23 @@ def test_drafts_never_follow_a_preview_folder_that_links_elsewhere(built: Path, 
     finished = _policygen(built, "build", "--draft", "--format", "md")
     _assert_refused(finished, "refusing to write outside output")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_ctrl_c_while_the_scratch_folder_is_removed_waits_until_it_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second of two Ctrl-C (or `timeout`, signalling the build and its group) left ~100 files behind.
+    staging = tmp_path / ".staging"
+    staging.mkdir()
+    for number in range(50):
+        (staging / f"tmp{number}.tmp").write_bytes(b"staged")
+    removal = shutil.rmtree
+
+    def interrupted_removal(path: Path, **options: Any) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        removal(path, **options)
+
+    monkeypatch.setattr(publishing.shutil, "rmtree", interrupted_removal)
+    with pytest.raises(KeyboardInterrupt):
+        clear_staging(tmp_path)
+    assert not staging.exists()
