@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 from conftest import MINIMAL
 
-from generator import publishing
 from generator.errors import UserError
 from generator.locks import folder_locks
 from generator.publishing import clear_staging
@@ -727,7 +726,7 @@ def test_a_ctrl_c_while_the_scratch_folder_is_removed_waits_until_it_is_gone(
         os.kill(os.getpid(), signal.SIGINT)
         removal(path, **options)
 
-    monkeypatch.setattr(publishing.shutil, "rmtree", interrupted_removal)
+    monkeypatch.setattr(shutil, "rmtree", interrupted_removal)
     with pytest.raises(KeyboardInterrupt):
         clear_staging(tmp_path)
     assert not staging.exists()
