@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import re
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -243,7 +244,7 @@ def _port(text: str) -> int:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not re.fullmatch("[0-9]+", text) or int(text) < 1:  # not str.isdigit: '²' is a digit to it
         raise argparse.ArgumentTypeError("expected a whole number of at least 1")
     return int(text)
 

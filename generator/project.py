@@ -35,7 +35,7 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise user_error(str(path), "no such file or folder")
+            raise user_error(str(path), "not a regular file or folder" if path.exists() else "no such file or folder")
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
     return _one_file_per_slug(found)

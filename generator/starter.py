@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator.errors import user_error
 from generator.resources import TEMPLATES
-from generator.writing import SLUG, write_atomically
+from generator.writing import SLUG, SLUG_RULE, write_atomically
 
 
 def write_starter(slug: str, folder: Path) -> Path:
@@ -29,8 +29,7 @@ def write_starter(slug: str, folder: Path) -> Path:
     if not SLUG.fullmatch(slug):
         raise user_error(
             str(target),
-            f"'{slug}' cannot name a company: use lowercase letters, digits and dashes, "
-            "starting with a letter or digit (it names the facts file and the output folder)",
+            f"'{slug}' cannot name a company: {SLUG_RULE} (it names the facts file and the output folder)",
         )
     content = (TEMPLATES / "starter.yaml").read_bytes()
     try:
@@ -56,7 +55,8 @@ SCHEMA_FROM_FACTS = Path("..", "schema", "company.schema.json")
 
 
 def write_schema_for(facts_folder: Path) -> Path | None:
-    """Write the facts' JSON Schema where the starter's first line names it, unless a file is there.
+    """Write the facts' JSON Schema where the starter's first line names it, unless a file is there or
+    that place is outside the project (``--folder /srv/facts`` would put it in ``/srv/schema``).
 
     Without it an editor completes and explains nothing in a project of one's own: the
     schema is committed in policygen's repository only. A schema already there is the
@@ -66,8 +66,8 @@ def write_schema_for(facts_folder: Path) -> Path | None:
     from generator.schema import facts_schema_text
 
     target = Path(os.path.normpath(facts_folder / SCHEMA_FROM_FACTS))
-    if target.exists():
-        return None
+    if target.exists() or not target.resolve().is_relative_to(Path.cwd().resolve()):
+        return None  # the project's own schema, or a place outside the project (the folder policygen runs in)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(target, facts_schema_text().encode())

@@ -19,6 +19,8 @@ from generator.errors import user_error
 from generator.manifest import ManifestEntry
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SLUG_RULE = "use lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters"
+"""What :data:`SLUG` accepts, as the messages that refuse a slug say it."""
 STAGING = ".staging"
 
 
@@ -56,7 +58,7 @@ def company_slug(facts_file: Path) -> str:
     if not SLUG.fullmatch(slug):
         raise user_error(
             str(facts_file),
-            f"the file name '{slug}' cannot name an output folder: use lowercase letters, digits and dashes",
+            f"the file name '{slug}' cannot name an output folder: {SLUG_RULE}",
         )
     return slug
 

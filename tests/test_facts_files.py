@@ -134,3 +134,28 @@ def test_watch_reports_one_slug_twice_and_builds_nothing(two_suffixes: Path) -> 
         watching.terminate()
     assert reported == _same_name("companies/acme.yaml", "companies/acme.yml")
     assert not (two_suffixes / "out").exists()
+
+
+def test_a_path_that_is_no_regular_file_is_named_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A FIFO named as facts was "no such file or folder", though it stood there.
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo("acme.yaml")
+    with pytest.raises(UserError) as raised:
+        facts_files([Path("acme.yaml"), Path("gone.yaml")])
+    assert str(raised.value) == "acme.yaml: not a regular file or folder"
+
+
+@pytest.mark.parametrize(
+    "jobs",
+    ["0", "-1", "\u00b2", "\u0661", "2.5"],
+    ids=["zero", "negative", "superscript-two", "arabic-indic-one", "fraction"],
+)
+def test_jobs_is_a_whole_number_of_ascii_digits(
+    jobs: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # were the number taken, the build finds no facts here
+    # A superscript two passed str.isdigit and then failed int(): argparse named its converter ("invalid
+    # _positive value"); an Arabic-Indic one was taken for 1.
+    with pytest.raises(SystemExit):
+        main(["build", "--jobs", jobs])
+    assert "argument --jobs: expected a whole number of at least 1" in capsys.readouterr().err

@@ -136,7 +136,8 @@ def _too_big(name: str, size: int) -> str:
 
 def _bad_name(path: str, stem: str) -> str:
     return (
-        f"facts/{path}: the file name '{stem}' cannot name an output folder: use lowercase letters, digits and dashes\n"
+        f"facts/{path}: the file name '{stem}' cannot name an output folder: use lowercase letters, digits"
+        " and dashes, starting with a letter or digit, at most 63 characters\n"
     )
 
 
@@ -243,6 +244,7 @@ GENERATED = [
     Case("name-no-suffix", "nosuffix", MINIMAL.read_bytes, "clean\n"),
     Case("name-space", "has space.yaml", MINIMAL.read_bytes, _bad_name("has space.yaml", "has space")),
     Case("name-dots", "dots.in.name.yaml", MINIMAL.read_bytes, _bad_name("dots.in.name.yaml", "dots.in.name")),
+    Case("name-too-long", "a" * 64 + ".yaml", MINIMAL.read_bytes, _bad_name("a" * 64 + ".yaml", "a" * 64)),
     Case("name-uppercase", "Upper.yaml", MINIMAL.read_bytes, _bad_name("Upper.yaml", "Upper")),
     Case("name-unicode", "zażółć.yaml", MINIMAL.read_bytes, _bad_name("zażółć.yaml", "zażółć")),
     Case("name-hidden", ".hidden.yaml", MINIMAL.read_bytes, _bad_name(".hidden.yaml", ".hidden")),

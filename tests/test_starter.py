@@ -112,3 +112,15 @@ def test_new_writes_the_schema_the_starter_names_for_the_editor_once(
     assert main(["new", "other"]) == 0
     assert schema.read_text(encoding="utf-8") == "{}\n"
     assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_new_writes_no_schema_outside_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    assert main(["new", "acme", "--folder", str(elsewhere / "facts")]) == 0
+    assert (elsewhere / "facts" / "acme.yaml").is_file()
+    assert not (elsewhere / "schema").exists()
+    assert len(capsys.readouterr().out.splitlines()) == 1
