@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import json
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ MARKUP = st.sampled_from(
 TEXT = (
     st.lists(st.one_of(st.text(CHARACTERS, min_size=1, max_size=12), MARKUP), min_size=1, max_size=5)
     .map("".join)
-    .filter(lambda text: bool(text.strip()))
+    .filter(lambda text: any(not char.isspace() and unicodedata.category(char) != "Cf" for char in text))
 )
 
 

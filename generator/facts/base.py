@@ -76,9 +76,15 @@ U+FFFE, U+FFFF: searched for at once, since a Python loop over every character o
 texts cost a tenth of their validation."""
 
 
+_VISIBLE = re.compile("[^\\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+"""A character that shows: not a space, nor a format character (zero-width, direction marks, soft hyphen)."""
+
+
 def _no_control_characters(value: str) -> str:
     found = _NOT_TEXT.search(value)
     if found is None:
+        if _VISIBLE.search(value) is None:  # a name of zero-width spaces: empty, as "" or "   " are
+            raise PydanticCustomError("invisible_text", "has no visible character; write the text or leave the key out")
         return value
     code = f"U+{ord(found[0]):04X}"
     if unicodedata.category(found[0]) == "Cc":
