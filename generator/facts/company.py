@@ -57,11 +57,20 @@ class Document(FactsModel):
     services: list[LocalizedText] = []
     """The services or products the policy covers, named in each language."""
     last_updated: datetime.date | None = None
-    """Pin the policy's last-updated date by hand; by default it is the day its text last changed."""
+    """Pin the policy's last-updated date by hand, written YYYY-MM-DD; by default it is the day its text
+    last changed."""
     logo: PlainText | None = None
     """The company's logo for the PDF's title block: a PNG or SVG file of at most 2 MB, its path relative to
     this facts file and inside the project, e.g. `logos/optingo.svg`; an SVG may hold no scripts or links."""
     _logo_file: Path | None = PrivateAttr(default=None)
+
+    @field_validator("last_updated", mode="before")
+    @classmethod
+    def _date_written_as_text(cls, value: Any) -> Any:
+        """A number is no date, though Pydantic reads one as seconds since 1970 (1735689600 as 2025-01-01)."""
+        if isinstance(value, int | float):
+            raise PydanticCustomError("date_type", "a number is not a date")
+        return value
 
     @property
     def logo_file(self) -> Path | None:
