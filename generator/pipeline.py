@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import signal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry,
 from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import facts_files, today_for_build
-from generator.publishing import Publication, clear_staging, os_error, prepare_staging
+from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
 from generator.rendering import Job, Rendered, render_all
 from generator.state import PolicyState, state_path
 from generator.validation import legal_facts_warnings, validate_files
@@ -96,7 +95,6 @@ def build(
                 if on_company:
                     on_company(built)
         return result
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
     publishing = _Publishing()
     try:
         planned, rendered = _build_locked(
@@ -112,15 +110,10 @@ def build(
             on_wait=on_wait,
             publishing=publishing,
         )
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held back is raised here
     except (KeyboardInterrupt, Terminated) as interruption:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         if publishing.done:
             code = 130 if isinstance(interruption, KeyboardInterrupt) else 143
             raise InterruptedAfterPublishing(code) from interruption
-        raise
-    except BaseException:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         raise
     by_slug = {outcome.slug: outcome for outcome in rendered}
     for job in planned:
@@ -189,17 +182,17 @@ def _build_locked(
             rendered = [outcome for outcome in outcomes if isinstance(outcome, Rendered)]
             result.warnings.extend(warning for outcome in rendered for warning in outcome.warnings)
             if rendered or manifest.problems or not (out_dir / MANIFEST).exists():
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-                _publish_all(
-                    out_dir,
-                    rendered,
-                    files,
-                    manifest,
-                    languages=languages,
-                    formats_chosen=formats_chosen,
-                    written=result.written,
-                )
-                publishing.done = True
+                with signals_held():  # Ctrl-C waits for the publication, then says it is done
+                    _publish_all(
+                        out_dir,
+                        rendered,
+                        files,
+                        manifest,
+                        languages=languages,
+                        formats_chosen=formats_chosen,
+                        written=result.written,
+                    )
+                    publishing.done = True
         except BaseException:
             clear_staging(out_dir)
             raise

@@ -22,8 +22,12 @@ import os
 import re
 import shutil
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from generator.errors import LocatedMessage, UserError, user_error
 from generator.project import STATE_SUFFIX, read_kept_file
@@ -57,6 +61,35 @@ def prepare_staging(out_dir: Path) -> None:
         raise os_error(error, "create the scratch folder") from error
 
 
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done, then take effect as they would have.
+
+    Blocking them (``pthread_sigmask``) holds them back in the blocking thread only: with another
+    thread running (the progress bar's in a terminal, watchfiles'), the kernel hands them to that
+    one and Python raises them in this thread all the same. Handlers note them instead, whichever
+    thread receives them, and the first is raised again when the block is left. Python raises
+    signals in the main thread only, so a block in another thread (a site generator's server)
+    has nothing to hold back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def note(number: int, _frame: FrameType | None) -> None:
+        received.append(number)
+
+    previous = {number: signal.signal(number, note) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)  # None: set outside Python
+        if received:
+            signal.raise_signal(received[0])
+
+
 def clear_staging(out_dir: Path) -> None:
     """Remove the scratch folder, unless it holds the journal of a publication not yet undone.
 
@@ -66,11 +99,8 @@ def clear_staging(out_dir: Path) -> None:
     """
     staging = out_dir / STAGING
     if staging.is_dir() and not staging.is_symlink() and not (staging / JOURNAL).exists():
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+        with signals_held():
             shutil.rmtree(staging, ignore_errors=True)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a signal held back is raised here
 
 
 @dataclass(frozen=True)
@@ -177,9 +207,8 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
     Signals wait until it is done. A file that cannot be put back does not stop the others;
     the ones left are named, and the journal and the copies stay for the next build to retry.
     """
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     failed: list[LocatedMessage] = []
-    try:
+    with signals_held():
         for change in reversed(changes):
             try:
                 if change.backup.exists() or change.backup.is_symlink():
@@ -193,8 +222,6 @@ def _rollback(changes: list[_Change], created_folders: list[Path]) -> None:
         for folder in reversed(created_folders):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if failed:
         raise UserError(failed)
 

@@ -28,7 +28,7 @@ from conftest import MINIMAL
 
 from generator.errors import UserError
 from generator.locks import folder_locks
-from generator.publishing import clear_staging
+from generator.publishing import clear_staging, signals_held
 from generator.workers import Workers
 
 DAY_ONE = "2026-11-22"
@@ -730,3 +730,26 @@ def test_a_ctrl_c_while_the_scratch_folder_is_removed_waits_until_it_is_gone(
     with pytest.raises(KeyboardInterrupt):
         clear_staging(tmp_path)
     assert not staging.exists()
+
+
+def test_a_held_ctrl_c_waits_even_with_another_thread_running() -> None:
+    # In a terminal the progress bar runs a thread: blocking the signal in the build's thread alone
+    # had the kernel hand it to that thread, and Python raised it in the build all the same.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    finished: list[str] = []
+
+    def held_work() -> None:
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            finished.append("the held work")
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            held_work()
+    finally:
+        stop.set()
+        other.join()
+    assert finished == ["the held work"]
