@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from generator.checks import Finding, Severity, check_company, stale_legal_facts
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
-from generator.facts.base import IDENTIFIER_PATTERN, PUBLISHED_LANGUAGES, UNKNOWN_LANGUAGE
+from generator.facts.base import DATE_WRITTEN, IDENTIFIER_PATTERN, ISO_DATE, PUBLISHED_LANGUAGES, UNKNOWN_LANGUAGE
 from generator.facts.company import published_languages
 from generator.facts.controller import CURRENCY_PATTERN
 from generator.facts.processing import COOKIE_PARTY_PATTERN
@@ -223,8 +223,8 @@ def _friendly(kind: str, text: str, context: dict[str, Any], value: Any) -> str:
     if kind in _BOUNDS:
         return f"{_BOUNDS[kind]} {next(iter(context.values()), '')}{found}"
     if kind in _DATE_ERRORS:
-        written_as_date = isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
-        return ("not a real date" if written_as_date else "a date is written YYYY-MM-DD, e.g. 2026-03-01") + found
+        written_as_date = isinstance(value, str) and ISO_DATE.fullmatch(value)
+        return ("not a real date" if written_as_date else DATE_WRITTEN) + found
     if kind == "string_pattern_mismatch":
         meaning = _PATTERN_MEANINGS.get(
             str(context.get("pattern")), f"does not match the pattern {context.get('pattern')}"

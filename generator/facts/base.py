@@ -60,6 +60,10 @@ def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomErro
     return PydanticCustomError("fact", message, {"field": field})
 
 
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATE_WRITTEN = "a date is written YYYY-MM-DD, e.g. 2026-03-01"
+"""How a date of the facts is written, as the message refusing another says it."""
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty single-line or multi-line string that is the same in every language."""
 

@@ -14,6 +14,8 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_
 from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
+    DATE_WRITTEN,
+    ISO_DATE,
     PUBLISHED_LANGUAGES,
     CountryCode,
     FactsModel,
@@ -67,10 +69,11 @@ class Document(FactsModel):
     @field_validator("last_updated", mode="before")
     @classmethod
     def _date_written_as_text(cls, value: Any) -> Any:
-        """A number is no date, though Pydantic reads one as seconds since 1970 (1735689600 as 2025-01-01)."""
-        if isinstance(value, int | float):
-            raise PydanticCustomError("date_type", "a number is not a date")
-        return value
+        """Only YYYY-MM-DD: Pydantic reads a number, or a text of digits, as seconds since 1970
+        (1735689600 as 2025-01-01), and takes a time of day too."""
+        if value is None or isinstance(value, datetime.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+            return value
+        raise PydanticCustomError("date_type", DATE_WRITTEN)
 
     @property
     def logo_file(self) -> Path | None:
