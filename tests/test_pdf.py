@@ -331,7 +331,19 @@ def test_opens_on_its_bookmarks(pdfs: dict[str, PdfReader], name: str) -> None:
 
 @pytest.mark.parametrize("name", PDFS)
 def test_every_glyph_is_in_embedded_noto_sans(pdfs: dict[str, PdfReader], name: str) -> None:
-    for number, page in enumerate(pdfs[name].pages, start=1):
+    _assert_set_in_noto_sans(pdfs[name])
+
+
+def test_a_nested_list_is_set_in_noto_sans(tmp_path: Path) -> None:
+    # A company's own section may nest lists: their default bullets came from the machine's DejaVu Sans.
+    page = """<html lang="pl"><body><ul><li>Jeden<ul><li>Dwa<ul><li>Trzy</li></ul></li></ul></li></ul>
+    <ol><li>Raz<ol><li>Dwa</li></ol></li></ol></body></html>"""
+    (tmp_path / "nested.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    _assert_set_in_noto_sans(PdfReader(tmp_path / "nested.pdf"))
+
+
+def _assert_set_in_noto_sans(reader: PdfReader) -> None:
+    for number, page in enumerate(reader.pages, start=1):
         resources: Any = page["/Resources"]
         for reference in resources["/Font"].values():
             font = reference.get_object()
