@@ -254,6 +254,21 @@ def test_a_list_going_on_over_a_page_break_is_one_list_and_two_lists_stay_two(tm
     assert len(kid_pages(paragraphs[1])) == 2
 
 
+def test_a_list_item_going_on_over_a_page_break_is_one_item_with_one_body(tmp_path: Path) -> None:
+    item = " ".join(["A list item long enough to go on over the page break."] * 120)
+    page = f"""<html lang="en"><head><title>Item</title></head><body><main><article>
+    <ul><li>Short</li><li>{item}</li></ul></article></main></body></html>"""
+    (tmp_path / "item.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    catalog: Any = PdfReader(tmp_path / "item.pdf").trailer["/Root"]
+    nodes = structure_nodes(catalog["/StructTreeRoot"])
+    items = [node for node in nodes if node["/S"] == "/LI"]
+    assert len(items) == 2
+    long_item = max(items, key=lambda node: len(kid_pages(node)) + sum(1 for _ in structure_nodes(node)))
+    bodies = [kid.get_object() for kid in long_item["/K"] if kid.get_object()["/S"] == "/LBody"]
+    assert len(bodies) == 1
+    assert len(kid_pages(bodies[0])) == 2
+
+
 def kid_pages(element: Any) -> set[int]:
     """The pages of the kid elements of ``element``."""
     return {kid.get_object().raw_get("/Pg").idnum for kid in element["/K"] if "/Pg" in kid.get_object()}

@@ -117,7 +117,8 @@ def continued_elements(document: Document) -> list[tuple[str, ...]]:
     An element goes on over a break when the last box of the page before it and the first box
     of the page after it are boxes of that element, at every level from the root down. Lines
     never do (a line is on one page), and the boxes one element makes inside another of its own
-    (a table in its wrapper, a list item's body) count once, as WeasyPrint tags them once.
+    (a table in its wrapper, a list item's body) count once: the structure elements each element
+    makes (a list item's ``LI`` and ``LBody``) are :mod:`generator.render.pdf_structure`'s to know.
     The boxes are the layout each page keeps (``Page._page_box``), from which WeasyPrint's tags
     are made: they have no public name.
     """

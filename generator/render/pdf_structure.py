@@ -163,23 +163,23 @@ def _adopted_kids(
 
 
 _CONTINUED_TAGS = {
-    "main": "/Part",
-    "article": "/Art",
-    "section": "/Sect",
-    "div": "/Div",
-    "nav": "/NonStruct",
-    "ul": "/L",
-    "ol": "/L",
-    "li": "/LI",
-    "p": "/P",
-    "blockquote": "/BlockQuote",
-    "table": "/Table",
-    "tbody": "/TBody",
-    "tr": "/TR",
-    "td": "/TD",
+    "main": ("/Part",),
+    "article": ("/Art",),
+    "section": ("/Sect",),
+    "div": ("/Div",),
+    "nav": ("/NonStruct",),
+    "ul": ("/L",),
+    "ol": ("/L",),
+    "li": ("/LI", "/LBody"),
+    "p": ("/P",),
+    "blockquote": ("/BlockQuote",),
+    "table": ("/Table",),
+    "tbody": ("/TBody",),
 }
-"""The structure type WeasyPrint gives each HTML element a policy's page may break inside. A break
-inside any other element (a heading, a link) leaves the elements inside it as they are."""
+"""The structure types WeasyPrint gives each HTML element a policy's page may break inside, outermost
+first (a list item is an ``LI`` holding its body, ``LBody``). A break inside any other element (a
+heading, a link, a table's row, whose cells would then be more than its columns) leaves the elements
+inside it as they are."""
 _ELEMENT_KEYS = frozenset(("Type", "S", "K", "Pg", "P"))
 
 
@@ -194,7 +194,7 @@ def _join_over_page_break(
     table's attributes) or a table's header row repeated: that table stays two tables, each
     with its header.
     """
-    for tag in tags:
+    for expected in (kind for tag in tags for kind in _CONTINUED_TAGS.get(tag, ("",))):
         kids = parent["K"]
         later_index = next(
             (index for index, kid in enumerate(kids) if isinstance(kid, bytes) and _starts_on(resolve(kid), page)),
@@ -205,7 +205,6 @@ def _join_over_page_break(
         if later_index is None or earlier_index is None:
             return
         earlier, later = resolve(kids[earlier_index]), resolve(kids[later_index])
-        expected = _CONTINUED_TAGS.get(tag)
         if earlier.get("S") != expected or later.get("S") != expected or set(later.keys()) - _ELEMENT_KEYS:
             return
         if expected == "/Table" and any(_is_header_group(kid, resolve) for kid in later["K"]):
