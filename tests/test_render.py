@@ -297,13 +297,13 @@ def test_material_changes_may_be_announced_by_more_channels_than_every_change() 
     [
         (
             "en",
-            "We also announce material changes, such as new purposes or recipients, by e-mail, 14 days before"
-            " they take effect.",
+            "We also announce material changes, such as new purposes or recipients, by e-mail; we announce them"
+            " 14 days before they take effect.",
         ),
         (
             "pl",
             "O\u00a0istotnych zmianach, takich jak nowe cele przetwarzania lub nowi odbiorcy danych, informujemy także"
-            " pocztą elektroniczną, na 14\u00a0dni przed ich wejściem w\u00a0życie.",
+            " pocztą elektroniczną; informujemy o\u00a0nich na 14\u00a0dni przed ich wejściem w\u00a0życie.",
         ),
     ],
 )
@@ -316,7 +316,7 @@ def test_material_changes_by_more_channels_and_ahead_are_one_sentence(language: 
     body = render_markdown(render_document(changed, "clarops", language, BUILD_DAY)).body
     section = body[body.index("{#changes}") :]
     assert expected in section
-    assert section.count("material changes" if language == "en" else "istotnych zmianach") == 1
+    assert section.count("material changes" if language == "en" else "istotnych zmianach") == 1  # one sentence
 
 
 def test_a_copy_of_the_transfer_safeguards_is_asked_for_where_the_rights_are() -> None:
