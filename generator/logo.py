@@ -49,11 +49,11 @@ def checked_logo(relative: str, facts_file: Path, project: Path) -> Path:
         raise LogoError(f"'{relative}' has {size / 1024 / 1024:.1f} MB; a logo may have at most 2 MB")
     content = path.read_bytes()
     if content.startswith(PNG_SIGNATURE):
-        width, height = struct.unpack(">II", content[16:24]) if len(content) >= 24 else (0, 0)
-        if not 0 < max(width, height) <= MAX_PIXELS:
-            raise LogoError(f"'{relative}' is {width} x {height} pixels; a logo may have at most {MAX_PIXELS} a side")
         if not _png_chunks_whole(content):
             raise LogoError(f"'{relative}' is a damaged PNG file (cut short, or a part of it changed); export it again")
+        width, height = struct.unpack(">II", content[16:24])
+        if not 0 < max(width, height) <= MAX_PIXELS:
+            raise LogoError(f"'{relative}' is {width} x {height} pixels; a logo may have at most {MAX_PIXELS} a side")
         return path
     if not _SVG_START.match(content):
         raise LogoError(f"'{relative}' is neither a PNG nor an SVG file")

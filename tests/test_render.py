@@ -341,12 +341,20 @@ def test_a_named_data_protection_officer_is_named_in_the_nominative() -> None:
     assert "Wyznaczyliśmy inspektora ochrony danych, którym jest Anna Nowak." in body
 
 
-def test_a_purposes_description_stands_as_a_sentence() -> None:
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("przyjmowanie i realizacja zamówień", "Przyjmowanie i\u00a0realizacja zamówień."),
+        ("zamówienia, płatności, wysyłka…", "Zamówienia, płatności, wysyłka…"),
+        ("realizujemy „Program lojalnościowy.”", "Realizujemy „Program lojalnościowy.”"),
+    ],
+)
+def test_a_purposes_description_stands_as_a_sentence(written: str, shown: str) -> None:
     # The starter's example invites a fragment, which stood as a paragraph without a capital or a full stop.
     company = load_company(ROOT / "companies" / "optingo.yaml")
     purpose = company.purposes[0]
-    fragment = LocalizedText({"pl": "przyjmowanie i realizacja zamówień", "en": "taking and fulfilling orders"})
+    fragment = LocalizedText({"pl": written, "en": "taking and fulfilling orders"})
     described = company.model_copy(update={"purposes": [purpose.model_copy(update={"description": fragment})]})
     document = render_document(described, "optingo", "pl", BUILD_DAY)
     section = next(section for section in document.walk() if section.outline.item is described.purposes[0])
-    assert section.body.startswith("Przyjmowanie i\u00a0realizacja zamówień.\n")
+    assert section.body.startswith(shown + "\n")
