@@ -157,9 +157,9 @@ class _Builder:
     def result(self) -> LoadedYaml:
         return self.loaded
 
-    def fail(self, event: ev.Event, message: str) -> None:
+    def fail(self, event: ev.Event, message: str, field: str = "") -> None:
         line, column = _point_of(event)
-        raise user_error(self.name, message, line=line, column=column)
+        raise user_error(self.name, message, line=line, column=column, field=field)
 
     def consume(self, stream: Any) -> None:
         for event in stream:
@@ -228,14 +228,15 @@ class _Builder:
     def repeated_key(self, event: ev.Event, parent_path: DataPath, key: str, kept_nowhere: bool) -> None:
         first_line = self.loaded.key_points[(*parent_path, key)][0] if not kept_nowhere else None
         message = f"duplicate key '{key}'" + (f" (first defined at line {first_line})" if first_line else "")
+        field = field_path((*parent_path, key))
         if not self.keep_going:
-            self.fail(event, message)
+            self.fail(event, message, field)
         self.repeated_key_value = True
         if (*parent_path, key) in self.reported_repeats:
             return  # once per key of a mapping: the first repetition is the one to remove first
         self.reported_repeats.add((*parent_path, key))
         line, column = _point_of(event)
-        self.loaded.repeated_keys.append(LocatedMessage(Location(self.name, line, column), "", message))
+        self.loaded.repeated_keys.append(LocatedMessage(Location(self.name, line, column), field, message))
 
     def scalar(self, event: ev.ScalarEvent) -> None:
         expecting_key = bool(self.stack) and isinstance(self.stack[-1][1], dict) and self.pending_key is None

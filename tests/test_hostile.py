@@ -237,7 +237,7 @@ GENERATED = [
         "many-duplicate-keys",
         "many-duplicate-keys.yaml",
         _appended(lambda: "minimum_age: 18\n" * 10_000),
-        "facts/many-duplicate-keys.yaml:96:1: duplicate key 'minimum_age' (first defined at line 95)\n",
+        "facts/many-duplicate-keys.yaml:96:1: minimum_age: duplicate key 'minimum_age' (first defined at line 95)\n",
     ),
     Case("name-traversal", "sub/../traversal.yaml", MINIMAL.read_bytes, "clean\n"),
     Case("name-yml-suffix", "policy.yml", MINIMAL.read_bytes, "clean\n"),
