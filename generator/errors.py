@@ -55,7 +55,8 @@ class UserError(PolicygenError):
     """A problem in the user's input or project, reported without a traceback."""
 
     def __init__(self, messages: Iterable[LocatedMessage]) -> None:
-        self.messages = tuple(sorted(messages))
+        # Once each: a full disk stopped every company's files with the same words.
+        self.messages = tuple(sorted(set(messages)))
         super().__init__("\n".join(str(message) for message in self.messages))
 
     def __reduce__(self) -> tuple[type[UserError], tuple[tuple[LocatedMessage, ...]]]:

@@ -24,12 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MINIMAL
+from conftest import BUILD_DAY, MINIMAL
 
+from generator import rendering
 from generator.errors import UserError
 from generator.locks import folder_locks
+from generator.pipeline import build
 from generator.publishing import clear_staging, signals_held
 from generator.workers import Workers
+from generator.writing import StagedFile
 
 DAY_ONE = "2026-11-22"
 DAY_TWO = "2027-01-15"
@@ -753,3 +756,17 @@ def test_a_held_ctrl_c_waits_even_with_another_thread_running() -> None:
         stop.set()
         other.join()
     assert finished == ["the held work"]
+
+
+def test_a_full_disk_is_reported_once_not_once_per_company(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _project(tmp_path / "project", ("alpha", "beta", "gamma"))
+
+    def disk_full(out_dir: Path, outputs: object) -> list[StagedFile]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(rendering, "stage_outputs", disk_full)
+    with pytest.raises(UserError) as raised:
+        build([project / "companies"], out_dir=project / "output", formats=("md",), today=BUILD_DAY, jobs=1)
+    assert [str(message) for message in raised.value.messages] == [
+        "policygen: cannot write a staged output: No space left on device"
+    ]
