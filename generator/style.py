@@ -47,7 +47,7 @@ def _one_form_of_address(company: Company) -> Iterator[tuple[DataPath, str]]:
 
 
 _SET_BY_THE_FONTS = frozenset(chr(code) for first, last in FONT_CHARACTER_RANGES for code in range(first, last + 1))
-_NOT_SHOWN = {("assumed",), ("missing",)}
+_NOT_SHOWN = frozenset(("assumed", "missing"))
 """The author's notes on the facts, which no output shows (the logo's path neither)."""
 SHOWN_AT_MOST = 5
 """Characters a message names, the first of a text's missing ones."""
@@ -61,7 +61,7 @@ SHOWN_AT_MOST = 5
 )
 def _characters_the_fonts_have(company: Company) -> Iterator[tuple[DataPath, str]]:
     for path, text in company_texts(company):
-        if path[:1] in _NOT_SHOWN or path == ("document", "logo"):
+        if path[0] in _NOT_SHOWN or path == ("document", "logo"):
             continue
         missing = sorted(set(text) - _SET_BY_THE_FONTS)
         if missing:

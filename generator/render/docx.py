@@ -60,7 +60,7 @@ def render_docx(policy: PolicyDraft) -> bytes:
     properties.title = _property_text(markdown.title)
     properties.subject = properties.author = properties.last_modified_by = legal_name
     properties.language = language_tag
-    properties.comments = _property_text(markdown.updated)
+    properties.comments = markdown.updated
     properties.version = str(policy.version)
     properties.revision = policy.version
     properties.identifier = f"{document.slug}-{POLICY_STEM}-{document.language}"
