@@ -20,7 +20,7 @@ from generator.languages import Language
 from generator.loading import read_facts_bytes
 from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
 from generator.rendering import checked_facts, state_publishing
-from generator.state import inputs_hash, load_state, state_path
+from generator.state import check_date_after_history, inputs_hash, load_state, state_path
 from generator.validation import display_name
 from generator.writing import company_slug, inside, write_atomically
 
@@ -53,6 +53,8 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
     source = display_name(path)
     raw = read_facts_bytes(path, source)
     previous = load_state(path)
+    if previous is not None:
+        check_date_after_history(display_name(state_path(path)), previous, today)
     checked = checked_facts(raw, source, slug, previous, display_name(state_path(path)), strict=strict)
     company = checked.company
     history = previous.history if previous else []

@@ -13,13 +13,20 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import user_error
 from generator.languages import Language
 from generator.loading import read_facts_bytes
 from generator.manifest import Manifest, removable, stale_outputs
 from generator.outputs import OUTPUT_KINDS, OutputKind
 from generator.rendering import Job
-from generator.state import PolicyState, check_owner, inputs_hash, load_state, project_digest, state_path
+from generator.state import (
+    PolicyState,
+    check_date_after_history,
+    check_owner,
+    inputs_hash,
+    load_state,
+    project_digest,
+    state_path,
+)
 from generator.validation import display_name
 from generator.writing import company_slug
 
@@ -58,12 +65,7 @@ def plan_company(
     inputs = inputs_hash(raw)
     if previous is not None:
         check_owner(state_source, previous, slug, None)
-        if day < previous.date:
-            raise user_error(
-                state_source,
-                f"the build's date {day} is earlier than version {previous.version} of {previous.date}: "
-                "a policy's history never goes back; check --today, SOURCE_DATE_EPOCH or the clock",
-            )
+        check_date_after_history(state_source, previous, day)
         wanted = [language for language in previous.published_languages if language in languages]
         kind_names = [kind.name for kind in kinds]
         record = manifest.companies.get(slug)

@@ -190,6 +190,16 @@ def check_owner(path: str, state: PolicyState, slug: str, controller: str | None
         )
 
 
+def check_date_after_history(path: str, state: PolicyState, day: datetime.date) -> None:
+    """Refuse a build or draft dated before the last published version, whose history would then run backwards."""
+    if day < state.date:
+        raise user_error(
+            path,
+            f"the build's date {day} is earlier than version {state.version} of {state.date}: "
+            "a policy's history never goes back; check --today, SOURCE_DATE_EPOCH or the clock",
+        )
+
+
 def controller_identity(company: Company) -> str:
     """How a state file names its controller: by a registry number, which survives a change of
     name; by the legal name only where the controller has no number."""

@@ -55,6 +55,20 @@ def test_an_invalid_file_writes_no_draft(tmp_path: Path) -> None:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["minimal.yaml"]
 
 
+def test_a_draft_dated_before_the_last_version_is_refused(published: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft shows the history it would publish: a date before its last version would put that
+    version after the draft, as a build refuses to."""
+    monkeypatch.chdir(published)
+    earlier = BUILD_DAY - datetime.timedelta(days=1)
+    with pytest.raises(UserError) as raised:
+        build(["companies"], today=earlier, draft=True)
+    assert str(raised.value) == (
+        "companies/minimal.state.json: the build's date 2026-11-21 is earlier than version 1 of 2026-11-22: "
+        "a policy's history never goes back; check --today, SOURCE_DATE_EPOCH or the clock"
+    )
+    assert not (published / "output" / ".preview").exists()
+
+
 def test_build_draft_on_the_command_line(published: Path, capsys: pytest.CaptureFixture[str]) -> None:
     facts = published / "companies" / "minimal.yaml"
     out = published / "output"
