@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from generator import __version__
 from generator.errors import UserError, user_error
 from generator.facts import Company
-from generator.facts.base import PUBLISHED_LANGUAGES
+from generator.facts.base import PUBLISHED_LANGUAGES, IsoDate
 from generator.languages import default_languages, language_codes
 from generator.project import STATE_SUFFIX, read_kept_file
 from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache, project_cache
@@ -51,7 +51,7 @@ class Version(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int
-    date: datetime.date
+    date: IsoDate
     changes: list[ChangeNote] = []
     facts: dict[str, Any]
     """The facts of this version, as validated, so it can be rendered again and compared."""
@@ -68,7 +68,7 @@ class PolicyState(BaseModel):
     """Who the controller is (registry numbers, else the legal name): a state file copied
     from another company's folder must not publish that company's history as this one's."""
     version: int = Field(ge=1)
-    date: datetime.date
+    date: IsoDate
     content_hash: str
     """SHA-256 of the policy's text in every language, without dates and history."""
     inputs_hash: str

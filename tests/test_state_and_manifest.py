@@ -101,6 +101,14 @@ def _duplicate_version(document: Json) -> None:
                 "1 problem at version: Input should be a valid integer, unable to parse string as an integer"
             ),
         ),
+        (
+            lambda state: state.update(date=20261122),
+            DAMAGED.format("1 problem at date: a date is written YYYY-MM-DD, e.g. 2026-03-01"),
+        ),
+        (  # seconds since 1970 of a midnight, which Pydantic would read as that day
+            lambda state: state["history"][0].update(date=1795305600),
+            DAMAGED.format("1 problem at history.0.date: a date is written YYYY-MM-DD, e.g. 2026-03-01"),
+        ),
     ],
     ids=[
         "empty-history",
@@ -110,6 +118,8 @@ def _duplicate_version(document: Json) -> None:
         "archived-language-unknown",
         "duplicated-versions",
         "version-text",
+        "date-number",
+        "date-in-seconds",
     ],
 )
 def test_a_damaged_state_file_is_named_by_build_and_check(

@@ -7,6 +7,7 @@ users see in their editor explains every key.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from collections.abc import ItemsView
@@ -63,6 +64,18 @@ def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomErro
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_WRITTEN = "a date is written YYYY-MM-DD, e.g. 2026-03-01"
 """How a date of the facts is written, as the message refusing another says it."""
+
+
+def _date_written_as_text(value: Any) -> Any:
+    """Only YYYY-MM-DD: Pydantic reads a number, or a text of digits, as seconds since 1970
+    (1735689600 as 2025-01-01), and takes a time of day too."""
+    if isinstance(value, datetime.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_type", DATE_WRITTEN)
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_date_written_as_text)]
+"""A date written YYYY-MM-DD, in the facts and in the state files."""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty single-line or multi-line string that is the same in every language."""

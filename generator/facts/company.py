@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import warnings
 from collections import Counter
 from enum import StrEnum
@@ -14,12 +13,11 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_
 from pydantic_core import PydanticCustomError
 
 from generator.facts.base import (
-    DATE_WRITTEN,
-    ISO_DATE,
     PUBLISHED_LANGUAGES,
     CountryCode,
     FactsModel,
     Identifier,
+    IsoDate,
     LanguageCode,
     LocalizedText,
     PlainText,
@@ -58,22 +56,13 @@ class Document(FactsModel):
     """The websites the policy covers, e.g. `https://smartcp.org`."""
     services: list[LocalizedText] = []
     """The services or products the policy covers, named in each language."""
-    last_updated: datetime.date | None = None
+    last_updated: IsoDate | None = None
     """Pin the policy's last-updated date by hand, written YYYY-MM-DD; by default it is the day its text
     last changed."""
     logo: PlainText | None = None
     """The company's logo for the PDF's title block: a PNG or SVG file of at most 2 MB, its path relative to
     this facts file and inside the project, e.g. `logos/optingo.svg`; an SVG may hold no scripts or links."""
     _logo_file: Path | None = PrivateAttr(default=None)
-
-    @field_validator("last_updated", mode="before")
-    @classmethod
-    def _date_written_as_text(cls, value: Any) -> Any:
-        """Only YYYY-MM-DD: Pydantic reads a number, or a text of digits, as seconds since 1970
-        (1735689600 as 2025-01-01), and takes a time of day too."""
-        if value is None or isinstance(value, datetime.date) or (isinstance(value, str) and ISO_DATE.fullmatch(value)):
-            return value
-        raise PydanticCustomError("date_type", DATE_WRITTEN)
 
     @property
     def logo_file(self) -> Path | None:
