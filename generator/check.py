@@ -14,7 +14,7 @@ from pathlib import Path
 
 from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_bytes
-from generator.locks import folder_locks
+from generator.locks import check_output_folder, folder_locks
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
 from generator.project import facts_files
@@ -27,6 +27,7 @@ from generator.writing import STAGING, company_slug
 def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
     """Raise :class:`UserError` naming every stale file; return how many companies are current."""
     files = facts_files(paths)
+    check_output_folder(out_dir)
     has_manifest = (out_dir / MANIFEST).exists()
     stale: list[LocatedMessage] = []
     # A build publishes its outputs and state files all at once: wait for one of the same

@@ -17,6 +17,7 @@ the other waits for, even when one keeps its facts in the other's output folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 from collections.abc import Callable, Collection, Iterator
@@ -40,6 +41,28 @@ class _Folder:
     is_output: bool
 
 
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse an output folder that is not one and cannot be made one: a file, or a symbolic
+    link that leads nowhere, where creating the folder would fail with a bare "File exists"."""
+    try:
+        if out_dir.is_dir() or not os.path.lexists(out_dir):
+            return
+        os.stat(out_dir)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise user_error(
+                str(out_dir), "the output folder is a loop of symbolic links; name a folder with --out"
+            ) from error
+        if error.errno == errno.ENOENT:
+            raise user_error(
+                str(out_dir),
+                f"the output folder is a symbolic link to {os.readlink(out_dir)}, which does not exist; "
+                "create that folder or name another with --out",
+            ) from error
+        raise os_error(error, "open the output folder") from error
+    raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
+
+
 @contextlib.contextmanager
 def folder_locks(
     out_dir: Path | None,
@@ -57,8 +80,8 @@ def folder_locks(
     A facts folder that is the output folder is locked once, as the output folder. ``on_wait``
     hears once per folder that this build waits for another.
     """
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
+    if out_dir is not None:
+        check_output_folder(out_dir)
     mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
     said: set[Path] = set()
     while True:

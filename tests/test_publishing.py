@@ -86,12 +86,35 @@ def built(tmp_path: Path) -> Path:
     return project
 
 
-def test_out_naming_a_regular_file_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda out: out.write_text("not a folder", encoding="utf-8"),
+            "the output folder is a file; name a folder with --out",
+        ),
+        (
+            lambda out: out.symlink_to("missing"),
+            "the output folder is a symbolic link to missing, which does not exist; create that folder or name "
+            "another with --out",
+        ),
+        (
+            lambda out: (out.symlink_to("loop"), out.with_name("loop").symlink_to(out.name)),
+            "the output folder is a loop of symbolic links; name a folder with --out",
+        ),
+    ],
+    ids=["file", "dangling-link", "link-loop"],
+)
+@pytest.mark.parametrize("command", [("build", "--format", "md"), ("check",)], ids=["build", "check"])
+def test_out_naming_no_usable_folder_is_refused(
+    tmp_path: Path, command: tuple[str, ...], make: Callable[[Path], object], message: str
+) -> None:
     project = _project(tmp_path)
-    (project / "public").write_text("not a folder", encoding="utf-8")
-    finished = _policygen(project, "build", "--out", "public", "--format", "md")
-    _assert_refused(finished, "public: the output folder is a file; name a folder with --out")
+    make(project / "public")
+    finished = _policygen(project, *command, "--out", "public")
+    assert (finished.returncode, finished.stderr) == (1, f"public: {message}\n")
     assert not (project / "companies" / "alpha.state.json").exists()
+    assert not (project / "missing").exists()
 
 
 def test_an_output_path_that_is_a_folder_publishes_nothing(built: Path) -> None:
