@@ -269,6 +269,33 @@ def test_a_list_item_going_on_over_a_page_break_is_one_item_with_one_body(tmp_pa
     assert len(kid_pages(bodies[0])) == 2
 
 
+@pytest.mark.parametrize("inner_items", [3, 70], ids=["on-one-page", "over-a-page-break"])
+def test_a_nested_list_is_in_the_body_of_its_item(tmp_path: Path, inner_items: int) -> None:
+    # WeasyPrint puts a nested list beside its item, in the outer list, and over a page break
+    # leaves an empty item before the list's second part.
+    inner = "".join(f"<li>Inner item {number}</li>" for number in range(inner_items))
+    page = f"""<html lang="en"><head><title>Nested</title></head><body><main><article>
+    <ul><li>Outer one</li><li>Outer two<ul>{inner}</ul></li><li>Outer three</li></ul></article></main></body></html>"""
+    (tmp_path / "nested.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    reader = PdfReader(tmp_path / "nested.pdf")
+    assert len(reader.pages) == (1 if inner_items == 3 else 2)
+    catalog: Any = reader.trailer["/Root"]
+    [outer, nested] = sorted(
+        (node for node in structure_nodes(catalog["/StructTreeRoot"]) if node["/S"] == "/L"),
+        key=lambda node: node.indirect_reference.idnum,
+    )
+    items = [kid.get_object() for kid in outer["/K"]]
+    assert [str(item["/S"]) for item in items] == ["/LI", "/LI", "/LI"]
+    assert [[str(kid.get_object()["/S"]) for kid in item["/K"]] for item in items] == [["/Lbl", "/LBody"]] * 3
+    body = items[1]["/K"][1].get_object()
+    assert [str(kid.get_object()["/S"]) for kid in body["/K"]][-1] == "/L"
+    assert body["/K"][-1].get_object() == nested
+    assert nested["/P"].get_object() == body
+    assert [str(kid.get_object()["/S"]) for kid in nested["/K"]] == ["/LI"] * inner_items
+    if inner_items > 3:
+        assert len(kid_pages(nested)) == 2
+
+
 def kid_pages(element: Any) -> set[int]:
     """The pages of the kid elements of ``element``."""
     return {kid.get_object().raw_get("/Pg").idnum for kid in element["/K"] if "/Pg" in kid.get_object()}

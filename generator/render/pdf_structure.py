@@ -1,7 +1,7 @@
-"""Four repairs to the structure tree WeasyPrint writes, made before the PDF file is written.
+"""Five repairs to the structure tree WeasyPrint writes, made before the PDF file is written.
 
 A screen reader follows the structure tree of a tagged PDF, and PDF/UA checks it. WeasyPrint 70
-leaves four things in it that neither should meet:
+leaves five things in it that neither should meet:
 
 - The running footer (the page's margin boxes: brand, date, "page x / y") is marked content
   whose structure elements WeasyPrint keeps out of the tree, as PDF 1.7 has no place for them
@@ -15,6 +15,7 @@ leaves four things in it that neither should meet:
   names can be looked up; the header cells of a header row do not say they head columns; and
   a stacked table (print.css: no header row, each cell opens with its column's label) is a
   table without headers, whose cells name an empty list of them.
+- A list nested in a list item is set beside that item, as an item of the outer list.
 - WeasyPrint builds the tree page by page: an element that goes on over a page break (the article,
   a list, a table, a paragraph) is as many elements as it has pages, and a reader meets sixteen
   articles in a policy of sixteen pages, or two lists where the page shows one going on. The
@@ -47,8 +48,9 @@ class _Objects:
 
 
 def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) -> None:
-    """Make the footer an artifact, merge links nested in links, let the cells find their headers, join
-    the elements that go on over a page break and tag stacked tables as the groups they show.
+    """Make the footer an artifact, merge links nested in links, let the cells find their headers, put
+    nested lists into their items, join the elements that go on over a page break and tag stacked
+    tables as the groups they show.
 
     ``continued`` holds, for each page break, the HTML tags of the elements that go on over it,
     outermost first (:func:`generator.render.pdf.continued_elements`).
@@ -62,6 +64,7 @@ def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) ->
     _footer_as_artifacts(pdf, resolve, parents, in_tree)
     _merge_nested_links(resolve, parents, in_tree)
     _identify_header_cells(root, resolve, in_tree)
+    _nested_lists_into_items(pdf, resolve, in_tree)
     for page_break, tags in enumerate(continued):
         _join_over_page_break(resolve(root["K"][0]), pdf.page_references[page_break + 1], tags, resolve, parents)
     _stacked_tables_as_groups(resolve, _elements_in_tree(root, resolve))
@@ -160,6 +163,48 @@ def _adopted_kids(
             parents.set_annotation_owner(annotation["StructParent"], owner_reference)
         kids.append(kid)
     return kids
+
+
+def _nested_lists_into_items(pdf: pydyf.PDF, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
+    """Put each list that WeasyPrint sets beside the item holding it, in the outer list, into that item's body.
+
+    A list's kids are its items, and a list inside an item is part of that item's content
+    (ISO 32000-1, 14.8.4.3.3). Where an item goes on over a page break only with its nested
+    list, its part on the later page has no body at all: the list gets one made for it there,
+    which the join over the break (:func:`_join_over_page_break`) then makes one with the first.
+    """
+    for element in in_tree.values():
+        if element["S"] != "/L":
+            continue
+        kids = element["K"]
+        index = 1
+        while index < len(kids):
+            nested, before = kids[index], kids[index - 1]
+            if not (isinstance(nested, bytes) and isinstance(before, bytes)):
+                index += 1
+                continue
+            if resolve(nested).get("S") != "/L" or resolve(before).get("S") != "/LI":
+                index += 1
+                continue
+            body = _body_of(pdf, before, resolve, page=resolve(nested).get("Pg"))
+            body["K"].append(nested)
+            resolve(nested)["P"] = body.reference
+            del kids[index]
+
+
+def _body_of(pdf: pydyf.PDF, item_reference: bytes, resolve: _Objects, page: bytes | None) -> pydyf.Dictionary:
+    """The list item's body (``LBody``), made on ``page`` when the item has none."""
+    item = resolve(item_reference)
+    for kid in reversed(item["K"]):
+        if isinstance(kid, bytes) and resolve(kid).get("S") == "/LBody":
+            body: pydyf.Dictionary = resolve(kid)
+            return body
+    body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(), "P": item_reference})
+    if page is not None:
+        body["Pg"] = page
+    pdf.add_object(body)
+    item["K"].append(body.reference)
+    return body
 
 
 _CONTINUED_TAGS = {
