@@ -354,6 +354,14 @@ def test_every_example_records_each_purpose_with_its_facts(facts: Path) -> None:
             _assert_row_matches(row, expected, number, company)
 
 
+def test_a_joint_controller_is_named_with_its_role_on_one_line() -> None:
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    for language, role in (("pl", "współadministrator"), ("en", "joint controller")):
+        cells = [cell for row in processing_register(company, language).rows for cell in row]
+        assert any(f"Meta Platforms Ireland Limited ({role})\n" in cell for cell in cells)
+        assert not [cell for cell in cells if re.search(r"\s\)|\n[ ,]", cell)]
+
+
 def _clauses(facts: Path) -> dict[tuple[str, str], bytes]:
     company = load_company(facts)
     return {
