@@ -667,7 +667,7 @@ def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_a
     for recipient in outside:  # every one in the US, where the Data Privacy Framework applies
         assert "US" in recipient["countries"]
         recipient["safeguard"] = "dpf"
-    offer = "You can obtain a copy of these safeguards"
+    offer = "You can obtain a copy of the standard contractual clauses or binding corporate rules"
 
     def transfers_text(name: str) -> str:
         path = tmp_path / f"{name}.yaml"

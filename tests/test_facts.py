@@ -299,11 +299,29 @@ def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consen
 def test_a_retention_cap_is_stated_after_its_event_and_needs_one() -> None:
     capped = ("      period: 26 months\n", "      until: consent_withdrawn\n      at_most: 26 months\n")
     markdown = PolicyDraft(render_document(_company(_edited(capped)), "f", "en", BUILD_DAY), 1).markdown.body
-    assert "until you withdraw your consent, but no longer than 26 months" in markdown
+    assert "until you withdraw your consent, but no longer than 26 months from collection" in markdown
     alone = ("      period: 26 months\n", "      period: 26 months\n      at_most: 3 years\n")
     assert _problems(_edited(alone)) == [
         "f.yaml:72:16: purposes[2].retention.at_most: "
         "at_most caps an ending event ('until'); a period is its own maximum"
+    ]
+
+
+def test_a_retention_cap_is_counted_from_its_start() -> None:
+    # "Until you object, but no longer than 3 years": three years from when is the reader's to know.
+    capped = (
+        "      period: 26 months\n",
+        "      until: consent_withdrawn\n      at_most: 26 months\n      counted_from: last_activity\n",
+    )
+    company = _company(_edited(capped))
+    english = PolicyDraft(render_document(company, "f", "en", BUILD_DAY), 1).markdown.body
+    assert "until you withdraw your consent, but no longer than 26 months from your last activity" in english
+    polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
+    assert typeset("nie dłużej jednak niż 26 miesięcy od Twojej ostatniej aktywności", "pl") in polish
+    uncapped = ("      period: 26 months\n", "      until: consent_withdrawn\n      counted_from: last_activity\n")
+    assert _problems(_edited(uncapped)) == [
+        "f.yaml:72:21: purposes[2].retention.counted_from: "
+        "counted_from applies to a retention period or to at_most, not to an ending event"
     ]
 
 

@@ -159,8 +159,8 @@ class Retention(FactsModel):
     period: DurationText | None = None
     """A fixed period, e.g. `5 years`; give either this or `until`."""
     counted_from: RetentionStart = RetentionStart.COLLECTION
-    """When the period starts: collection, contract_end, tax_year_end (end of the calendar year
-    in which the tax payment deadline passed), last_activity or account_deletion."""
+    """When the period (or `at_most`) starts: collection, contract_end, tax_year_end (end of the
+    calendar year in which the tax payment deadline passed), last_activity or account_deletion."""
     until: RetentionUntil | None = None
     """The event that ends storage: consent_withdrawn, objection, contract_end,
     claims_time_barred, warranty_expired or account_deleted; give either this or `period`."""
@@ -178,6 +178,8 @@ class Retention(FactsModel):
             raise fact_error("period", "give either a retention period (e.g. '3 years') or an ending event ('until')")
         if self.period is not None and self.until is not None:
             raise fact_error("until", "give either a retention period or an ending event, not both")
-        if self.until is not None and self.counted_from is not RetentionStart.COLLECTION:
-            raise fact_error("counted_from", "counted_from applies to a retention period, not to an ending event")
+        if self.until is not None and self.at_most is None and self.counted_from is not RetentionStart.COLLECTION:
+            raise fact_error(
+                "counted_from", "counted_from applies to a retention period or to at_most, not to an ending event"
+            )
         return self
