@@ -38,6 +38,7 @@ def config_of(folder: Path) -> dict[str, Any]:
 
 
 def test_one_category_per_cookie_category_with_necessary_read_only(smartcp: Path) -> None:
+    assert "autoShow" not in config_of(smartcp)  # the banner shows itself: visitors have a choice
     categories = config_of(smartcp)["categories"]
     assert list(categories) == ["necessary", "analytics"]
     assert categories["necessary"] == {"enabled": True, "readOnly": True}
@@ -147,6 +148,23 @@ def test_a_company_without_cookies_gets_no_banner(tmp_path: Path) -> None:
     build([path], out_dir=tmp_path / "out", formats=("md", "consent"), today=BUILD_DAY)
     assert (tmp_path / "out" / "nocookies" / "pl" / "privacy-policy.md").is_file()
     assert not list((tmp_path / "out" / "nocookies").glob("cookie-consent.*"))
+
+
+def test_a_site_with_necessary_cookies_alone_asks_for_no_consent(tmp_path: Path) -> None:
+    # Clusteric's cookies are all necessary: a banner offering "Accept all" would ask for a
+    # consent that nothing needs. The settings still list the cookies when a visitor opens them.
+    build([copied(ROOT / "companies" / "clusteric.yaml", tmp_path / "facts")], out_dir=tmp_path, formats=("consent",))
+    config = config_of(tmp_path / "clusteric")
+    assert list(config["categories"]) == ["necessary"]
+    assert config["autoShow"] is False
+    english = config["language"]["translations"]["en"]
+    assert english["consentModal"]["description"] == (
+        "This website uses only the cookies it needs to work; they need no consent. The cookie settings list them."
+    )
+    assert english["preferencesModal"]["sections"][0]["description"] == (
+        "These are the cookies and similar technologies the website uses. All of them are necessary: "
+        "the website does not work without them."
+    )
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,10 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         if consent_cookie.lifetime is not None:
             config["cookie"]["expiresAfterDays"] = shortest_days(consent_cookie.lifetime)
     config["categories"] = {category.value: _category(facts, category) for category in _categories(facts)}
+    if not _asks_consent(facts):
+        # Nothing to consent to: no banner, whose "Accept all" would ask for a consent that nothing
+        # needs; the settings, opened from the site's link, still list the cookies.
+        config["autoShow"] = False
     config["language"] = {
         "default": documents[0].language,
         "autoDetect": "document",
@@ -132,6 +136,10 @@ def _consent_terms(facts: dict[str, Any]) -> frozenset[tuple[str, ...]]:
         for cookie in facts.get("cookies", [])
         if cookie["category"] != CookieCategory.NECESSARY.value
     )
+
+
+def _asks_consent(facts: Company) -> bool:
+    return any(category is not CookieCategory.NECESSARY for category in _categories(facts))
 
 
 def _categories(facts: Company) -> list[CookieCategory]:
@@ -188,7 +196,8 @@ def _translation(document: PolicyDocument) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
-    text = dict(zip(_TEXTS, map(_html, render_blocks(template, {"category": "necessary"}, *_TEXTS)), strict=True))
+    context = {"category": "necessary", "asks_consent": _asks_consent(document.company)}
+    text = dict(zip(_TEXTS, map(_html, render_blocks(template, context, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
     headers = {"name": text["name"], "provider": text["provider"], "purpose": text["purpose"]}
     headers["lifetime"] = text["lifetime"]
