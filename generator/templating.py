@@ -143,9 +143,10 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
             without_values[message] = text
         return text
 
-    def ngettext(singular: str, plural: str, count: int, **variables: Any) -> Markdown:
-        variables.setdefault("num", count)
-        return Markdown(catalog.ngettext(singular, plural, count)) % variables
+    def ngettext(singular: str, plural: str, number: int, /, **variables: Any) -> Markdown:
+        # `{% trans count=... %}` passes its count by name as well, which may appear in the text.
+        variables.setdefault("num", number)
+        return Markdown(catalog.ngettext(singular, plural, number)) % variables
 
     # The newstyle calls of `{% trans %}` (values passed by name, always formatted) made by
     # plain functions: Jinja's own wrappers take the context, and so derive a new one on

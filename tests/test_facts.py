@@ -23,7 +23,7 @@ from generator.loading import parse_facts
 from generator.outputs import PolicyDraft
 from generator.state import PolicyState
 from generator.typography import typeset
-from generator.validation import check_loaded
+from generator.validation import check_loaded, load_company
 
 MINIMAL = (Path(__file__).parent / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 
@@ -346,3 +346,18 @@ def test_a_joint_stock_company_states_its_paid_in_capital_beside_its_share_capit
     assert _problems(limited) == [
         "f.yaml:23:5: controller.paid_in_capital: only an sa states its paid-in capital, not a sp_z_oo; remove it"
     ]
+
+
+@pytest.mark.parametrize(
+    ("company", "language", "sentence"),
+    [
+        ("smartcp", "en", "Our website stores small pieces of information on your device"),
+        ("optingo", "en", "Our websites store small pieces of information on your device"),
+        ("smartcp", "pl", "Nasza strona internetowa zapisuje niewielkie porcje informacji"),
+        ("smartcp", "de", "Unsere Website speichert kleine Informationseinheiten"),
+    ],
+)
+def test_the_cookie_section_speaks_of_one_website_or_several(company: str, language: str, sentence: str) -> None:
+    facts = load_company(ROOT / "companies" / f"{company}.yaml")
+    markdown = PolicyDraft(render_document(facts, company, language, BUILD_DAY), 1).markdown.body
+    assert typeset(sentence, language) in markdown

@@ -139,6 +139,9 @@ def test_html_page_declares_language_and_links_the_translation(minimal_output: P
     page = read(minimal_output, "pl", "html")
     assert '<html lang="pl">' in page
     assert '<link rel="alternate" hreflang="en" href="../en/privacy-policy.html">' in page
+    # The links to the other languages are named in the page's own language, for a screen reader.
+    assert '<nav class="languages" aria-label="Inne wersje językowe">' in page
+    assert '<nav class="languages" aria-label="Other languages">' in read(minimal_output, "en", "html")
     assert '<th scope="col">' in page
     fragment = read(minimal_output, "pl", "fragment.html")
     assert fragment.startswith('<article class="privacy-policy" lang="pl">')

@@ -241,6 +241,7 @@ def _page(document: PolicyDocument, markdown: MarkdownPolicy, article: str, **co
         .render(
             document=document,
             title=markdown.title,
+            languages_label=markdown.languages_label,
             article=article,
             author=document.company.controller.legal_name,
             **(defaults | context),

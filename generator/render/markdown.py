@@ -25,6 +25,8 @@ class MarkdownPolicy:
     title: str
     updated: str
     """``Last updated: <date>`` in the policy's language, as plain text."""
+    languages_label: str
+    """What the page's links to the policy in its other languages are called, as plain text."""
 
     @property
     def text(self) -> str:
@@ -41,7 +43,7 @@ def policy_labels(document: PolicyDocument) -> dict[str, Markdown]:
     environment = document.environment
     template = environment.get_template("policy.md.j2")
     context = {"company": document.company, "last_updated": document.last_updated}
-    names = ("title", "slug", "updated", "draft", "contents", "version")
+    names = ("title", "slug", "updated", "draft", "contents", "version", "languages")
     return dict(zip(names, render_blocks(template, context, *names), strict=True))
 
 
@@ -71,7 +73,11 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
         "translationKey": f"{document.slug}-privacy-policy",
     }
     return MarkdownPolicy(
-        front_matter=front_matter, body="\n".join(parts) + "\n", title=title, updated=unescape(updated)
+        front_matter=front_matter,
+        body="\n".join(parts) + "\n",
+        title=title,
+        updated=unescape(updated),
+        languages_label=unescape(labels["languages"]),
     )
 
 
