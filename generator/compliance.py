@@ -188,6 +188,20 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         if notes:
             lines += ["", f"## {heading}", "", introduction, ""]
             lines += [f"- `{note.fact}`: {escape(note.note)}{required.get(note.fact, '')}" for note in notes]
+    without_subjects = [
+        (index, purpose.id) for index, purpose in enumerate(company.purposes) if not purpose.data_subjects
+    ]
+    if without_subjects:
+        lines += [
+            "",
+            "## What the record of processing lacks",
+            "",
+            "The record (`ropa.xlsx`, Art. 30(1)(c) GDPR) names the categories of data subjects of each purpose; "
+            'for these it can only say "people whose data is processed in this activity". Add `data_subjects` '
+            "to each (e.g. newsletter subscribers, job applicants):",
+            "",
+        ]
+        lines += [f"- `purposes[{index}].data_subjects`: {escape(name)}" for index, name in without_subjects]
     return "\n".join(lines) + "\n"
 
 

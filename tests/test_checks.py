@@ -171,9 +171,22 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         for row in rows:
             cells = [cell.strip() for cell in row.strip("|").split("|")]
             assert cells[3].startswith("not applicable: ") or (cells[3] and cells[4]), row
+        # Every example names whose data each purpose uses, which the record of processing states.
+        assert "## What the record of processing lacks" not in report
     smartcp = (tmp_path / "smartcp" / "compliance.md").read_text(encoding="utf-8")
     assert "- `controller.krs`: " in smartcp
     assert "**Required by KSH-206-1 (art. 206 § 1 KSH): supply it before publishing.**" in smartcp
+
+
+def test_the_report_names_each_purpose_the_record_cannot_name_data_subjects_for(tmp_path: Path) -> None:
+    build([copied(MINIMAL, tmp_path / "facts")], out_dir=tmp_path, formats=("compliance",), today=BUILD_DAY)
+    report = (tmp_path / "minimal" / "compliance.md").read_text(encoding="utf-8")
+    lacking = report.split("## What the record of processing lacks\n", 1)[1]
+    assert [line for line in lacking.splitlines() if line.startswith("- ")] == [
+        "- `purposes[0].data_subjects`: contract",
+        "- `purposes[1].data_subjects`: accounting",
+        "- `purposes[2].data_subjects`: analytics",
+    ]
 
 
 def test_a_legal_fact_unverified_for_a_year_is_a_warning(capsys: pytest.CaptureFixture[str]) -> None:

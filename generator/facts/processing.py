@@ -128,7 +128,8 @@ class Purpose(FactsModel):
     """Whether this purpose is direct marketing (the right to object is then absolute)."""
     data_subjects: LocalizedText | None = None
     """Whose data this purpose uses, e.g. `subskrybenci newslettera` / `newsletter subscribers`, for the
-    record of processing activities (Art. 30(1)(c)); by default, the people the purpose serves."""
+    record of processing activities (Art. 30(1)(c)); without it the record can name no category, and
+    the compliance report lists the purpose."""
     form: LocalizedText | None = None
     """The form that collects the data for this purpose, e.g. `formularz zapisu na newsletter` /
     `newsletter sign-up form`; each such purpose gets a short information clause to show beside it."""
