@@ -450,7 +450,7 @@ def test_a_clause_names_objection_and_portability_only_where_its_basis_gives_the
     ]
     changed = company.model_copy(update={"purposes": purposes})
     words = {
-        "en": ("to object", "data portability", "to its erasure where the law does not require us to keep it"),
+        "en": ("object to", "in a portable format", "to its erasure where the law does not require us to keep it"),
         "pl": ("sprzeciwu", "przenoszenia danych", "przepisy nie wymagają od nas ich przechowywania"),
     }
     for language, (objecting, porting, limited_erasure) in words.items():
