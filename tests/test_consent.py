@@ -117,6 +117,24 @@ def test_texts_come_from_the_catalogs_and_link_the_policy_in_that_language(smart
     assert translated["de"]["consentModal"]["footer"] == '<a href="../de/privacy-policy.html">Datenschutzerklärung</a>'
 
 
+def test_the_first_layer_names_the_partners_whose_cookies_need_consent(smartcp: Path) -> None:
+    # Consent is informed only if the visitor knows who else stores data on the device (Art. 4(11));
+    # SmartCP's own session and consent cookies are necessary and its own.
+    translated = config_of(smartcp)["language"]["translations"]
+    assert translated["en"]["consentModal"]["description"] == (
+        "We use the cookies this website needs to work. With your consent we and our partners "
+        "(Google Ireland Limited and Meta Platforms Ireland Limited) also use others, described in the cookie "
+        "settings. You can change or withdraw your consent at any time in those settings."
+    )
+    assert (
+        "(Google Ireland Limited i\u00a0Meta Platforms Ireland Limited)"
+        in translated["pl"]["consentModal"]["description"]
+    )
+    assert (
+        "(Google Ireland Limited und Meta Platforms Ireland Limited)" in translated["de"]["consentModal"]["description"]
+    )
+
+
 def test_the_module_exports_the_json_object_with_patterns_and_links_resolved(smartcp: Path) -> None:
     node = shutil.which("node")
     if node is None:

@@ -138,6 +138,14 @@ def _consent_terms(facts: dict[str, Any]) -> frozenset[tuple[str, ...]]:
     )
 
 
+def _partners(facts: Company) -> list[str]:
+    """The providers of the cookies that need consent, other than the controller: whom a visitor
+    lets store and read data on their device, which consent to be informed must name (Art. 4(11))."""
+    own = {facts.controller.legal_name, facts.controller.brand_name}
+    providers = (cookie.provider for cookie in facts.cookies if cookie.category is not CookieCategory.NECESSARY)
+    return list(dict.fromkeys(provider for provider in providers if provider not in own))
+
+
 def _asks_consent(facts: Company) -> bool:
     return any(category is not CookieCategory.NECESSARY for category in _categories(facts))
 
@@ -196,7 +204,12 @@ def _translation(document: PolicyDocument) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
-    context = {"category": "necessary", "asks_consent": _asks_consent(document.company)}
+    context = {
+        "category": "necessary",
+        "asks_consent": _asks_consent(document.company),
+        "company": document.company,
+        "partners": _partners(document.company),
+    }
     text = dict(zip(_TEXTS, map(_html, render_blocks(template, context, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
     headers = {"name": text["name"], "provider": text["provider"], "purpose": text["purpose"]}
