@@ -53,9 +53,9 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
     source = display_name(path)
     raw = read_facts_bytes(path, source)
     previous = load_state(path)
-    if previous is not None:
-        check_date_after_history(display_name(state_path(path)), previous, today)
     checked = checked_facts(raw, source, slug, previous, display_name(state_path(path)), strict=strict)
+    if previous is not None:  # once the state file is known to be this company's
+        check_date_after_history(display_name(state_path(path)), previous, today)
     company = checked.company
     history = previous.history if previous else []
     documents = [

@@ -20,6 +20,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import stat
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,21 +46,24 @@ def check_output_folder(out_dir: Path) -> None:
     """Refuse an output folder that is not one and cannot be made one: a file, or a symbolic
     link that leads nowhere, where creating the folder would fail with a bare "File exists"."""
     try:
-        if out_dir.is_dir() or not os.path.lexists(out_dir):
+        if stat.S_ISDIR(os.stat(out_dir).st_mode):
             return
-        os.stat(out_dir)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise user_error(
                 str(out_dir), "the output folder is a loop of symbolic links; name a folder with --out"
             ) from error
-        if error.errno == errno.ENOENT:
-            raise user_error(
-                str(out_dir),
-                f"the output folder is a symbolic link to {os.readlink(out_dir)}, which does not exist; "
-                "create that folder or name another with --out",
-            ) from error
-        raise os_error(error, "open the output folder") from error
+        if error.errno != errno.ENOENT or not out_dir.is_symlink():
+            return  # nothing there yet, which the build creates; or a parent's problem, which creating it names
+        try:
+            target = os.readlink(out_dir)
+        except OSError:  # removed meanwhile: nothing there
+            return
+        raise user_error(
+            str(out_dir),
+            f"the output folder is a symbolic link to {target}, which does not exist; "
+            "create that folder or name another with --out",
+        ) from error
     raise user_error(str(out_dir), "the output folder is a file; name a folder with --out")
 
 

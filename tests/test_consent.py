@@ -39,6 +39,7 @@ def config_of(folder: Path) -> dict[str, Any]:
 
 def test_one_category_per_cookie_category_with_necessary_read_only(smartcp: Path) -> None:
     assert "autoShow" not in config_of(smartcp)  # the banner shows itself: visitors have a choice
+    assert config_of(smartcp)["language"]["translations"]["en"]["preferencesModal"]["acceptAllBtn"] == "Accept all"
     categories = config_of(smartcp)["categories"]
     assert list(categories) == ["necessary", "analytics"]
     assert categories["necessary"] == {"enabled": True, "readOnly": True}
@@ -179,6 +180,9 @@ def test_a_site_with_necessary_cookies_alone_asks_for_no_consent(tmp_path: Path)
     assert english["consentModal"]["description"] == (
         "This website uses only the cookies it needs to work; they need no consent. The cookie settings list them."
     )
+    # Nothing to accept, refuse or save: the settings only list the cookies.
+    assert not {"acceptAllBtn", "acceptNecessaryBtn", "savePreferencesBtn"} & english["preferencesModal"].keys()
+    assert english["preferencesModal"]["sections"][0]["title"] == "Cookies on this website"
     assert english["preferencesModal"]["sections"][0]["description"] == (
         "These are the cookies and similar technologies the website uses. All of them are necessary: "
         "the website does not work without them."

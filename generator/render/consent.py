@@ -19,7 +19,14 @@ from typing import Any, cast
 from generator.document import PolicyDocument, render_blocks
 from generator.facts import Company
 from generator.facts.durations import shortest_days
-from generator.facts.processing import Cookie, CookieCategory, StorageTechnology, cookie_name_pattern, is_name_pattern
+from generator.facts.processing import (
+    Cookie,
+    CookieCategory,
+    LegalBasis,
+    StorageTechnology,
+    cookie_name_pattern,
+    is_name_pattern,
+)
 from generator.markdown_text import escape
 from generator.outputs import POLICY_STEM, CompanyDraft, RenderedFile
 from generator.render.html import markdown_parser
@@ -147,7 +154,10 @@ def _partners(facts: Company) -> list[str]:
 
 
 def _asks_consent(facts: Company) -> bool:
-    return any(category is not CookieCategory.NECESSARY for category in _categories(facts))
+    return any(
+        cookie.category is not CookieCategory.NECESSARY or cookie.basis is LegalBasis.CONSENT
+        for cookie in facts.cookies
+    )
 
 
 def _categories(facts: Company) -> list[CookieCategory]:
@@ -204,9 +214,10 @@ def _translation(document: PolicyDocument) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
+    asks_consent = _asks_consent(document.company)
     context = {
         "category": "necessary",
-        "asks_consent": _asks_consent(document.company),
+        "asks_consent": asks_consent,
         "company": document.company,
         "partners": _partners(document.company),
     }
@@ -239,9 +250,16 @@ def _translation(document: PolicyDocument) -> dict[str, Any]:
         },
         "preferencesModal": {
             "title": text["preferences_title"],
-            "acceptAllBtn": text["accept_all"],
-            "acceptNecessaryBtn": text["reject_all"],
-            "savePreferencesBtn": text["save_preferences"],
+            # Nothing to choose where nothing needs consent: vanilla-cookieconsent shows no button without a label.
+            **(
+                {
+                    "acceptAllBtn": text["accept_all"],
+                    "acceptNecessaryBtn": text["reject_all"],
+                    "savePreferencesBtn": text["save_preferences"],
+                }
+                if asks_consent
+                else {}
+            ),
             "closeIconLabel": text["close"],
             "sections": sections,
         },
