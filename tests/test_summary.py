@@ -23,6 +23,7 @@ from generator.document import (
     unescape,
 )
 from generator.facts.company import SUMMARY_ANCHOR
+from generator.facts.processing import LegalBasis
 from generator.i18n import Formats, translations
 from generator.outputs import PolicyDraft
 from generator.pipeline import build
@@ -142,6 +143,24 @@ def test_the_right_to_object_stands_apart_where_a_purpose_rests_on_legitimate_in
             public_task = "public_task" in bases
             assert ("a task carried out in the public interest" in paragraph) is (objectable and public_task)
             assert "profiling" not in paragraph
+
+
+def test_a_task_in_the_public_interest_is_named_only_where_a_purpose_rests_on_one() -> None:
+    company = load_company(MINIMAL)
+    public = [
+        purpose.model_copy(update={"legal_basis": LegalBasis.PUBLIC_TASK}) if purpose.id == "contract" else purpose
+        for purpose in company.purposes
+    ]
+    with_task = company.model_copy(update={"purposes": public})
+    document = render_document(with_task, "minimal", "en", BUILD_DAY)
+    [objection] = _objection_paragraphs(document)
+    assert "to processing based on our legitimate interests or on a task carried out in the public interest." in (
+        unescape(objection)
+    )
+    rights = next(section for section in document.walk() if section.outline.anchor == "rights")
+    assert "or on a task carried out in the public interest; we will then stop unless" in unescape(rights.body)
+    polish = render_document(with_task, "minimal", "pl", BUILD_DAY)
+    assert typeset("lub na zadaniu realizowanym w interesie publicznym", "pl") in _objection_paragraphs(polish)[0]
 
 
 def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
