@@ -108,14 +108,15 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         if consent_cookie.lifetime is not None:
             config["cookie"]["expiresAfterDays"] = shortest_days(consent_cookie.lifetime)
     config["categories"] = {category.value: _category(facts, category) for category in _categories(facts)}
-    if not _asks_consent(facts):
+    asks_consent = _asks_consent(facts)
+    if not asks_consent:
         # Nothing to consent to: no banner, whose "Accept all" would ask for a consent that nothing
         # needs; the settings, opened from the site's link, still list the cookies.
         config["autoShow"] = False
     config["language"] = {
         "default": documents[0].language,
         "autoDetect": "document",
-        "translations": {document.language: _translation(document) for document in documents},
+        "translations": {document.language: _translation(document, asks_consent) for document in documents},
     }
     return config
 
@@ -210,11 +211,10 @@ def _service_key(provider: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", provider.lower()).strip("-") or "provider"
 
 
-def _translation(document: PolicyDocument) -> dict[str, Any]:
+def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
-    asks_consent = _asks_consent(document.company)
     context = {
         "category": "necessary",
         "asks_consent": asks_consent,

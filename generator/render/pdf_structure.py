@@ -180,23 +180,24 @@ def _nested_lists_into_items(pdf: pydyf.PDF, resolve: _Objects, in_tree: dict[by
         index = 1
         while index < len(kids):
             nested, before = kids[index], kids[index - 1]
-            if not (isinstance(nested, bytes) and isinstance(before, bytes)):
+            if _is_element(nested, "/L", resolve) and _is_element(before, "/LI", resolve):
+                body = _body_of(pdf, before, resolve, page=resolve(nested).get("Pg"))
+                body["K"].append(nested)
+                resolve(nested)["P"] = body.reference
+                del kids[index]
+            else:
                 index += 1
-                continue
-            if resolve(nested).get("S") != "/L" or resolve(before).get("S") != "/LI":
-                index += 1
-                continue
-            body = _body_of(pdf, before, resolve, page=resolve(nested).get("Pg"))
-            body["K"].append(nested)
-            resolve(nested)["P"] = body.reference
-            del kids[index]
+
+
+def _is_element(kid: Any, kind: str, resolve: _Objects) -> bool:
+    return isinstance(kid, bytes) and resolve(kid).get("S") == kind
 
 
 def _body_of(pdf: pydyf.PDF, item_reference: bytes, resolve: _Objects, page: bytes | None) -> pydyf.Dictionary:
     """The list item's body (``LBody``), made on ``page`` when the item has none."""
     item = resolve(item_reference)
     for kid in reversed(item["K"]):
-        if isinstance(kid, bytes) and resolve(kid).get("S") == "/LBody":
+        if _is_element(kid, "/LBody", resolve):
             body: pydyf.Dictionary = resolve(kid)
             return body
     body = pydyf.Dictionary({"Type": "/StructElem", "S": "/LBody", "K": pydyf.Array(), "P": item_reference})
@@ -252,7 +253,7 @@ def _join_over_page_break(
         earlier, later = resolve(kids[earlier_index]), resolve(kids[later_index])
         if earlier.get("S") != expected or later.get("S") != expected or set(later.keys()) - _ELEMENT_KEYS:
             return
-        if expected == "/Table" and any(_is_header_group(kid, resolve) for kid in later["K"]):
+        if expected == "/Table" and any(_is_element(kid, "/THead", resolve) for kid in later["K"]):
             return
         earlier["K"].extend(_adopted_kids(later, kids[earlier_index], earlier, resolve, parents))
         del kids[later_index]
@@ -261,10 +262,6 @@ def _join_over_page_break(
 
 def _starts_on(element: Any, page: bytes) -> bool:
     return bool(element.get("Type") == "/StructElem" and element.get("Pg") == page)
-
-
-def _is_header_group(kid: Any, resolve: _Objects) -> bool:
-    return isinstance(kid, bytes) and resolve(kid).get("S") == "/THead"
 
 
 def _identify_header_cells(root: pydyf.Dictionary, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
