@@ -163,6 +163,43 @@ def test_a_task_in_the_public_interest_is_named_only_where_a_purpose_rests_on_on
     assert typeset("lub na zadaniu realizowanym w interesie publicznym", "pl") in _objection_paragraphs(polish)[0]
 
 
+@pytest.mark.parametrize(
+    ("bases", "marketing", "objection", "portability"),
+    [
+        (("legal_obligation",), False, False, False),
+        (("contract", "consent"), False, False, True),
+        (("legitimate_interests", "legal_obligation"), False, True, False),
+        (("consent",), True, True, True),
+        (("legal_obligation", "legitimate_interests", "contract"), False, True, True),
+    ],
+)
+def test_the_summary_names_the_rights_the_rights_section_gives_and_no_other(
+    bases: tuple[str, ...], marketing: bool, objection: bool, portability: bool
+) -> None:
+    """Art. 13(2)(b) gives the rights "where applicable": objection for legitimate interests, a public
+    task or direct marketing (Art. 21), portability for consent or a contract (Art. 20(1)). The first
+    layer promised both to every reader, where the policy itself gave them only where they apply."""
+    company = load_company(MINIMAL)
+    purposes = [
+        purpose.model_copy(
+            update={"legal_basis": LegalBasis(bases[number % len(bases)]), "direct_marketing": marketing and number == 0}
+        )
+        for number, purpose in enumerate(company.purposes)
+    ]
+    document = render_document(
+        company.model_copy(update={"purposes": purposes, "cookies": []}), "minimal", "en", BUILD_DAY
+    )
+    [sentence] = [
+        paragraph for paragraph in unescape(summary_of(document).body).split("\n\n") if "**Your rights**" in paragraph
+    ]
+    assert ("object" in sentence) is objection
+    assert ("to receive it in a portable format" in sentence) is portability
+    rights = unescape(next(section for section in document.walk() if section.outline.anchor == "rights").body)
+    assert ("**Objection**" in rights) is objection
+    assert ("**Data portability**" in rights) is portability
+    assert ("processing for direct marketing at any time and without giving reasons" in rights) is marketing
+
+
 def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
     document = documents(MINIMAL)[0]
     body = render_markdown(document).body
