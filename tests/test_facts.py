@@ -361,3 +361,13 @@ def test_the_cookie_section_speaks_of_one_website_or_several(company: str, langu
     facts = load_company(ROOT / "companies" / f"{company}.yaml")
     markdown = PolicyDraft(render_document(facts, company, language, BUILD_DAY), 1).markdown.body
     assert typeset(sentence, language) in markdown
+
+
+def test_a_policy_naming_no_website_speaks_of_one() -> None:
+    # No website given: the reader is on the one that links to the policy, not on several.
+    company = load_company(ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml")
+    assert company.cookies
+    unnamed = company.model_copy(update={"document": company.document.model_copy(update={"websites": []})})
+    markdown = PolicyDraft(render_document(unnamed, "minimal", "en", BUILD_DAY), 1).markdown.body
+    assert "Our website stores small pieces of information on your device" in markdown
+    assert "parts of the website from working" in markdown
