@@ -182,7 +182,10 @@ def test_the_summary_names_the_rights_the_rights_section_gives_and_no_other(
     company = load_company(MINIMAL)
     purposes = [
         purpose.model_copy(
-            update={"legal_basis": LegalBasis(bases[number % len(bases)]), "direct_marketing": marketing and number == 0}
+            update={
+                "legal_basis": LegalBasis(bases[number % len(bases)]),
+                "direct_marketing": marketing and number == 0,
+            }
         )
         for number, purpose in enumerate(company.purposes)
     ]
