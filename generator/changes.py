@@ -11,7 +11,7 @@ of them before they take effect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from pydantic import ValidationError
@@ -41,22 +41,16 @@ SUMMARISED_PARTS = (
 def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     """Every change from ``before`` to ``after``, material ones first."""
     before, after = _as_read_today(before, after)
-    shared = set(_languages_of(before)) & set(_languages_of(after))
-
-    def in_shared(data: Any) -> Any:
-        return _in_languages(data, shared)
-
+    shared = frozenset(_languages_of(before)) & frozenset(_languages_of(after))
     notes = [
-        *_items(
-            before, after, ("data_categories", "category"), _by_id, _named, in_shared=in_shared, added_is_material=True
-        ),
+        *_items(before, after, ("data_categories", "category"), _by_id, _named, shared=shared, added_is_material=True),
         *_items(
             before,
             after,
             ("purposes", "purpose"),
             _by_id,
             _named,
-            in_shared=in_shared,
+            shared=shared,
             added_is_material=True,
             compare=_purpose_changes,
         ),
@@ -66,7 +60,7 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
             ("recipients", "recipient"),
             _recipient_key,
             _recipient_name,
-            in_shared=in_shared,
+            shared=shared,
             added_is_material=True,
             compare=_recipient_changes,
         ),
@@ -76,14 +70,18 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
             ("cookies", "cookie"),
             _cookie_key,
             _cookie_name,
-            in_shared=in_shared,
+            shared=shared,
             added_is_material=False,
         ),
     ]
     notes.extend(
-        ChangeNote(kind=f"{part}_changed", material=part == "automated_decisions" and _starts_profiling(before, after))
+        ChangeNote(
+            kind=f"{part}_changed",
+            material=part == "automated_decisions" and _starts_profiling(before, after),
+            languages=_reworded_in(before.get(part), after.get(part), shared),
+        )
         for part in SUMMARISED_PARTS
-        if in_shared(before.get(part)) != in_shared(after.get(part))
+        if _in_languages(before.get(part), shared) != _in_languages(after.get(part), shared)
     )
     return sorted(notes, key=lambda note: not note.material)
 
@@ -115,7 +113,7 @@ def _languages_of(facts: Facts) -> list[Language]:
     return list((facts.get("document") or {}).get("languages") or default_languages())
 
 
-def _in_languages(data: Any, languages: set[Language]) -> Any:
+def _in_languages(data: Any, languages: Collection[Language]) -> Any:
     """``data`` with every per-language text (a mapping keyed by language codes) cut to ``languages``.
 
     Unset facts (``None``, an empty list) are left out: a version stored before the facts gained
@@ -163,9 +161,19 @@ def _cookie_name(item: Facts) -> dict[str, str]:
     return _in_every_language(item["name"])
 
 
-Projection = Callable[[Any], Any]
-"""Facts cut to the languages both versions share, for comparing them."""
-Comparison = Callable[[Facts, Facts, dict[str, str], Projection], list[ChangeNote]]
+def _reworded_in(old: Any, new: Any, shared: frozenset[Language]) -> list[Language]:
+    """The languages whose text alone differs from ``old`` to ``new``: empty where a value differs too,
+    or the text of every language both versions share (a change for every reader)."""
+    if _in_languages(old, frozenset()) != _in_languages(new, frozenset()):
+        return []
+    reworded = [
+        language for language in sorted(shared) if _in_languages(old, {language}) != _in_languages(new, {language})
+    ]
+    return [] if len(reworded) == len(shared) else reworded
+
+
+Comparison = Callable[[Facts, Facts, dict[str, str], frozenset[Language]], list[ChangeNote]]
+"""The notes of one item found in both versions: its two versions, its name and the languages both share."""
 
 
 def _items(
@@ -175,7 +183,7 @@ def _items(
     key: Callable[[Facts], str],
     name: Callable[[Facts], dict[str, str]],
     *,
-    in_shared: Projection,
+    shared: frozenset[Language],
     added_is_material: bool,
     compare: Comparison | None = None,
 ) -> list[ChangeNote]:
@@ -193,9 +201,10 @@ def _items(
         if item_key not in new
     )
     for item_key, item in new.items():
-        if item_key in old and in_shared(old[item_key]) != in_shared(item):
-            found = compare(old[item_key], item, name(item), in_shared) if compare else []
-            notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item))])
+        if item_key in old and _in_languages(old[item_key], shared) != _in_languages(item, shared):
+            found = compare(old[item_key], item, name(item), shared) if compare else []
+            reworded = _reworded_in(old[item_key], item, shared)
+            notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item), languages=reworded)])
     return notes
 
 
@@ -207,12 +216,17 @@ def _summary(part: str, item: Facts) -> Any:
     return None
 
 
-def _changed_keys(old: Facts, new: Facts, in_shared: Projection) -> set[str]:
-    return {key for key in new if in_shared(old.get(key)) != in_shared(new.get(key))}
+def _changed_keys(old: Facts, new: Facts, shared: frozenset[Language]) -> set[str]:
+    return {key for key in new if _in_languages(old.get(key), shared) != _in_languages(new.get(key), shared)}
 
 
-def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
-    changed = _changed_keys(old, new, in_shared)
+def _reworded_keys_in(old: Facts, new: Facts, keys: set[str], shared: frozenset[Language]) -> list[Language]:
+    """:func:`_reworded_in` for the values of ``keys`` alone."""
+    return _reworded_in({key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}, shared)
+
+
+def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]) -> list[ChangeNote]:
+    changed = _changed_keys(old, new, shared)
     notes = []
     if "legal_basis" in changed:
         notes.append(
@@ -226,24 +240,36 @@ def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared:
         )
     if "retention" in changed:
         notes.append(
-            ChangeNote(kind="retention_changed", subject=subject, before=old["retention"], after=new["retention"])
+            ChangeNote(
+                kind="retention_changed",
+                subject=subject,
+                before=old["retention"],
+                after=new["retention"],
+                languages=_reworded_in(old["retention"], new["retention"], shared),
+            )
         )
     rest = changed - {"legal_basis", "retention"}
     if rest:
-        notes.append(ChangeNote(kind="purpose_changed", subject=subject))
+        notes.append(
+            ChangeNote(kind="purpose_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))
+        )
     return notes
 
 
-def _recipient_changes(old: Facts, new: Facts, subject: dict[str, str], in_shared: Projection) -> list[ChangeNote]:
+def _recipient_changes(
+    old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]
+) -> list[ChangeNote]:
     notes = []
     new_transfers = [
         country for country in new["countries"] if not is_in_eea(country) and country not in old["countries"]
     ]
     if new_transfers:
         notes.append(ChangeNote(kind="transfer_added", subject=subject, after=new_transfers, material=True))
-    rest = _changed_keys(old, new, in_shared) - ({"countries"} if new_transfers else set())
+    rest = _changed_keys(old, new, shared) - ({"countries"} if new_transfers else set())
     if rest:
-        notes.append(ChangeNote(kind="recipient_changed", subject=subject))
+        notes.append(
+            ChangeNote(kind="recipient_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))
+        )
     return notes
 
 

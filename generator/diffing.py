@@ -38,7 +38,9 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
         for note in notes:
             register = company.document.register
             lines.extend(
-                f"  {language}: {word_note(note, company_formats(company, language), register)}" for language in shown
+                f"  {language}: {word_note(note, company_formats(company, language), register)}"
+                for language in shown
+                if note.concerns(language)
             )
     return "\n".join(lines) + "\n"
 

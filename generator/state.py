@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, ValidationError, model_serializer
 
 from generator import __version__
 from generator.errors import UserError, user_error
@@ -43,6 +43,22 @@ class ChangeNote(BaseModel):
     """The new value."""
     material: bool = False
     """Whether readers must be told before the change takes effect."""
+    languages: list[str] = []
+    """The languages whose wording alone changed (a translation corrected), where the other languages'
+    text and every value stayed as they were; empty for a change of every language. A reader of
+    another language is not told of it: their text did not change."""
+
+    @model_serializer(mode="wrap")
+    def _stored(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Without ``languages`` when it is empty: a state file written before notes had it stays as it was."""
+        stored: dict[str, Any] = handler(self)
+        if not self.languages:
+            stored.pop("languages", None)
+        return stored
+
+    def concerns(self, language: str) -> bool:
+        """Whether the text of ``language`` is what changed (every language's, unless ``languages`` names some)."""
+        return not self.languages or language in self.languages
 
 
 class Version(BaseModel):

@@ -11,9 +11,10 @@ from conftest import MINIMAL
 from generator.changes import LISTED_KINDS, describe_changes, grouped_notes
 from generator.document import unescape
 from generator.facts import Company
+from generator.i18n import Formats
 from generator.languages import FormOfAddress, Language
 from generator.loading import read_facts_file
-from generator.state import ChangeNote
+from generator.state import ChangeNote, Version
 from generator.templating import template_environment
 
 
@@ -97,3 +98,39 @@ def test_every_kind_gathered_in_a_list_has_its_own_sentence(language: Language) 
     }
     assert all("alpha" in text.casefold() and "beta" in text.casefold() for text in worded.values()), worded
     assert len(set(worded.values())) == len(LISTED_KINDS), worded
+
+
+def test_a_translation_corrected_in_one_language_is_a_change_of_that_language_alone() -> None:
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["data_categories"][0]["includes"]["pl"] = "imię, nazwisko i adres e-mail"
+    today["purposes"][0]["name"]["en"] = "Performance of the contract"
+    [category, purpose] = describe_changes(stored, today)
+    assert (category.kind, category.languages) == ("category_changed", ["pl"])
+    assert (purpose.kind, purpose.languages) == ("purpose_changed", ["en"])
+    assert (category.concerns("pl"), category.concerns("en")) == (True, False)
+    # A change of a value, or of every language's text, concerns every reader.
+    today["data_categories"][0]["includes"]["en"] = "first name, surname and e-mail address"
+    today["purposes"][0]["retention"] = {"period": "3 years"}
+    notes = describe_changes(stored, today)
+    assert [(note.kind, note.languages) for note in notes] == [
+        ("category_changed", []),
+        ("retention_changed", []),
+        ("purpose_changed", ["en"]),
+    ]
+
+
+def test_the_history_of_a_language_whose_text_did_not_change_reads_as_editorial() -> None:
+    reworded = ChangeNote(kind="category_changed", subject={"pl": "Dane kontaktowe", "en": "Contact details"})
+    entry = Version(version=2, date="2026-11-05", changes=[reworded.model_copy(update={"languages": ["pl"]})], facts={})
+    summaries = {}
+    for language in ("pl", "en"):
+        environment = template_environment(language, FormOfAddress.TY)
+        formats = Formats(language)
+        summary = environment.globals["version_summary"]
+        summaries[language] = unescape(summary(entry, formats))  # type: ignore[operator]
+    assert summaries["en"] == "Editorial changes only; how we process your data has not changed."
+    assert summaries["pl"].startswith("Zmieniono opis kategorii danych")
+    # Stored without the key where it is empty, as state files written before it.
+    assert "languages" not in reworded.model_dump(mode="json")
+    assert entry.changes[0].model_dump(mode="json")["languages"] == ["pl"]

@@ -135,6 +135,22 @@ def test_diff_names_changes_in_both_languages_and_marks_material_ones(
     )
 
 
+def test_a_translation_corrected_in_one_language_is_noted_in_that_language_alone(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _build(project, DAY_ONE)
+    facts = project / "companies" / "alpha.yaml"
+    _edit(facts, "pl: imię i nazwisko, adres e-mail", "pl: imię, nazwisko i adres e-mail")
+    assert main(["diff", str(facts)]) == 0
+    assert capsys.readouterr().out == (
+        f"{facts}: 1 change since version 1 of 2026-11-22, 0 material\n"
+        "  pl: zmieniono opis kategorii danych: „dane kontaktowe”\n"
+    )
+    _build(project, DAY_TWO)
+    english = (project / "output" / "alpha" / "en" / "privacy-policy.md").read_text()
+    assert "| 2 | 15 January 2027 | Editorial changes only; how we process your data has not changed. |" in english
+
+
 def _publish_in_german(facts: Path) -> None:
     """Add German to the published languages, each German text the English one marked ``(de)``."""
     text = facts.read_text(encoding="utf-8").replace("languages: [pl, en]", "languages: [pl, en, de]")
