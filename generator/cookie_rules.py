@@ -16,7 +16,7 @@ from generator.facts.processing import CookieCategory, LegalBasis
 from generator.loading import DataPath
 
 
-def _names(provider: str, names: list[str]) -> bool:
+def provider_is_among(provider: str, names: list[str]) -> bool:
     """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
     first_word = provider.split(maxsplit=1)[0].lower()
     return any(first_word in name.lower() for name in names)
@@ -30,7 +30,7 @@ def _recipient_names(company: Company) -> list[str]:
 def _cookie_providers_are_recipients(company: Company) -> Iterator[tuple[DataPath, str]]:
     names = _recipient_names(company)
     for index, cookie in enumerate(company.cookies):
-        if cookie.party == "third" and not _names(cookie.provider, names):
+        if cookie.party == "third" and not provider_is_among(cookie.provider, names):
             yield (
                 ("cookies", index, "provider"),
                 (f"the third-party cookie {cookie.name} gives data to {cookie.provider}, which is not a recipient"),
@@ -47,7 +47,11 @@ def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterato
     names = _recipient_names(company)
     controller = [name for name in (company.controller.legal_name, company.controller.brand_name) if name]
     for index, cookie in enumerate(company.cookies):
-        if cookie.party == "first" and not _names(cookie.provider, controller) and not _names(cookie.provider, names):
+        if (
+            cookie.party == "first"
+            and not provider_is_among(cookie.provider, controller)
+            and not provider_is_among(cookie.provider, names)
+        ):
             yield (
                 ("cookies", index, "provider"),
                 f"the first-party cookie {cookie.name} is set for {cookie.provider}, which is not a recipient",
@@ -104,7 +108,7 @@ def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[
             recipient.name for recipient in company.recipients if recipient.name and purpose.id in recipient.purposes
         ]
         for cookie in consent_cookies:
-            if _names(cookie.provider, providers):
+            if provider_is_among(cookie.provider, providers):
                 yield (
                     ("purposes", index, "legal_basis"),
                     f"the purpose '{purpose.id}' rests on legitimate interests, but its cookie {cookie.name} "

@@ -118,21 +118,77 @@ def test_texts_come_from_the_catalogs_and_link_the_policy_in_that_language(smart
     assert translated["de"]["consentModal"]["footer"] == '<a href="../de/privacy-policy.html">Datenschutzerklärung</a>'
 
 
-def test_the_first_layer_names_the_partners_whose_cookies_need_consent(smartcp: Path) -> None:
-    # Consent is informed only if the visitor knows who else stores data on the device (Art. 4(11));
+def test_the_first_layer_names_the_partners_the_purposes_and_the_transfers_consent_is_asked_for(
+    smartcp: Path,
+) -> None:
+    # Consent is informed only if the visitor knows, before choosing, who else stores data on the
+    # device, what for, and that it leaves the EEA (Art. 4(11), EDPB Guidelines 05/2020 on consent);
     # SmartCP's own session and consent cookies are necessary and its own.
     translated = config_of(smartcp)["language"]["translations"]
     assert translated["en"]["consentModal"]["description"] == (
         "We use the cookies this website needs to work. With your consent we and our partners "
-        "(Google Ireland Limited and Meta Platforms Ireland Limited) also use others, described in the cookie "
-        "settings. You can change or withdraw your consent at any time in those settings."
+        "(Google Ireland Limited and Meta Platforms Ireland Limited) also use other cookies: to count visits "
+        "and see how the website is used. These partners also process data outside the European Economic Area "
+        "(United States); our privacy policy names the safeguards. The cookie settings describe each of these "
+        "cookies; there you can change or withdraw your consent at any time."
     )
-    assert (
-        "(Google Ireland Limited i\u00a0Meta Platforms Ireland Limited)"
-        in translated["pl"]["consentModal"]["description"]
+    polish = translated["pl"]["consentModal"]["description"]
+    assert "(Google Ireland Limited i\u00a0Meta Platforms Ireland Limited)" in polish
+    assert "aby liczyć odwiedziny i\u00a0sprawdzać, jak korzystasz ze strony." in polish
+    assert "Ci partnerzy przetwarzają dane także poza Europejskim Obszarem Gospodarczym (Stany Zjednoczone)" in polish
+    german = translated["de"]["consentModal"]["description"]
+    assert "(Google Ireland Limited und Meta Platforms Ireland Limited)" in german
+    assert "um Besuche zu zählen und zu sehen, wie die Website genutzt wird." in german
+    assert "Diese Partner verarbeiten Daten auch außerhalb des Europäischen Wirtschaftsraums (Vereinigte Staaten)" in (
+        german
     )
-    assert (
-        "(Google Ireland Limited und Meta Platforms Ireland Limited)" in translated["de"]["consentModal"]["description"]
+
+
+_MARKETING_COOKIE_OF_THE_HOST = """  - name: _hp
+    provider: Hosting Przykład S.A.
+    party: third
+    category: marketing
+    purpose:
+      pl: mierzenie reklam
+      en: measuring advertising
+    lifetime: 30 days
+"""
+
+
+def _english_first_layer(facts_text: str, tmp_path: Path) -> str:
+    """The English banner's first layer of a company with these facts."""
+    facts = tmp_path / "facts" / "minimal.yaml"
+    facts.parent.mkdir()
+    facts.write_text(facts_text, encoding="utf-8")
+    build([facts], out_dir=tmp_path / "out", formats=("md", "consent"), today=BUILD_DAY)
+    description: str = config_of(tmp_path / "out" / "minimal")["language"]["translations"]["en"]["consentModal"][
+        "description"
+    ]
+    return description
+
+
+MINIMAL_FACTS = (ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def test_the_first_layer_names_which_partners_take_data_outside_the_eea(tmp_path: Path) -> None:
+    assert _english_first_layer(MINIMAL_FACTS + _MARKETING_COOKIE_OF_THE_HOST, tmp_path) == (
+        "We use the cookies this website needs to work. With your consent we and our partners "
+        "(Analytics Example Inc. and Hosting Przykład S.A.) also use other cookies: to count visits and see how "
+        "the website is used and to measure our advertising and show you ads that match your interests. "
+        "Analytics Example Inc. also processes data outside the European Economic Area (United States); our "
+        "privacy policy names the safeguards. The cookie settings describe each of these cookies; there you can "
+        "change or withdraw your consent at any time."
+    )
+
+
+def test_partners_keeping_data_in_the_eea_are_named_without_a_transfer(tmp_path: Path) -> None:
+    in_ireland = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
+    marketing = in_ireland.replace("category: analytics\n    purpose:", "category: marketing\n    purpose:")
+    assert _english_first_layer(marketing, tmp_path) == (
+        "We use the cookies this website needs to work. With your consent we and our partners "
+        "(Analytics Example Inc.) also use other cookies: to measure our advertising and show you ads that "
+        "match your interests. The cookie settings describe each of these cookies; there you can change or "
+        "withdraw your consent at any time."
     )
 
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
+from generator.cookie_rules import provider_is_among
 from generator.document import PolicyDocument, render_blocks
 from generator.facts import Company
 from generator.facts.durations import shortest_days
@@ -27,6 +28,7 @@ from generator.facts.processing import (
     cookie_name_pattern,
     is_name_pattern,
 )
+from generator.legal import is_in_eea
 from generator.markdown_text import escape
 from generator.outputs import POLICY_STEM, CompanyDraft, RenderedFile
 from generator.render.html import markdown_parser
@@ -154,6 +156,25 @@ def _partners(facts: Company) -> list[str]:
     return list(dict.fromkeys(provider for provider in providers if provider not in own))
 
 
+def _partners_abroad(facts: Company, partners: list[str]) -> tuple[list[str], list[str]]:
+    """The partners whose recipient entries process data outside the EEA, and those countries: a visitor
+    consenting to their cookies consents to that too, and is told before choosing."""
+    names: list[str] = []
+    countries: list[str] = []
+    for partner in partners:
+        abroad = [
+            country
+            for recipient in facts.recipients
+            if recipient.name and provider_is_among(partner, [recipient.name])
+            for country in recipient.countries
+            if not is_in_eea(country)
+        ]
+        if abroad:
+            names.append(partner)
+            countries.extend(country for country in abroad if country not in countries)
+    return names, countries
+
+
 def _asks_consent(facts: Company) -> bool:
     return any(
         cookie.category is not CookieCategory.NECESSARY or cookie.basis is LegalBasis.CONSENT
@@ -215,11 +236,18 @@ def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
+    partners = _partners(document.company)
+    abroad, countries = _partners_abroad(document.company, partners)
     context = {
         "category": "necessary",
         "asks_consent": asks_consent,
         "company": document.company,
-        "partners": _partners(document.company),
+        "partners": partners,
+        "consent_categories": [
+            category.value for category in _categories(document.company) if category is not CookieCategory.NECESSARY
+        ],
+        "partners_abroad": abroad,
+        "countries_abroad": countries,
     }
     text = dict(zip(_TEXTS, map(_html, render_blocks(template, context, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
