@@ -391,6 +391,28 @@ def test_a_clause_for_each_form_within_1200_characters_of_text(name: str, forms_
             assert content.decode().startswith(f'<aside class="information-clause" lang="{language}">')
 
 
+@pytest.mark.parametrize(
+    ("basis", "marketing", "objection"),
+    [("contract", False, False), ("legitimate_interests", True, True), ("consent", True, False)],
+)
+def test_a_clause_says_what_follows_from_not_giving_the_data_and_how_to_stop_marketing(
+    basis: str, marketing: bool, objection: bool, forms_facts: Path
+) -> None:
+    """Art. 13(2)(e) at collection: whether the data must be given and what follows if it is not.
+    Marketing on legitimate interests stops on an objection (Art. 21(2)), which the clause names;
+    on consent, on the consent's withdrawal, which it names already."""
+    company = load_company(forms_facts)
+    form = company.purposes[0].model_copy(update={"legal_basis": LegalBasis(basis), "direct_marketing": marketing})
+    edited = company.model_copy(update={"purposes": [form, *company.purposes[1:]]})
+    [clause] = [
+        file.content.decode()
+        for file in clause_files(PolicyDraft(render_document(edited, "minimal", "en", BUILD_DAY), 1))
+        if file.name.endswith(".md")
+    ]
+    assert "Without this data we cannot conclude the contract." in clause
+    assert ("You may object at any time to processing for direct marketing" in clause) is objection
+
+
 def test_the_examples_mark_their_forms() -> None:
     marked = {
         path.stem: sorted(purpose.id for purpose in load_company(path).purposes if purpose.form is not None)
