@@ -168,8 +168,8 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _validate(arguments: argparse.Namespace) -> int:
-    from generator.project import facts_files, today_for_build
-    from generator.validation import display_name, legal_facts_warnings, validate_files
+    from generator.project import display_name, facts_files, today_for_build
+    from generator.validation import legal_facts_warnings, validate_files
 
     files = facts_files(arguments.paths)
     stale = legal_facts_warnings(today_for_build())
@@ -321,7 +321,7 @@ def _watch(arguments: argparse.Namespace) -> int:
     from generator.drafts import PREVIEW
     from generator.pipeline import build
     from generator.progress import company_line
-    from generator.validation import display_name
+    from generator.project import display_name
     from generator.watch import watch
 
     paths = arguments.paths

@@ -9,10 +9,10 @@ from generator.changes import describe_changes
 from generator.document import company_formats, unescape
 from generator.i18n import Formats, translations
 from generator.languages import FormOfAddress, Language
-from generator.project import facts_files
+from generator.project import display_name, facts_files
 from generator.state import ChangeNote, load_state
 from generator.templating import template_environment
-from generator.validation import display_name, validate_files
+from generator.validation import validate_files
 
 
 def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = None) -> str:

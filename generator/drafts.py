@@ -19,9 +19,9 @@ from generator.errors import LocatedMessage, UserError
 from generator.languages import Language
 from generator.loading import read_facts_bytes
 from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
+from generator.project import display_name
 from generator.rendering import checked_facts, state_publishing
 from generator.state import check_date_after_history, inputs_hash, load_state, state_path
-from generator.validation import display_name
 from generator.writing import company_slug, inside, write_atomically
 
 PREVIEW = ".preview"

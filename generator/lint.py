@@ -10,8 +10,8 @@ from typing import Any
 
 from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_file
-from generator.project import facts_files, today_for_build
-from generator.validation import display_name, legal_facts_warnings, located_findings, validate_loaded
+from generator.project import display_name, facts_files, today_for_build
+from generator.validation import legal_facts_warnings, located_findings, validate_loaded
 
 
 def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bool]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import user_error
+from generator.project import display_name
 from generator.publishing import os_error
 
 Identity = tuple[int, int]
@@ -55,10 +56,9 @@ def check_output_folder(out_dir: Path) -> None:
             ) from error
         if error.errno != errno.ENOENT or not out_dir.is_symlink():
             return  # nothing there yet, which the build creates; or a parent's problem, which creating it names
-        try:
-            target = os.readlink(out_dir)
-        except OSError:  # removed meanwhile: nothing there
-            return
+        # Where the links lead in the end, as the user would type it: a link's own text is relative
+        # to its folder, and may name another link.
+        target = display_name(Path(os.path.realpath(out_dir)))
         raise user_error(
             str(out_dir),
             f"the output folder is a symbolic link to {target}, which does not exist; "

@@ -89,3 +89,12 @@ def today_for_build(given: datetime.date | None = None) -> datetime.date:
         except (ValueError, OverflowError) as error:
             raise user_error("SOURCE_DATE_EPOCH", f"not a Unix timestamp: {epoch!r}") from error
     return datetime.datetime.now(tz=datetime.UTC).date()
+
+
+def display_name(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative

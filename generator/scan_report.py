@@ -23,8 +23,9 @@ from generator.facts.durations import longest_days
 from generator.facts.processing import CookieCategory, StorageTechnology, host_matches
 from generator.lint import counted, report_row
 from generator.loading import DataPath, LoadedYaml, field_path, read_facts_file
+from generator.project import display_name
 from generator.scan import Observation, ScanOptions, SeenCookie, chromium, chromium_path, observe, start_urls
-from generator.validation import display_name, validate_loaded
+from generator.validation import validate_loaded
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -28,8 +28,8 @@ from generator.i18n import Formats, translations
 from generator.languages import FormOfAddress, Language, language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
+from generator.project import display_name
 from generator.resources import TEMPLATES, project_cache
-from generator.validation import display_name
 
 
 class KeepLineEnds(Extension):

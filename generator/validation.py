@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import os
 import re
 import types
 import typing
@@ -29,6 +28,7 @@ from generator.facts.processing import COOKIE_PARTY_PATTERN
 from generator.legal import legal_facts_file
 from generator.loading import DataPath, LoadedYaml, field_path, read_facts_file
 from generator.logo import FACTS_FILE
+from generator.project import display_name
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,6 @@ def validate_files(paths: list[Path], *, strict: bool = False) -> list[Checked]:
     if problems:
         raise UserError(problems)
     return checked
-
-
-def display_name(path: Path) -> str:
-    """The path as the user would type it: relative to the working directory when inside it."""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative
 
 
 def located_findings(loaded: LoadedYaml, company: Company) -> list[tuple[Finding, LocatedMessage]]:

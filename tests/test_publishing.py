@@ -99,11 +99,17 @@ def built(tmp_path: Path) -> Path:
             "another with --out",
         ),
         (
+            # Named where it leads in the end, as the working directory sees it, not by the first link's text.
+            lambda out: (out.symlink_to("hop"), out.with_name("hop").symlink_to("site/missing")),
+            "the output folder is a symbolic link to site/missing, which does not exist; create that folder or "
+            "name another with --out",
+        ),
+        (
             lambda out: (out.symlink_to("loop"), out.with_name("loop").symlink_to(out.name)),
             "the output folder is a loop of symbolic links; name a folder with --out",
         ),
     ],
-    ids=["file", "dangling-link", "link-loop"],
+    ids=["file", "dangling-link", "link-chain", "link-loop"],
 )
 @pytest.mark.parametrize("command", [("build", "--format", "md"), ("check",)], ids=["build", "check"])
 def test_out_naming_no_usable_folder_is_refused(
