@@ -296,6 +296,33 @@ def test_a_nested_list_is_in_the_body_of_its_item(tmp_path: Path, inner_items: i
         assert len(kid_pages(nested)) == 2
 
 
+@pytest.mark.parametrize("inner_items", [3, 70], ids=["on-one-page", "over-a-page-break"])
+def test_a_loose_item_holds_its_paragraphs_and_nested_list_in_reading_order(tmp_path: Path, inner_items: int) -> None:
+    # A loose item (Markdown's paragraphs in an item, from a company's own section) is tagged by
+    # WeasyPrint with its paragraphs beside its label, outside any body, and its nested list beside
+    # the item: a screen reader read the paragraph after the list before the list.
+    inner = "".join(f"<li>Inner item {number}</li>" for number in range(inner_items))
+    page = f"""<html lang="en"><head><title>Loose</title></head><body><main><article>
+    <ul><li><p>Loose first</p><ul>{inner}</ul><p>Loose after</p></li><li>Outer two</li></ul>
+    </article></main></body></html>"""
+    (tmp_path / "loose.pdf").write_bytes(render_pdf(page, BUILD_DAY))
+    reader = PdfReader(tmp_path / "loose.pdf")
+    assert len(reader.pages) == (1 if inner_items == 3 else 2)
+    catalog: Any = reader.trailer["/Root"]
+    [outer, nested] = sorted(
+        (node for node in structure_nodes(catalog["/StructTreeRoot"]) if node["/S"] == "/L"),
+        key=lambda node: node.indirect_reference.idnum,
+    )
+    items = [kid.get_object() for kid in outer["/K"]]
+    assert [[str(kid.get_object()["/S"]) for kid in item["/K"]] for item in items] == [["/Lbl", "/LBody"]] * 2
+    body = items[0]["/K"][1].get_object()
+    assert [str(kid.get_object()["/S"]) for kid in body["/K"]] == ["/P", "/L", "/P"]
+    assert body["/K"][1].get_object() == nested
+    assert all(kid.get_object()["/P"].get_object() == body for kid in body["/K"])
+    if inner_items > 3:
+        assert len(kid_pages(nested)) == 2
+
+
 def kid_pages(element: Any) -> set[int]:
     """The pages of the kid elements of ``element``."""
     return {kid.get_object().raw_get("/Pg").idnum for kid in element["/K"] if "/Pg" in kid.get_object()}

@@ -15,7 +15,9 @@ leaves five things in it that neither should meet:
   names can be looked up; the header cells of a header row do not say they head columns; and
   a stacked table (print.css: no header row, each cell opens with its column's label) is a
   table without headers, whose cells name an empty list of them.
-- A list nested in a list item is set beside that item, as an item of the outer list.
+- A list nested in a list item is set beside that item, as an item of the outer list, and the
+  paragraphs of a loose item beside its label, outside its body: the body gets both, in the order
+  they are read.
 - WeasyPrint builds the tree page by page: an element that goes on over a page break (the article,
   a list, a table, a paragraph) is as many elements as it has pages, and a reader meets sixteen
   articles in a policy of sixteen pages, or two lists where the page shows one going on. The
@@ -49,7 +51,7 @@ class _Objects:
 
 def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) -> None:
     """Make the footer an artifact, merge links nested in links, let the cells find their headers, put
-    nested lists into their items, join the elements that go on over a page break and tag stacked
+    loose items' paragraphs and nested lists into the items' bodies, join the elements that go on over a page break and tag stacked
     tables as the groups they show.
 
     ``continued`` holds, for each page break, the HTML tags of the elements that go on over it,
@@ -64,6 +66,7 @@ def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) ->
     _footer_as_artifacts(pdf, resolve, parents, in_tree)
     _merge_nested_links(resolve, parents, in_tree)
     _identify_header_cells(root, resolve, in_tree)
+    _item_content_into_bodies(pdf, resolve, in_tree)
     _nested_lists_into_items(pdf, resolve, in_tree)
     for page_break, tags in enumerate(continued):
         _join_over_page_break(resolve(root["K"][0]), pdf.page_references[page_break + 1], tags, resolve, parents)
@@ -165,6 +168,25 @@ def _adopted_kids(
     return kids
 
 
+def _item_content_into_bodies(pdf: pydyf.PDF, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
+    """Put the paragraphs of a loose list item, which WeasyPrint sets beside its label, into its body.
+
+    A list item holds a label and a body (ISO 32000-1, 14.8.4.3.3); the paragraphs of an item
+    that has any (Markdown's loose lists) are its body's content.
+    """
+    for reference, element in list(in_tree.items()):
+        if element["S"] != "/LI":
+            continue
+        content = [kid for kid in element["K"] if isinstance(kid, bytes) and not _is_element(kid, "/Lbl", resolve)]
+        if not content or any(_is_element(kid, "/LBody", resolve) for kid in content):
+            continue
+        body = _body_of(pdf, reference, resolve, page=element.get("Pg"))
+        for kid in content:
+            element["K"].remove(kid)
+            resolve(kid)["P"] = body.reference
+        body["K"].extend(content)
+
+
 def _nested_lists_into_items(pdf: pydyf.PDF, resolve: _Objects, in_tree: dict[bytes, pydyf.Dictionary]) -> None:
     """Put each list that WeasyPrint sets beside the item holding it, in the outer list, into that item's body.
 
@@ -184,9 +206,36 @@ def _nested_lists_into_items(pdf: pydyf.PDF, resolve: _Objects, in_tree: dict[by
                 body = _body_of(pdf, before, resolve, page=resolve(nested).get("Pg"))
                 body["K"].append(nested)
                 resolve(nested)["P"] = body.reference
+                _in_reading_order(body, pdf, resolve)
                 del kids[index]
             else:
                 index += 1
+
+
+def _in_reading_order(element: pydyf.Dictionary, pdf: pydyf.PDF, resolve: _Objects) -> None:
+    """Order ``element``'s kids as their content is drawn: page by page, and on a page by marked-content
+    number, which WeasyPrint gives in the order it draws. A kid holding no content keeps its place after
+    the kid before it."""
+    pages = {reference: number for number, reference in enumerate(pdf.page_references)}
+    keys: list[tuple[int, int]] = []
+    for kid in element["K"]:
+        first = _first_content(kid, element.get("Pg"), pages, resolve)
+        keys.append(first if first is not None else (keys[-1] if keys else (-1, -1)))
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    element["K"][:] = [element["K"][index] for index in order]
+
+
+def _first_content(kid: Any, page: bytes | None, pages: dict[bytes, int], resolve: _Objects) -> tuple[int, int] | None:
+    """The (page number, marked-content number) of the first content ``kid`` holds, if any."""
+    if isinstance(kid, int):
+        return (pages.get(page, -1) if page is not None else -1, kid)
+    child = resolve(kid) if isinstance(kid, bytes) else kid
+    if child.get("Type") == "/MCR":
+        return (pages.get(child["Pg"], -1), child["MCID"])
+    if child.get("Type") != "/StructElem":
+        return None  # an annotation
+    found = (_first_content(grandchild, child.get("Pg", page), pages, resolve) for grandchild in child["K"])
+    return min((key for key in found if key is not None), default=None)
 
 
 def _is_element(kid: Any, kind: str, resolve: _Objects) -> bool:
