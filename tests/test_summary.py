@@ -203,6 +203,17 @@ def test_the_summary_names_the_rights_the_rights_section_gives_and_no_other(
     assert ("processing for direct marketing at any time and without giving reasons" in rights) is marketing
 
 
+def test_consent_given_only_for_cookies_can_be_withdrawn_in_the_summary_too() -> None:
+    # Art. 13(2)(c): the right to withdraw consent, where any processing rests on it; the cookies'
+    # consent (their default basis) is consent too, as the rights section counts it.
+    company = load_company(MINIMAL)
+    purposes = [purpose.model_copy(update={"legal_basis": LegalBasis.CONTRACT}) for purpose in company.purposes]
+    assert all(cookie.basis == "consent" for cookie in company.cookies)
+    document = render_document(company.model_copy(update={"purposes": purposes}), "minimal", "en", BUILD_DAY)
+    summary = unescape(summary_of(document).body)
+    assert "You may withdraw your consent at any time" in summary
+
+
 def test_the_summary_comes_before_the_contents_which_list_only_numbered_sections() -> None:
     document = documents(MINIMAL)[0]
     body = render_markdown(document).body
