@@ -134,7 +134,7 @@ def test_the_first_layer_names_the_partners_the_purposes_and_the_transfers_conse
     )
     polish = translated["pl"]["consentModal"]["description"]
     assert "(Google Ireland Limited i\u00a0Meta Platforms Ireland Limited)" in polish
-    assert "aby liczyć odwiedziny i\u00a0sprawdzać, jak korzystasz ze strony." in polish
+    assert "do liczenia odwiedzin i\u00a0analizy korzystania ze strony." in polish
     assert "Ci partnerzy przetwarzają dane także poza Europejskim Obszarem Gospodarczym (Stany Zjednoczone)" in polish
     german = translated["de"]["consentModal"]["description"]
     assert "(Google Ireland Limited und Meta Platforms Ireland Limited)" in german
