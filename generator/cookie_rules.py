@@ -115,3 +115,25 @@ def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[
                     "is set only with consent",
                 )
                 break
+
+
+@rule(
+    "CONS-MARKETING-PROFILING",
+    "Art. 4(4) GDPR",
+    "automated_decisions.profiling",
+    "set automated_decisions.profiling: true and give its logic and significance, or move cookies that serve "
+    "no advertising to another category",
+    Severity.WARNING,
+)
+def _marketing_cookies_are_profiling(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """Marketing cookies let advertising partners show ads matched to a visitor's interests, as the consent
+    banner says of their category: an evaluation of personal aspects, which a policy stating that there is
+    no profiling contradicts."""
+    marketing = [cookie.name for cookie in company.cookies if cookie.category is CookieCategory.MARKETING]
+    if marketing and not company.automated_decisions.profiling:
+        cookies = f"cookie {marketing[0]} serves" if len(marketing) == 1 else f"cookies {', '.join(marketing)} serve"
+        yield (
+            ("automated_decisions", "profiling"),
+            f"the marketing {cookies} ads matched to the visitor's interests, which is profiling, yet the policy "
+            "would state that there is none",
+        )
