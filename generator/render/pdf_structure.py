@@ -51,8 +51,8 @@ class _Objects:
 
 def repair_structure(pdf: pydyf.PDF, continued: Sequence[Sequence[str]] = ()) -> None:
     """Make the footer an artifact, merge links nested in links, let the cells find their headers, put
-    loose items' paragraphs and nested lists into the items' bodies, join the elements that go on over a page break and tag stacked
-    tables as the groups they show.
+    loose items' paragraphs and nested lists into the items' bodies, join the elements that go on over a
+    page break and tag stacked tables as the groups they show.
 
     ``continued`` holds, for each page break, the HTML tags of the elements that go on over it,
     outermost first (:func:`generator.render.pdf.continued_elements`).
