@@ -129,8 +129,8 @@ def test_the_first_layer_names_the_partners_the_purposes_and_the_transfers_conse
         "We use the cookies this website needs to work. With your consent we and our partners "
         "(Google Ireland Limited and Meta Platforms Ireland Limited) also use other cookies: to count visits "
         "and see how the website is used. These partners also process data outside the European Economic Area "
-        "(United States); our privacy policy names the safeguards. The cookie settings describe each of these "
-        "cookies; there you can change or withdraw your consent at any time."
+        "(United States). Which safeguards protect it there is set out in our privacy policy. The cookie "
+        "settings describe each of these cookies; there you can change or withdraw your consent at any time."
     )
     polish = translated["pl"]["consentModal"]["description"]
     assert "(Google Ireland Limited i\u00a0Meta Platforms Ireland Limited)" in polish
@@ -138,7 +138,7 @@ def test_the_first_layer_names_the_partners_the_purposes_and_the_transfers_conse
     assert "Ci partnerzy przetwarzają dane także poza Europejskim Obszarem Gospodarczym (Stany Zjednoczone)" in polish
     german = translated["de"]["consentModal"]["description"]
     assert "(Google Ireland Limited und Meta Platforms Ireland Limited)" in german
-    assert "um Besuche zu zählen und zu sehen, wie die Website genutzt wird." in german
+    assert "zur Zählung von Besuchen und zur Analyse der Nutzung der Website." in german
     assert "Diese Partner verarbeiten Daten auch außerhalb des Europäischen Wirtschaftsraums (Vereinigte Staaten)" in (
         german
     )
@@ -152,6 +152,12 @@ _MARKETING_COOKIE_OF_THE_HOST = """  - name: _hp
       pl: mierzenie reklam
       en: measuring advertising
     lifetime: 30 days
+"""
+
+_PROFILING = """automated_decisions:
+  profiling: true
+  logic: {pl: reklamy dopasowane do zainteresowań, en: ads matched to interests}
+  significance: {pl: decyduje o wyświetlanych reklamach, en: decides which ads are shown}
 """
 
 
@@ -168,27 +174,56 @@ def _english_first_layer(facts_text: str, tmp_path: Path) -> str:
 
 
 MINIMAL_FACTS = (ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+SETTINGS = (
+    " The cookie settings describe each of these cookies; there you can change or withdraw your consent at any time."
+)
 
 
 def test_the_first_layer_names_which_partners_take_data_outside_the_eea(tmp_path: Path) -> None:
-    assert _english_first_layer(MINIMAL_FACTS + _MARKETING_COOKIE_OF_THE_HOST, tmp_path) == (
+    assert _english_first_layer(MINIMAL_FACTS + _MARKETING_COOKIE_OF_THE_HOST + _PROFILING, tmp_path) == (
         "We use the cookies this website needs to work. With your consent we and our partners "
         "(Analytics Example Inc. and Hosting Przykład S.A.) also use other cookies: to count visits and see how "
-        "the website is used and to measure our advertising and show you ads that match your interests. "
-        "Analytics Example Inc. also processes data outside the European Economic Area (United States); our "
-        "privacy policy names the safeguards. The cookie settings describe each of these cookies; there you can "
-        "change or withdraw your consent at any time."
+        "the website is used; to measure our advertising and show you ads that match your interests. "
+        "Analytics Example Inc. also processes data outside the European Economic Area (United States). Which "
+        "safeguards protect it there is set out in our privacy policy." + SETTINGS
     )
 
 
-def test_partners_keeping_data_in_the_eea_are_named_without_a_transfer(tmp_path: Path) -> None:
+def test_one_partner_keeping_data_in_the_eea_is_named_without_a_transfer(tmp_path: Path) -> None:
     in_ireland = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
-    marketing = in_ireland.replace("category: analytics\n    purpose:", "category: marketing\n    purpose:")
-    assert _english_first_layer(marketing, tmp_path) == (
-        "We use the cookies this website needs to work. With your consent we and our partners "
-        "(Analytics Example Inc.) also use other cookies: to measure our advertising and show you ads that "
-        "match your interests. The cookie settings describe each of these cookies; there you can change or "
-        "withdraw your consent at any time."
+    assert _english_first_layer(in_ireland, tmp_path) == (
+        "We use the cookies this website needs to work. With your consent we and our partner "
+        "(Analytics Example Inc.) also use other cookies: to count visits and see how the website is used." + SETTINGS
+    )
+
+
+def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(tmp_path: Path) -> None:
+    # Art. 49(1)(a): consent to a transfer with no adequacy decision nor safeguard is informed of its risks.
+    derogation = MINIMAL_FACTS.replace("    safeguard: dpf\n", "    safeguard: derogation\n")
+    assert (
+        "(United States). Some of it is protected there by no adequacy decision or appropriate safeguard "
+        "(Art. 49 GDPR), which puts it at risk, for example of access by public authorities without effective "
+        "remedies; our privacy policy explains the risks."
+    ) in _english_first_layer(derogation, tmp_path)
+
+
+def test_a_partner_is_matched_to_its_own_recipient_entry_before_a_namesake(tmp_path: Path) -> None:
+    # "Analytics Cloud GmbH" shares only the first word of the partner's name: its countries are not the partner's.
+    namesake = """  - name: Analytics Cloud GmbH
+    category: {pl: dostawca chmury, en: cloud provider}
+    countries: [CH]
+    safeguard: adequacy
+"""
+    facts = MINIMAL_FACTS.replace("cookies:\n", namesake + "cookies:\n", 1)
+    first_layer = _english_first_layer(facts, tmp_path)
+    assert "This partner also processes data outside the European Economic Area (United States). Which" in (first_layer)
+
+
+def test_the_controllers_own_cookies_needing_consent_name_no_partner_and_no_transfer(tmp_path: Path) -> None:
+    own = MINIMAL_FACTS.replace("    provider: Analytics Example Inc.\n    party: third\n", "    provider: Przykład\n")
+    assert _english_first_layer(own, tmp_path) == (
+        "We use the cookies this website needs to work. With your consent we also use other cookies: to count "
+        "visits and see how the website is used." + SETTINGS
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from generator.cookie_rules import provider_is_among
@@ -24,7 +25,9 @@ from generator.facts.processing import (
     Cookie,
     CookieCategory,
     LegalBasis,
+    Recipient,
     StorageTechnology,
+    TransferSafeguard,
     cookie_name_pattern,
     is_name_pattern,
 )
@@ -156,23 +159,39 @@ def _partners(facts: Company) -> list[str]:
     return list(dict.fromkeys(provider for provider in providers if provider not in own))
 
 
-def _partners_abroad(facts: Company, partners: list[str]) -> tuple[list[str], list[str]]:
-    """The partners whose recipient entries process data outside the EEA, and those countries: a visitor
+@dataclass(frozen=True)
+class _Abroad:
+    """What the first layer says of the partners that process data outside the EEA."""
+
+    partners: list[str]
+    countries: list[str]
+    """The countries outside the EEA where they process it, in the order their recipient entries name them."""
+    without_safeguards: bool
+    """Whether any of it rests on a derogation of Art. 49 GDPR, with no adequacy decision or safeguard."""
+
+
+def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
+    """The partners whose recipient entries process data outside the EEA, where, and on what: a visitor
     consenting to their cookies consents to that too, and is told before choosing."""
     names: list[str] = []
     countries: list[str] = []
+    without_safeguards = False
     for partner in partners:
-        abroad = [
-            country
-            for recipient in facts.recipients
-            if recipient.name and provider_is_among(partner, [recipient.name])
-            for country in recipient.countries
-            if not is_in_eea(country)
-        ]
-        if abroad:
+        recipients = _recipients_of(facts, partner)
+        outside = [country for recipient in recipients for country in recipient.countries if not is_in_eea(country)]
+        if outside:
             names.append(partner)
-            countries.extend(country for country in abroad if country not in countries)
-    return names, countries
+            countries.extend(country for country in outside if country not in countries)
+            without_safeguards |= any(recipient.safeguard is TransferSafeguard.DEROGATION for recipient in recipients)
+    return _Abroad(names, countries, without_safeguards)
+
+
+def _recipients_of(facts: Company, partner: str) -> list[Recipient]:
+    """The recipient entries of a cookie's provider: those of its very name, else those its name's first word
+    names (`Meta Platforms` for `Meta Platforms Ireland Limited`), as the rules match them."""
+    named = [recipient for recipient in facts.recipients if recipient.name]
+    exact = [recipient for recipient in named if recipient.name == partner]
+    return exact or [recipient for recipient in named if provider_is_among(partner, [recipient.name or ""])]
 
 
 def _asks_consent(facts: Company) -> bool:
@@ -237,7 +256,7 @@ def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]
     environment = document.environment
     template = environment.get_template("consent.md.j2")
     partners = _partners(document.company)
-    abroad, countries = _partners_abroad(document.company, partners)
+    abroad = _partners_abroad(document.company, partners)
     context = {
         "category": "necessary",
         "asks_consent": asks_consent,
@@ -246,8 +265,9 @@ def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]
         "consent_categories": [
             category.value for category in _categories(document.company) if category is not CookieCategory.NECESSARY
         ],
-        "partners_abroad": abroad,
-        "countries_abroad": countries,
+        "partners_abroad": abroad.partners,
+        "countries_abroad": abroad.countries,
+        "abroad_without_safeguards": abroad.without_safeguards,
     }
     text = dict(zip(_TEXTS, map(_html, render_blocks(template, context, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
