@@ -20,7 +20,7 @@ from typing import Any
 
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
-from generator.facts.durations import RetentionUntil
+from generator.facts.durations import RetentionStart, RetentionUntil
 from generator.facts.processing import DataSource, LegalBasis, RecipientRole
 from generator.languages import source_language
 from generator.legal import is_in_eea, legal_facts
@@ -177,6 +177,36 @@ def _retention_has_an_upper_bound(company: Company) -> Iterator[tuple[DataPath, 
                 ("purposes", index, "retention", "until"),
                 f"the purpose '{purpose.id}' keeps data until {retention.until.value.replace('_', ' ')}, "
                 "with no upper bound",
+            )
+
+
+CAP_STARTS_AT_ITS_EVENT = {
+    RetentionUntil.CONTRACT_END: RetentionStart.CONTRACT_END,
+    RetentionUntil.ACCOUNT_DELETED: RetentionStart.ACCOUNT_DELETION,
+}
+"""An ending event and the start of a count that are one moment: a cap counted from the event caps nothing."""
+
+
+@rule(
+    "GDPR-5-1-e-CAP-START",
+    "Art. 5(1)(e) GDPR",
+    "purposes[].retention.counted_from",
+    "count at_most from an earlier moment (collection, last_activity), or keep the data for a period counted "
+    "from the event instead (period: 3 years, counted_from: contract_end)",
+)
+def _retention_cap_starts_before_its_event(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """A rule rather than a rule of the facts' model: a version published before it, stored with its facts in
+    a state file, still reads."""
+    for index, purpose in enumerate(company.purposes):
+        retention = purpose.retention
+        if retention is None or retention.until is None or retention.at_most is None:
+            continue
+        if CAP_STARTS_AT_ITS_EVENT.get(retention.until) is retention.counted_from:
+            yield (
+                ("purposes", index, "retention", "counted_from"),
+                f"the purpose '{purpose.id}' keeps data until {retention.until.value.replace('_', ' ')}, "
+                f"at most {retention.at_most} counted from {retention.counted_from.value.replace('_', ' ')}: "
+                "the cap starts only once storage has ended, so it caps nothing",
             )
 
 

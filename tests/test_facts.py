@@ -325,23 +325,6 @@ def test_a_retention_cap_is_counted_from_its_start() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    ("event", "start"), [("contract_end", "contract_end"), ("account_deleted", "account_deletion")]
-)
-def test_a_retention_cap_cannot_count_from_the_event_it_caps(event: str, start: str) -> None:
-    # "Until the contract ends, but no longer than 3 years from its end": the cap starts when the
-    # storage it caps has already ended, so it never caps anything.
-    capped = (
-        "      period: 26 months\n",
-        f"      until: {event}\n      at_most: 3 years\n      counted_from: {start}\n",
-    )
-    assert _problems(_edited(capped)) == [
-        "f.yaml:73:21: purposes[2].retention.counted_from: "
-        f"at_most counted from {start} starts only once storage until {event} has ended, so it caps nothing;"
-        f" count it from an earlier moment (collection, last_activity), or give a period counted from {start} instead"
-    ]
-
-
 def test_a_joint_stock_company_states_its_paid_in_capital_beside_its_share_capital() -> None:
     joint_stock = _edited(
         ("legal_form: sp_z_oo", "legal_form: sa"),

@@ -133,6 +133,17 @@ def test_a_damaged_state_file_is_named_by_build_and_check(
     assert f"{ALPHA_STATE}: {message}\n" in capsys.readouterr().err
 
 
+def test_a_version_published_before_a_rule_is_still_read(project: Path) -> None:
+    # A stored version's facts are read as facts again; a rule added since (GDPR-5-1-e-CAP-START) checks
+    # only the facts being built, so a history published before it is no damaged state file.
+    def capped_from_its_event(document: Json) -> None:
+        retention = document["history"][0]["facts"]["purposes"][0]["retention"]
+        retention.update(at_most="3 years", counted_from="contract_end")
+
+    _edit_json(ALPHA_STATE, capped_from_its_event)
+    assert main(["check"]) == 0
+
+
 def test_a_state_file_read_again_unchanged_is_not_checked_again(project: Path) -> None:
     # serve reads the state at every save of the facts; checking each version's facts again was
     # half of a redraft. Other bytes (an edit, a damage) are read and checked anew.

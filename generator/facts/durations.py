@@ -182,18 +182,4 @@ class Retention(FactsModel):
             raise fact_error(
                 "counted_from", "counted_from applies to a retention period or to at_most, not to an ending event"
             )
-        if self.until is not None and _SAME_MOMENT.get(self.until) is self.counted_from:
-            raise fact_error(
-                "counted_from",
-                f"at_most counted from {self.counted_from} starts only once storage until {self.until} has ended,"
-                " so it caps nothing; count it from an earlier moment (collection, last_activity), or give a"
-                f" period counted from {self.counted_from} instead",
-            )
         return self
-
-
-_SAME_MOMENT = {
-    RetentionUntil.CONTRACT_END: RetentionStart.CONTRACT_END,
-    RetentionUntil.ACCOUNT_DELETED: RetentionStart.ACCOUNT_DELETION,
-}
-"""An ending event and the start of a count that are one moment: a cap counted from the event caps nothing."""
