@@ -190,6 +190,8 @@ def _items(
     part, singular = names
     old = {key(item): item for item in before.get(part, [])}
     new = {key(item): item for item in after.get(part, [])}
+    for new_key, old_key in _rekeyed(old, new).items():  # one item whose key is a text that was reworded
+        old[new_key] = old.pop(old_key)
     notes = [
         ChangeNote(kind=f"{singular}_added", subject=name(item), after=_summary(part, item), material=added_is_material)
         for item_key, item in new.items()
@@ -206,6 +208,23 @@ def _items(
             reworded = _reworded_in(old[item_key], item, shared)
             notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item), languages=reworded)])
     return notes
+
+
+def _rekeyed(old: dict[str, Facts], new: dict[str, Facts]) -> dict[str, str]:
+    """The items whose key changed with nothing but their text (an unnamed recipient is known by its category,
+    which a translation may correct): the key each has now, and the key it had. Each item left behind pairs
+    with the first new one that holds the same facts in every language but its texts."""
+    gone = {old_key: _in_languages(item, frozenset()) for old_key, item in old.items() if old_key not in new}
+    pairs: dict[str, str] = {}
+    for new_key, item in new.items():
+        if new_key in old:
+            continue
+        facts = _in_languages(item, frozenset())
+        match = next((old_key for old_key, left in gone.items() if left == facts), None)
+        if match is not None:
+            pairs[new_key] = match
+            del gone[match]
+    return pairs
 
 
 def _summary(part: str, item: Facts) -> Any:

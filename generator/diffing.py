@@ -26,7 +26,9 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
         if state is None:
             lines.append(f"{name}: not published yet; the first build makes version 1")
             continue
-        notes = describe_changes(state.current.facts, company.model_dump(mode="json"))
+        shown = [language for language in company.document.languages if languages is None or language in languages]
+        every = describe_changes(state.current.facts, company.model_dump(mode="json"))
+        notes = [note for note in every if any(note.concerns(language) for language in shown)]
         material = sum(1 for note in notes if note.material)
         since = f"since version {state.version} of {state.date.isoformat()}"
         if not notes:
@@ -34,11 +36,14 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
             continue
         counted = f"{len(notes)} change" + ("" if len(notes) == 1 else "s")
         lines.append(f"{name}: {counted} {since}, {material} material")
-        shown = [language for language in company.document.languages if languages is None or language in languages]
         for note in notes:
             register = company.document.register
+            # A text changed in some languages alone may be a translation corrected, or one forgotten.
+            alone = (
+                f" [{', '.join(note.languages)} only: do the other languages need it too?]" if note.languages else ""
+            )
             lines.extend(
-                f"  {language}: {word_note(note, company_formats(company, language), register)}"
+                f"  {language}: {word_note(note, company_formats(company, language), register)}{alone}"
                 for language in shown
                 if note.concerns(language)
             )

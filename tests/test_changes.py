@@ -134,3 +134,23 @@ def test_the_history_of_a_language_whose_text_did_not_change_reads_as_editorial(
     # Stored without the key where it is empty, as state files written before it.
     assert "languages" not in reworded.model_dump(mode="json")
     assert entry.changes[0].model_dump(mode="json")["languages"] == ["pl"]
+
+
+def test_a_recipient_known_by_its_category_is_changed_not_replaced_when_that_text_is_corrected() -> None:
+    # An unnamed recipient's key is its category in the templates' language: correcting that text
+    # read as one recipient removed and another added (a material change), in every language.
+    stored = _facts()
+    stored["recipients"].append(
+        {
+            "category": {"pl": "biuro rachunkowe", "en": "acounting office"},
+            "countries": ["PL"],
+            "purposes": ["accounting"],
+        }
+    )
+    today = copy.deepcopy(stored)
+    today["recipients"][-1]["category"]["en"] = "accounting office"
+    [note] = describe_changes(stored, today)
+    assert (note.kind, note.languages, note.material) == ("recipient_changed", ["en"], False)
+    # A recipient whose other facts changed too is another recipient.
+    today["recipients"][-1]["countries"] = ["DE"]
+    assert sorted(note.kind for note in describe_changes(stored, today)) == ["recipient_added", "recipient_removed"]
