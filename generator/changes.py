@@ -88,7 +88,8 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
 
 def _as_read_today(before: Facts, after: Facts) -> tuple[Facts, Facts]:
     """Both versions' facts as today's model reads them, so a field added since holds its default on
-    both sides, without the choices of presentation that change no fact (:data:`PRESENTATION`).
+    both sides, without the choices of presentation that change no fact (:data:`PRESENTATION`) nor what
+    only the scan reads (:data:`SCAN_ONLY`).
     When today's model no longer reads one of them, both are compared as they were stored."""
     try:
         read = [Company.model_validate(facts).model_dump(mode="json") for facts in (before, after)]
@@ -102,11 +103,24 @@ PRESENTATION = ("register", "bilingual_pdf", "logo", "last_updated")
 processing: a policy that starts to address its reader formally has no new websites or languages."""
 
 
+SCAN_ONLY = ("hosts",)
+"""Keys of a recipient that ``policygen scan`` reads and no policy states: the hosts its tools load from."""
+
+
 def _without_presentation(facts: Facts) -> Facts:
+    unstated = dict(facts)
     document = facts.get("document")
-    if not isinstance(document, dict):
-        return facts
-    return {**facts, "document": {key: value for key, value in document.items() if key not in PRESENTATION}}
+    if isinstance(document, dict):
+        unstated["document"] = {key: value for key, value in document.items() if key not in PRESENTATION}
+    recipients = facts.get("recipients")
+    if isinstance(recipients, list):
+        unstated["recipients"] = [
+            {key: value for key, value in recipient.items() if key not in SCAN_ONLY}
+            if isinstance(recipient, dict)
+            else recipient
+            for recipient in recipients
+        ]
+    return unstated
 
 
 def _languages_of(facts: Facts) -> list[Language]:

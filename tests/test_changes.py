@@ -154,3 +154,11 @@ def test_a_recipient_known_by_its_category_is_changed_not_replaced_when_that_tex
     # A recipient whose other facts changed too is another recipient.
     today["recipients"][-1]["countries"] = ["DE"]
     assert sorted(note.kind for note in describe_changes(stored, today)) == ["recipient_added", "recipient_removed"]
+
+
+def test_the_hosts_only_the_scan_reads_are_no_change_of_the_policy() -> None:
+    # `policygen diff` announced a change of the recipient that no build then published.
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["recipients"][1]["hosts"] = ["*.example-analytics.com"]
+    assert describe_changes(stored, today) == []
