@@ -27,6 +27,7 @@ from generator.cli import main
 from generator.document import company_formats, render_document
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
+from generator.facts.base import LocalizedText
 from generator.facts.processing import LegalBasis
 from generator.languages import Language
 from generator.legal import is_in_eea
@@ -402,14 +403,26 @@ def test_a_clause_says_what_follows_from_not_giving_the_data_and_how_to_stop_mar
     Marketing on legitimate interests stops on an objection (Art. 21(2)), which the clause names;
     on consent, on the consent's withdrawal, which it names already."""
     company = load_company(forms_facts)
-    form = company.purposes[0].model_copy(update={"legal_basis": LegalBasis(basis), "direct_marketing": marketing})
+    contract = company.purposes[0]
+    assert contract.provision is not None
+    assert contract.form is not None
+    consequence = LocalizedText({**contract.provision.consequence.root, "en": "without it we cannot ship the order"})
+    form = contract.model_copy(
+        update={
+            "legal_basis": LegalBasis(basis),
+            "direct_marketing": marketing,
+            "provision": contract.provision.model_copy(update={"consequence": consequence}),
+            "form": LocalizedText({**contract.form.root, "en": "order form"}),
+        }
+    )
     edited = company.model_copy(update={"purposes": [form, *company.purposes[1:]]})
     [clause] = [
         file.content.decode()
         for file in clause_files(PolicyDraft(render_document(edited, "minimal", "en", BUILD_DAY), 1))
         if file.name.endswith(".md")
     ]
-    assert "Without this data we cannot conclude the contract." in clause
+    assert clause.startswith("**Order form: how we use your data**")
+    assert "Without it we cannot ship the order." in clause
     assert ("You may object at any time to processing for direct marketing" in clause) is objection
 
 

@@ -132,7 +132,8 @@ class Purpose(FactsModel):
     the compliance report lists the purpose."""
     form: LocalizedText | None = None
     """The form that collects the data for this purpose, e.g. `formularz zapisu na newsletter` /
-    `newsletter sign-up form`; each such purpose gets a short information clause to show beside it."""
+    `newsletter sign-up form`; each such purpose gets a short information clause to show beside it,
+    headed by the form's name (with a capital letter)."""
 
     @model_validator(mode="after")
     def _basis_details(self) -> Self:
