@@ -105,14 +105,9 @@ def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYam
         builder.consume(yaml.parse(text, Loader=_EVENT_SOURCE))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        if mark and "cannot start any token" in problem and text[mark.index : mark.index + 1] == "\t":
-            problem = "a tab, where YAML indents with spaces only"
-        opened = error.context_mark
-        if error.problem and error.context and opened is not None and opened.line + 1 != line:
-            # An unclosed bracket or quote is noticed far from where it was opened.
-            problem += f" ({error.context} started at line {opened.line + 1}, column {opened.column + 1})"
+        tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
+        problem = _yaml_problem(error, tab=tab, line=line)
         raise user_error(name, f"YAML syntax error: {problem}", line=line, column=column) from error
     except ReaderError as error:
         line, column = _point_of_character(text, error.position)
@@ -122,6 +117,31 @@ def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYam
     except YAMLError as error:
         raise user_error(name, f"YAML syntax error: {error}") from error
     return builder.result()
+
+
+_PROBLEMS_EXPLAINED = {
+    # Polish text often holds a colon: "Cel: marketing" ends a plain text at ": ".
+    "mapping values are not allowed in this context": (
+        "a ': ' where no key can start; put a text that holds ': ' in quotes (\"Cel: marketing\"), "
+        "or indent this key as the keys beside it"
+    ),
+    "found a tab character that violates indentation": "a tab, where YAML indents with spaces only",
+}
+"""PyYAML's words for the mistakes people make most, and what to do about them."""
+
+
+def _yaml_problem(error: MarkedYAMLError, *, tab: bool, line: int) -> str:
+    """What went wrong, in words that say what to change."""
+    problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
+    if tab and "cannot start any token" in problem:
+        return "a tab, where YAML indents with spaces only"
+    if problem in _PROBLEMS_EXPLAINED:
+        return _PROBLEMS_EXPLAINED[problem]
+    opened = error.context_mark
+    if error.problem and error.context and opened is not None and opened.line + 1 != line:
+        # An unclosed bracket or quote is noticed far from where it was opened.
+        problem += f" ({error.context} started at line {opened.line + 1}, column {opened.column + 1})"
+    return problem
 
 
 def _point_of_character(text: str, offset: int) -> Point:

@@ -170,6 +170,18 @@ class Retention(FactsModel):
     note: LocalizedText | None = None
     """Anything a reader needs beyond the period, e.g. the law that sets it."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _a_mapping(cls, value: Any) -> Any:
+        if isinstance(value, str):  # `retention: 6 years`, the period given where its key belongs
+            raise PydanticCustomError(
+                "retention_text",
+                "a retention is given by its keys: put `period: {value}` on its own line below `retention:`, "
+                "indented (or an ending event as `until: ...`)",
+                {"value": value},
+            )
+        return value
+
     @model_validator(mode="after")
     def _period_or_event(self) -> Self:
         if self.at_most is not None and self.until is None:
