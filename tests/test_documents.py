@@ -36,7 +36,7 @@ from generator.outputs import PolicyDraft, default_kinds
 from generator.pipeline import build
 from generator.render.clauses import clause_files
 from generator.render.docx import render_docx
-from generator.render.ropa import processing_register
+from generator.render.ropa import COLUMNS, processing_register
 from generator.typography import typeset
 from generator.validation import load_company
 
@@ -715,3 +715,18 @@ def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_a
     assert offer not in transfers_text("with-a-derogation")
     outside[0]["safeguard"] = "scc"
     assert offer in transfers_text("with-clauses")
+
+
+def test_the_records_purpose_column_reads_as_sentences_or_names() -> None:
+    # A description written as the facts begin it ("założenie konta") reads as a sentence, as in the policy.
+    company = load_company(MINIMAL)
+    described = company.purposes[0].model_copy(
+        update={"description": LocalizedText({"pl": "założenie konta", "en": "opening an account"})}
+    )
+    edited = company.model_copy(update={"purposes": [described, *company.purposes[1:]]})
+    register = processing_register(edited, "en")
+    column = 1 + list(COLUMNS).index("purpose")
+    assert [row[column] for row in register.rows] == [
+        "Opening an account.",
+        *(purpose.name["en"] for purpose in company.purposes[1:]),
+    ]
