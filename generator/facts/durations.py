@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Self
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
@@ -90,14 +91,45 @@ def parse_duration(value: Any) -> Any:
         return value
     match = _DURATION.match(value) if isinstance(value, str) else None
     if match is None or match["unit"] not in TimeUnit._value2member_map_:
+        meant = in_english(value) if isinstance(value, str) else None
         raise PydanticCustomError(
             "duration",
-            "expected a duration written in English, such as '3 years', '26 months', '30 days' or '24 hours'",
+            "expected a duration written in English, such as '3 years', '26 months', '30 days' or '24 hours'"
+            + (f"; '{value.strip()}' is '{meant}'" if meant else ""),
         )
     amount = int(match["amount"])
     if amount <= 0:
         raise PydanticCustomError("duration_positive", "a duration must be positive; got {value}", {"value": value})
     return Duration(amount=amount, unit=TimeUnit(match["unit"]))
+
+
+_IN_ANOTHER_LANGUAGE = re.compile(r"\s*(?P<amount>[1-9][0-9]*)\s+(?P<unit>\w+)\s*")
+
+
+def in_english(value: str) -> str | None:
+    """A duration written in a language of the policies ("5 lat", "26 Monate"), as the facts write it
+    ("5 years"); None for anything else."""
+    match = _IN_ANOTHER_LANGUAGE.fullmatch(value)
+    unit = _unit_names().get(match["unit"].casefold()) if match else None
+    if match is None or unit is None:
+        return None
+    return str(Duration(amount=int(match["amount"]), unit=unit))
+
+
+@cache
+def _unit_names() -> dict[str, TimeUnit]:
+    """Each unit's name in every form Babel gives it in the table's languages (`rok`, `lata`, `lat`, `roku`)."""
+    from babel.units import format_unit
+
+    from generator.languages import language_table
+
+    names: dict[str, TimeUnit] = {}
+    for row in language_table().languages:
+        for unit in TimeUnit:
+            for amount in (1, 2, 5, 1.5):  # one of each plural form, in every language
+                spelt = format_unit(amount, f"duration-{unit.value}", length="long", locale=row.locale)
+                names[spelt.split(maxsplit=1)[-1].casefold()] = unit
+    return names
 
 
 DurationText = Annotated[
@@ -117,9 +149,11 @@ def _parse_lifetime(value: Any) -> Any:
     except PydanticCustomError as error:
         if error.type != "duration":
             raise
+        meant = in_english(value) if isinstance(value, str) else None
         raise PydanticCustomError(
             "duration",
-            "expected 'session' or a duration written in English, such as '2 years', '13 months' or '30 days'",
+            "expected 'session' or a duration written in English, such as '2 years', '13 months' or '30 days'"
+            + (f"; '{value.strip()}' is '{meant}'" if meant else ""),
         ) from None
 
 
