@@ -371,3 +371,27 @@ def test_a_policy_naming_no_website_speaks_of_one() -> None:
     markdown = PolicyDraft(render_document(unnamed, "minimal", "en", BUILD_DAY), 1).markdown.body
     assert "Our website stores small pieces of information on your device" in markdown
     assert "parts of the website from working" in markdown
+
+
+def test_marketing_by_e_mail_text_message_or_phone_is_sent_only_with_consent() -> None:
+    # Art. 398 PKE asks prior consent for commercial information by e-mail, text message or phone,
+    # whatever basis the processing rests on; post needs none.
+    channels = ("      period: 26 months\n", "      period: 26 months\n    direct_marketing: true\n")
+    electronic = _company(
+        _edited(channels, ("  - id: analytics\n", "  - id: analytics\n    marketing_channels: [email, sms, post]\n"))
+    )
+    english = PolicyDraft(render_document(electronic, "f", "en", BUILD_DAY), 1).markdown.body
+    assert (
+        "- **Commercial information:** we send it by e-mail and by text message only with your prior consent to "
+        "receiving it that way, as Art. 398 of the Polish Electronic Communications Law of 12 July 2024"
+    ) in english
+    polish = PolicyDraft(render_document(electronic, "f", "pl", BUILD_DAY), 1).markdown.body
+    assert typeset("przesyłamy ją pocztą elektroniczną i SMS-em wyłącznie za Twoją uprzednią zgodą", "pl") in polish
+    by_post = _company(
+        _edited(channels, ("  - id: analytics\n", "  - id: analytics\n    marketing_channels: [post]\n"))
+    )
+    assert "Commercial information" not in PolicyDraft(render_document(by_post, "f", "en", BUILD_DAY), 1).markdown.body
+    assert _problems(_edited(("  - id: analytics\n", "  - id: analytics\n    marketing_channels: [email]\n"))) == [
+        "f.yaml:65:25: purposes[2].marketing_channels: "
+        "marketing channels are named, but the purpose is not direct_marketing: true"
+    ]

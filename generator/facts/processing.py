@@ -99,6 +99,19 @@ class Provision(FactsModel):
     data, e.g. `without this data we cannot create the account` (the policy capitalises it)."""
 
 
+class MarketingChannel(StrEnum):
+    """How direct marketing reaches people."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    POST = "post"
+
+
+ELECTRONIC_CHANNELS = (MarketingChannel.EMAIL, MarketingChannel.SMS, MarketingChannel.PHONE)
+"""The channels art. 398 PKE allows for direct marketing only with the person's prior consent."""
+
+
 class Purpose(FactsModel):
     """One purpose of processing with its legal basis and retention."""
 
@@ -126,6 +139,10 @@ class Purpose(FactsModel):
     """Whether giving the data is required, and the consequence of not giving it."""
     direct_marketing: bool = False
     """Whether this purpose is direct marketing (the right to object is then absolute)."""
+    marketing_channels: list[MarketingChannel] = []
+    """With direct_marketing: how it reaches people, any of email, sms, phone and post. The policy
+    states that e-mail, text messages and calls go only to those who consented to them beforehand,
+    as art. 398 of the Electronic Communications Law (PKE) requires."""
     data_subjects: LocalizedText | None = None
     """Whose data this purpose uses, e.g. `subskrybenci newslettera` / `newsletter subscribers`, for the
     record of processing activities (Art. 30(1)(c)); without it the record can name no category, and
@@ -143,6 +160,10 @@ class Purpose(FactsModel):
             )
         if self.legal_obligation is not None and self.legal_basis not in (None, LegalBasis.LEGAL_OBLIGATION):
             raise fact_error("legal_obligation", "a legal obligation is named, but the basis is not legal_obligation")
+        if self.marketing_channels and not self.direct_marketing:
+            raise fact_error(
+                "marketing_channels", "marketing channels are named, but the purpose is not direct_marketing: true"
+            )
         return self
 
 
