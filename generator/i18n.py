@@ -191,6 +191,16 @@ def leading_word(text: str) -> str:
     return found[0] if found else ""
 
 
+def sentence_start(text: str) -> str:
+    """``text`` as it opens a sentence or a heading: its first letter a capital, past any opening quote
+    (``„na start”`` -> ``„Na start”``), unless its first word has a capital inside (``iPhone``, ``eID``)."""
+    found = _WORD.search(text)
+    if found is None or any(letter.isupper() for letter in found[0][1:]):
+        return text
+    start = found.start()
+    return text[:start] + text[start].upper() + text[start + 1 :]
+
+
 @dataclass(frozen=True)
 class Formats:
     """Locale-aware formatting for one language, as templates need it."""

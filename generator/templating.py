@@ -24,7 +24,7 @@ from generator.errors import user_error
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Retention
 from generator.facts.processing import LegalBasis
-from generator.i18n import Formats, translations
+from generator.i18n import Formats, sentence_start, translations
 from generator.languages import FormOfAddress, Language, language
 from generator.legal import is_in_eea
 from generator.markdown_text import Markdown, escape, link, table
@@ -158,6 +158,7 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
     # `|safe` marks a macro's output, Markdown whose facts are escaped: it is made Markdown at
     # once, not MarkupSafe's Markup that the finalize then copied into Markdown (some 250 a policy).
     environment.filters["safe"] = Markdown
+    environment.filters["sentence_start"] = sentence_start
     environment.globals.update(
         fmt=Formats(language),
         language=language,

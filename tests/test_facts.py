@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, ROOT
 
-from generator.document import render_document
+from generator.document import render_document, unescape
 from generator.errors import UserError
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
@@ -395,3 +395,26 @@ def test_marketing_by_e_mail_text_message_or_phone_is_sent_only_with_consent() -
         "f.yaml:65:25: purposes[2].marketing_channels: "
         "marketing channels are named, but the purpose is not direct_marketing: true"
     ]
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("w celu założenia konta", "W\u00a0celu założenia konta."),
+        ("„na start”, pakiet powitalny", "„Na start”, pakiet powitalny."),
+        ("iPhone app sign-in", "iPhone app sign-in."),
+        ("a sign-up form", "A sign-up form."),
+    ],
+)
+def test_a_description_opens_its_sentence_with_a_capital_and_keeps_its_spaces(description: str, expected: str) -> None:
+    # The capital and the rest were escaped apart, and the rest lost its leading space: "Wcelu".
+    described = _company(
+        _edited(
+            (
+                "      en: Performing the contract\n",
+                f"      en: Performing the contract\n    description: {{pl: '{description}', en: '{description}'}}\n",
+            )
+        )
+    )
+    polish = unescape(PolicyDraft(render_document(described, "f", "pl", BUILD_DAY), 1).markdown.body)
+    assert f"\n{typeset(expected, 'pl')}\n" in polish
