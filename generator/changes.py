@@ -204,7 +204,7 @@ def _items(
     part, singular = names
     old = {key(item): item for item in before.get(part, [])}
     new = {key(item): item for item in after.get(part, [])}
-    for new_key, old_key in _rekeyed(old, new).items():  # one item whose key is a text that was reworded
+    for new_key, old_key in _rekeyed(old, new, shared).items():  # one item whose key is a text that was reworded
         old[new_key] = old.pop(old_key)
     notes = [
         ChangeNote(kind=f"{singular}_added", subject=name(item), after=_summary(part, item), material=added_is_material)
@@ -224,21 +224,24 @@ def _items(
     return notes
 
 
-def _rekeyed(old: dict[str, Facts], new: dict[str, Facts]) -> dict[str, str]:
-    """The items whose key changed with nothing but their text (an unnamed recipient is known by its category,
-    which a translation may correct): the key each has now, and the key it had. Each item left behind pairs
-    with the first new one that holds the same facts in every language but its texts."""
-    gone = {old_key: _in_languages(item, frozenset()) for old_key, item in old.items() if old_key not in new}
+def _rekeyed(old: dict[str, Facts], new: dict[str, Facts], shared: frozenset[Language]) -> dict[str, str]:
+    """The items whose key changed with a translation alone (an unnamed recipient is known by its category,
+    which a translation may correct): the key each has now, and the key it had.
+
+    An item left behind and a new one are one item reworded when they hold the same facts but their texts,
+    their texts differ in some of the shared languages only, and neither could be paired with another: a
+    recipient replaced by another of the same kind ("hosting company" by "law firm") is text changed in
+    every language, a removal and an addition.
+    """
+    gone = [old_key for old_key in old if old_key not in new]
+    came = [new_key for new_key in new if new_key not in old]
     pairs: dict[str, str] = {}
-    for new_key, item in new.items():
-        if new_key in old:
-            continue
-        facts = _in_languages(item, frozenset())
-        match = next((old_key for old_key, left in gone.items() if left == facts), None)
-        if match is not None:
-            pairs[new_key] = match
-            del gone[match]
-    return pairs
+    for new_key in came:
+        matches = [old_key for old_key in gone if _reworded_in(old[old_key], new[new_key], shared)]
+        if len(matches) == 1:
+            pairs[new_key] = matches[0]
+    counted = list(pairs.values())
+    return {new_key: old_key for new_key, old_key in pairs.items() if counted.count(old_key) == 1}
 
 
 def _summary(part: str, item: Facts) -> Any:

@@ -27,6 +27,9 @@ def change_report(paths: Iterable[Path], languages: Sequence[Language] | None = 
             lines.append(f"{name}: not published yet; the first build makes version 1")
             continue
         shown = [language for language in company.document.languages if languages is None or language in languages]
+        if not shown:
+            lines.append(f"{name}: publishes none of {', '.join(languages or ())}")
+            continue
         every = describe_changes(state.current.facts, company.model_dump(mode="json"))
         notes = [note for note in every if any(note.concerns(language) for language in shown)]
         material = sum(1 for note in notes if note.material)

@@ -119,12 +119,15 @@ def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYam
     return builder.result()
 
 
+_QUOTE_A_COLON = (
+    "a ': ' where no key can start; put a text that holds ': ' in quotes (\"Cel: marketing\"), "
+    "or indent this key as the keys beside it"
+)
 _PROBLEMS_EXPLAINED = {
-    # Polish text often holds a colon: "Cel: marketing" ends a plain text at ": ".
-    "mapping values are not allowed in this context": (
-        "a ': ' where no key can start; put a text that holds ': ' in quotes (\"Cel: marketing\"), "
-        "or indent this key as the keys beside it"
-    ),
+    # Polish text often holds a colon: "Cel: marketing" ends a plain text at ": ". (The first key is
+    # PyYAML's wording without its C library.)
+    "mapping values are not allowed here": _QUOTE_A_COLON,
+    "mapping values are not allowed in this context": _QUOTE_A_COLON,
     "found a tab character that violates indentation": "a tab, where YAML indents with spaces only",
 }
 """PyYAML's words for the mistakes people make most, and what to do about them."""

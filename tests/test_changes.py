@@ -162,3 +162,16 @@ def test_the_hosts_only_the_scan_reads_are_no_change_of_the_policy() -> None:
     today = copy.deepcopy(stored)
     today["recipients"][1]["hosts"] = ["*.example-analytics.com"]
     assert describe_changes(stored, today) == []
+
+
+def test_a_recipient_replaced_by_another_of_the_same_kind_is_a_removal_and_an_addition() -> None:
+    # Its text changed in every language: another recipient, which readers must be told of.
+    stored = _facts()
+    stored["recipients"].append({"category": {"pl": "firma hostingowa", "en": "hosting company"}, "countries": ["PL"]})
+    today = copy.deepcopy(stored)
+    today["recipients"][-1]["category"] = {"pl": "kancelaria prawna", "en": "law firm"}
+    notes = describe_changes(stored, today)
+    assert sorted((note.kind, note.material) for note in notes) == [
+        ("recipient_added", True),
+        ("recipient_removed", False),
+    ]

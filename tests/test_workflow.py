@@ -148,6 +148,8 @@ def test_a_translation_corrected_in_one_language_is_noted_in_that_language_alone
     )
     assert main(["diff", "--lang", "en", str(facts)]) == 0
     assert capsys.readouterr().out == f"{facts}: no changes since version 1 of 2026-11-22\n"
+    assert main(["diff", "--lang", "de", str(facts)]) == 0  # a language the company does not publish
+    assert capsys.readouterr().out == f"{facts}: publishes none of de\n"
     _build(project, DAY_TWO)
     english = (project / "output" / "alpha" / "en" / "privacy-policy.md").read_text()
     assert "| 2 | 15 January 2027 | Editorial changes only; how we process your data has not changed. |" in english
