@@ -201,22 +201,24 @@ def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(tmp
     # Art. 49(1)(a): consent to a transfer with no adequacy decision nor safeguard is informed of its risks.
     derogation = MINIMAL_FACTS.replace("    safeguard: dpf\n", "    safeguard: derogation\n")
     assert (
-        "(United States). Some of it is protected there by no adequacy decision or appropriate safeguard "
-        "(Art. 49 GDPR), which puts it at risk, for example of access by public authorities without effective "
-        "remedies; our privacy policy explains the risks."
+        "(United States). Part or all of it has no adequacy decision or appropriate safeguard behind it there "
+        "(Art. 49 GDPR), so it may be less protected, for example from access by public authorities against which "
+        "you have no effective remedy."
     ) in _english_first_layer(derogation, tmp_path)
 
 
-def test_a_partner_is_matched_to_its_own_recipient_entry_before_a_namesake(tmp_path: Path) -> None:
-    # "Analytics Cloud GmbH" shares only the first word of the partner's name: its countries are not the partner's.
-    namesake = """  - name: Analytics Cloud GmbH
-    category: {pl: dostawca chmury, en: cloud provider}
+def test_a_partner_takes_the_transfers_of_every_recipient_entry_of_its_name(tmp_path: Path) -> None:
+    # A company listing the Irish entity and the American one apart: the first layer names the US transfer.
+    sister = """  - name: Analytics Example LLC
+    category: {pl: dostawca narzędzi analitycznych, en: analytics provider}
     countries: [CH]
     safeguard: adequacy
 """
-    facts = MINIMAL_FACTS.replace("cookies:\n", namesake + "cookies:\n", 1)
-    first_layer = _english_first_layer(facts, tmp_path)
-    assert "This partner also processes data outside the European Economic Area (United States). Which" in (first_layer)
+    in_ireland = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
+    facts = in_ireland.replace("cookies:\n", sister + "cookies:\n", 1)
+    assert "This partner also processes data outside the European Economic Area (Switzerland). Which" in (
+        _english_first_layer(facts, tmp_path)
+    )
 
 
 def test_the_controllers_own_cookies_needing_consent_name_no_partner_and_no_transfer(tmp_path: Path) -> None:

@@ -187,11 +187,12 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
 
 
 def _recipients_of(facts: Company, partner: str) -> list[Recipient]:
-    """The recipient entries of a cookie's provider: those of its very name, else those its name's first word
-    names (`Meta Platforms` for `Meta Platforms Ireland Limited`), as the rules match them."""
-    named = [recipient for recipient in facts.recipients if recipient.name]
-    exact = [recipient for recipient in named if recipient.name == partner]
-    return exact or [recipient for recipient in named if provider_is_among(partner, [recipient.name or ""])]
+    """The recipient entries of a cookie's provider, by the first word of its name as the rules match them
+    (`Google` finds both `Google Ireland Limited` and `Google LLC`): a first layer that names one country
+    too many misleads less than one that leaves a transfer out."""
+    return [
+        recipient for recipient in facts.recipients if recipient.name and provider_is_among(partner, [recipient.name])
+    ]
 
 
 def _asks_consent(facts: Company) -> bool:
