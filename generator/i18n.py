@@ -191,13 +191,18 @@ def leading_word(text: str) -> str:
     return found[0] if found else ""
 
 
+_OPENING_QUOTES = "\"'\u201e\u201c\u2018\u201a\u00ab\u2039"
+"""Quotation marks that may open a text: straight, Polish and German low, English and guillemets."""
+
+
 def sentence_start(text: str) -> str:
-    """``text`` as it opens a sentence or a heading: its first letter a capital, past any opening quote
-    (``„na start”`` -> ``„Na start”``), unless its first word has a capital inside (``iPhone``, ``eID``)."""
-    found = _WORD.search(text)
-    if found is None or any(letter.isupper() for letter in found[0][1:]):
+    """``text`` as it opens a sentence or a heading: its first letter a capital, past an opening quote
+    (``„na start”`` -> ``„Na start”``); a text opening with anything else, or whose first word has a
+    capital inside (``iPhone``, ``eID``), stays as written."""
+    start = len(text) - len(text.lstrip(_OPENING_QUOTES))
+    word = leading_word(text[start:])
+    if not text[start : start + 1].isalpha() or any(letter.isupper() for letter in word[1:]):
         return text
-    start = found.start()
     return text[:start] + text[start].upper() + text[start + 1 :]
 
 

@@ -18,7 +18,7 @@ from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES
 from generator.facts.durations import Duration, TimeUnit
 from generator.facts.processing import LegalBasis
-from generator.i18n import Formats
+from generator.i18n import Formats, sentence_start
 from generator.loading import parse_facts
 from generator.outputs import PolicyDraft
 from generator.state import PolicyState
@@ -418,3 +418,9 @@ def test_a_description_opens_its_sentence_with_a_capital_and_keeps_its_spaces(de
     )
     polish = unescape(PolicyDraft(render_document(described, "f", "pl", BUILD_DAY), 1).markdown.body)
     assert f"\n{typeset(expected, 'pl')}\n" in polish
+
+
+def test_a_text_opening_with_a_bracket_is_shown_as_written() -> None:
+    # Only a letter, or one past an opening quote, takes the capital: "[x]" is no word to capitalise.
+    assert sentence_start("[x][1] text") == "[x][1] text"
+    assert sentence_start("\u201anur\u2018 so") == "\u201aNur\u2018 so"
