@@ -102,7 +102,16 @@ def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYam
         ) from error
     builder = _Builder(name, text, keep_going=keep_going)
     try:
-        builder.consume(yaml.parse(text, Loader=_EVENT_SOURCE))
+        try:
+            builder.consume(yaml.parse(text, Loader=_EVENT_SOURCE))
+        except MarkedYAMLError as error:
+            if "maximum nesting depth" not in str(error.problem) or _EVENT_SOURCE is yaml.SafeLoader:
+                raise
+            # libyaml (PyYAML 6.0.4) stops a deep nesting while reading ahead, before its events reach
+            # the builder; PyYAML's own parser hands them over, and the builder names where the
+            # facts are nested deeper than any schema.
+            builder = _Builder(name, text, keep_going=keep_going)
+            builder.consume(yaml.parse(text, Loader=yaml.SafeLoader))
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
