@@ -118,10 +118,23 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         # Nothing to consent to: no banner, whose "Accept all" would ask for a consent that nothing
         # needs; the settings, opened from the site's link, still list the cookies.
         config["autoShow"] = False
+    partners = _partners(facts)
+    abroad = _partners_abroad(facts, partners)
+    # What the first layer says of the company, the same in every language.
+    first_layer = {
+        "asks_consent": asks_consent,
+        "partners": partners,
+        "consent_categories": [
+            category.value for category in _categories(facts) if category is not CookieCategory.NECESSARY
+        ],
+        "partners_abroad": abroad.partners,
+        "countries_abroad": abroad.countries,
+        "abroad_without_safeguards": abroad.without_safeguards,
+    }
     config["language"] = {
         "default": documents[0].language,
         "autoDetect": "document",
-        "translations": {document.language: _translation(document, asks_consent) for document in documents},
+        "translations": {document.language: _translation(document, first_layer) for document in documents},
     }
     return config
 
@@ -252,24 +265,11 @@ def _service_key(provider: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", provider.lower()).strip("-") or "provider"
 
 
-def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]:
+def _translation(document: PolicyDocument, first_layer: dict[str, Any]) -> dict[str, Any]:
     """The banner's texts in the document's language, from the catalogs, as HTML."""
     environment = document.environment
     template = environment.get_template("consent.md.j2")
-    partners = _partners(document.company)
-    abroad = _partners_abroad(document.company, partners)
-    context = {
-        "category": "necessary",
-        "asks_consent": asks_consent,
-        "company": document.company,
-        "partners": partners,
-        "consent_categories": [
-            category.value for category in _categories(document.company) if category is not CookieCategory.NECESSARY
-        ],
-        "partners_abroad": abroad.partners,
-        "countries_abroad": abroad.countries,
-        "abroad_without_safeguards": abroad.without_safeguards,
-    }
+    context = {"category": "necessary", "company": document.company, **first_layer}
     text = dict(zip(_TEXTS, map(_html, render_blocks(template, context, *_TEXTS)), strict=True))
     policy_link = f'<a href="../{document.language}/{POLICY_STEM}.html">{text["policy"]}</a>'
     headers = {"name": text["name"], "provider": text["provider"], "purpose": text["purpose"]}
@@ -306,7 +306,7 @@ def _translation(document: PolicyDocument, asks_consent: bool) -> dict[str, Any]
                     "acceptNecessaryBtn": text["reject_all"],
                     "savePreferencesBtn": text["save_preferences"],
                 }
-                if asks_consent
+                if first_layer["asks_consent"]
                 else {}
             ),
             "closeIconLabel": text["close"],
