@@ -152,6 +152,11 @@ class Purpose(FactsModel):
     `newsletter sign-up form`; each such purpose gets a short information clause to show beside it,
     headed by the form's name (with a capital letter)."""
 
+    @property
+    def electronic_channels(self) -> list[MarketingChannel]:
+        """The marketing channels for which art. 398 PKE asks the person's prior consent."""
+        return [channel for channel in self.marketing_channels if channel in ELECTRONIC_CHANNELS]
+
     @model_validator(mode="after")
     def _basis_details(self) -> Self:
         if self.legitimate_interest is not None and self.legal_basis not in (None, LegalBasis.LEGITIMATE_INTERESTS):
