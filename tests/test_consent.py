@@ -174,6 +174,8 @@ def _english_first_layer(facts_text: str, tmp_path: Path) -> str:
 
 
 MINIMAL_FACTS = (ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
+IN_IRELAND = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
+"""The minimal company whose analytics partner keeps the data in Ireland."""
 SETTINGS = (
     " The cookie settings describe each of these cookies; there you can change or withdraw your consent at any time."
 )
@@ -190,8 +192,7 @@ def test_the_first_layer_names_which_partners_take_data_outside_the_eea(tmp_path
 
 
 def test_one_partner_keeping_data_in_the_eea_is_named_without_a_transfer(tmp_path: Path) -> None:
-    in_ireland = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
-    assert _english_first_layer(in_ireland, tmp_path) == (
+    assert _english_first_layer(IN_IRELAND, tmp_path) == (
         "We use the cookies this website needs to work. With your consent we and our partner "
         "(Analytics Example Inc.) also use other cookies: to count visits and see how the website is used." + SETTINGS
     )
@@ -214,8 +215,7 @@ def test_a_partner_takes_the_transfers_of_every_recipient_entry_of_its_name(tmp_
     countries: [CH]
     safeguard: adequacy
 """
-    in_ireland = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", "    countries: [IE]\n")
-    facts = in_ireland.replace("cookies:\n", sister + "cookies:\n", 1)
+    facts = IN_IRELAND.replace("cookies:\n", sister + "cookies:\n", 1)
     assert "This partner also processes data outside the European Economic Area (Switzerland). Which" in (
         _english_first_layer(facts, tmp_path)
     )
