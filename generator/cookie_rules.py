@@ -121,8 +121,8 @@ def _consent_cookies_serve_consent_purposes(company: Company) -> Iterator[tuple[
     "CONS-MARKETING-PROFILING",
     "Art. 4(4) GDPR",
     "automated_decisions.profiling",
-    "set automated_decisions.profiling: true and give its logic and significance, or move cookies that serve "
-    "no advertising to another category",
+    "set automated_decisions.profiling: true (with profiling_by: partners where only the advertising partners "
+    "profile) and give its logic and significance, or move cookies that serve no advertising to another category",
     Severity.WARNING,
 )
 def _marketing_cookies_are_profiling(company: Company) -> Iterator[tuple[DataPath, str]]:

@@ -361,3 +361,23 @@ def test_a_purposes_description_stands_as_a_sentence(written: str, shown: str) -
     document = render_document(described, "optingo", "pl", BUILD_DAY)
     section = next(section for section in document.walk() if section.outline.item is described.purposes[0])
     assert section.body.startswith(shown + "\n")
+
+
+@pytest.mark.parametrize(
+    ("profiling_by", "opening"),
+    [
+        ("controller", "We use your personal data for profiling"),
+        ("partners", "Our partners use your personal data for profiling"),
+        ("controller_and_partners", "We and our partners use your personal data for profiling"),
+    ],
+)
+def test_the_profiling_sentence_names_who_profiles(profiling_by: str, opening: str) -> None:
+    # ClarOps' profiling is LinkedIn's, through its marketing cookies: "we profile" made it the company's own.
+    company = load_company(ROOT / "companies" / "clarops.yaml")
+    decisions = company.automated_decisions.model_copy(update={"profiling_by": profiling_by})
+    changed = company.model_copy(update={"automated_decisions": decisions})
+    document = render_document(changed, "clarops", "en", BUILD_DAY)
+    section = next(section.body for section in document.sections if section.outline.anchor == "automated_decisions")
+    assert section.count("for profiling") == 1
+    assert opening in section
+    assert ("We do not profile you ourselves." in section) is (profiling_by == "partners")

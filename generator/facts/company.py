@@ -100,17 +100,38 @@ class Document(FactsModel):
         return languages
 
 
+class ProfilingParty(StrEnum):
+    """Who evaluates the person: the policy says "we profile" only of the controller's own profiling."""
+
+    CONTROLLER = "controller"
+    PARTNERS = "partners"
+    CONTROLLER_AND_PARTNERS = "controller_and_partners"
+
+
 class AutomatedDecisions(FactsModel):
     """Profiling and decisions made without human involvement (Art. 13(2)(f), Art. 22)."""
 
     profiling: bool = False
     """Whether personal data is used to evaluate or predict aspects of a person (Art. 4(4))."""
+    profiling_by: ProfilingParty = ProfilingParty.CONTROLLER
+    """Who profiles: controller (the company itself), partners (those it gives the data to, such as an
+    advertising network whose marketing cookies the website sets) or controller_and_partners. Only
+    with profiling: true."""
     solely_automated_decisions: bool = False
     """Whether decisions with legal or similarly significant effects are made solely by machine."""
     logic: LocalizedText | None = None
     """Meaningful information about the logic involved."""
     significance: LocalizedText | None = None
     """The significance and the envisaged consequences for the person."""
+
+    @model_validator(mode="after")
+    def _profiling_party_needs_profiling(self) -> Self:
+        if self.profiling_by is not ProfilingParty.CONTROLLER and not self.profiling:
+            raise fact_error(
+                "profiling_by",
+                "who profiles is given, but profiling is false; set profiling: true or remove profiling_by",
+            )
+        return self
 
 
 class DataStorage(FactsModel):
