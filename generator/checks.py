@@ -21,7 +21,7 @@ from typing import Any
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
 from generator.facts.durations import RetentionStart, RetentionUntil
-from generator.facts.processing import DataSource, LegalBasis, RecipientRole
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole
 from generator.languages import source_language
 from generator.legal import is_in_eea, legal_facts
 from generator.loading import DataPath, field_path
@@ -117,6 +117,28 @@ def _interest_is_stated(company: Company) -> Iterator[tuple[DataPath, str]]:
             yield (
                 ("purposes", index, "legitimate_interest"),
                 (f"the purpose '{purpose.id}' rests on legitimate interests but does not say which"),
+            )
+
+
+@rule(
+    "GDPR-13-1-d-COOKIE",
+    "Art. 13(1)(d) GDPR",
+    "cookies[].legitimate_interest",
+    "state the interest in the cookie's legitimate_interest, in every language, or rest the cookie on consent",
+)
+def _cookie_interest_is_stated(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """A necessary cookie serves the service the visitor asked for, which the policy names; a preference
+    cookie has no interest the policy could name for it. (An analytics or marketing cookie needs consent:
+    CONS-COOKIE-CONSENT.)"""
+    for index, cookie in enumerate(company.cookies):
+        if (
+            cookie.basis is LegalBasis.LEGITIMATE_INTERESTS
+            and cookie.category is CookieCategory.PREFERENCES
+            and cookie.legitimate_interest is None
+        ):
+            yield (
+                ("cookies", index, "legitimate_interest"),
+                f"the preference cookie {cookie.name} rests on legitimate interests but does not say which",
             )
 
 

@@ -381,3 +381,21 @@ def test_the_profiling_sentence_names_who_profiles(profiling_by: str, opening: s
     assert section.count("for profiling") == 1
     assert opening in section
     assert ("We do not profile you ourselves." in section) is (profiling_by == "partners")
+
+
+def test_a_cookie_on_legitimate_interests_names_its_own_interest_in_the_table() -> None:
+    # A necessary cookie explicitly on legitimate interests for another reason read "providing the service you
+    # have explicitly requested"; a preference cookie on legitimate interests named no interest at all.
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    session = company.cookies[0]
+    assert session.category == "necessary"
+    assert session.legal_basis == "legitimate_interests"
+    interest = LocalizedText({"pl": "ochrona kont przed przejęciem", "en": "protecting accounts from takeover"})
+    preference = session.model_copy(update={"name": "lang", "category": "preferences", "legitimate_interest": interest})
+    cookies = [session.model_copy(update={"legitimate_interest": interest}), preference, *company.cookies[1:]]
+    changed = company.model_copy(update={"cookies": cookies})
+    body = render_markdown(render_document(changed, "optingo", "en", BUILD_DAY)).body
+    rows = [line for line in body.splitlines() if line.startswith(("| optingo\\_session |", "| lang |"))]
+    assert len(rows) == 2
+    for row in rows:
+        assert row.endswith("| Art. 6(1)(f) GDPR: protecting accounts from takeover |")

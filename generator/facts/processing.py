@@ -271,6 +271,20 @@ class Cookie(FactsModel):
     """The Art. 6(1) basis for the processing the cookie enables; by default consent, and for a
     necessary cookie legitimate interests, since art. 399 ust. 3 Prawa komunikacji elektronicznej
     exempts it from consent."""
+    legitimate_interest: LocalizedText | None = None
+    """The interest pursued, where the cookie rests on legitimate interests (Art. 13(1)(d)), e.g.
+    remembering the language a visitor chose. A necessary cookie without one names the interest in
+    providing the service the visitor explicitly requested."""
+
+    @model_validator(mode="after")
+    def _interest_needs_its_basis(self) -> Self:
+        if self.legitimate_interest is not None and self.basis is not LegalBasis.LEGITIMATE_INTERESTS:
+            raise fact_error(
+                "legitimate_interest",
+                "a legitimate interest is stated, but the cookie does not rest on one; set legal_basis: "
+                "legitimate_interests or remove legitimate_interest",
+            )
+        return self
 
     @property
     def consent_exempt(self) -> bool:
