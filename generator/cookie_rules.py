@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from generator.checks import Severity, rule
 from generator.facts import Company
-from generator.facts.processing import CookieCategory, LegalBasis
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis
 from generator.loading import DataPath
 
 
@@ -136,4 +136,36 @@ def _marketing_cookies_are_profiling(company: Company) -> Iterator[tuple[DataPat
             ("automated_decisions", "profiling"),
             f"the marketing {cookies} ads matched to the visitor's interests, which is profiling, yet the policy "
             "would state that there is none",
+        )
+
+
+@rule(
+    "CONS-CONSENT-TRACKING-COOKIES",
+    "art. 399 Prawo komunikacji elektronicznej",
+    "cookies",
+    "list the cookies those purposes use, each in its category, so that the consent banner asks for them; or "
+    "rest the purposes on another basis",
+    Severity.WARNING,
+)
+def _consent_tracking_has_its_cookies(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """Data a website collects automatically with consent is collected with cookies or the like, which the
+    banner asks consent for by their categories: with no cookie needing consent, it asks for none, and
+    the policy's "with your consent" has nothing behind it."""
+    if any(cookie.asked_for for cookie in company.cookies):
+        return
+    automatic = {category.id for category in company.data_categories if category.source is DataSource.AUTOMATIC}
+    tracking = [
+        purpose.id
+        for purpose in company.purposes
+        if purpose.legal_basis is LegalBasis.CONSENT and automatic.intersection(purpose.data_categories)
+    ]
+    if tracking and company.document.websites:
+        purposes = (
+            f"purpose '{tracking[0]}' rests on consent and uses"
+            if len(tracking) == 1
+            else f"purposes {', '.join(tracking)} rest on consent and use"
+        )
+        yield (
+            ("cookies",),
+            f"the {purposes} data collected automatically, yet the consent banner asks consent for no cookie",
         )

@@ -262,11 +262,25 @@ def test_a_company_without_cookies_gets_no_banner(tmp_path: Path) -> None:
     assert not list((tmp_path / "out" / "nocookies").glob("cookie-consent.*"))
 
 
+NECESSARY_COOKIE_ALONE = """cookies:
+  - name: PHPSESSID
+    provider: Przykład Sp. z o.o.
+    category: necessary
+    purpose:
+      pl: utrzymanie sesji
+      en: keeping the session
+    lifetime: session
+"""
+
+
 def test_a_site_with_necessary_cookies_alone_asks_for_no_consent(tmp_path: Path) -> None:
-    # Clusteric's cookies are all necessary: a banner offering "Accept all" would ask for a
-    # consent that nothing needs. The settings still list the cookies when a visitor opens them.
-    build([copied(ROOT / "companies" / "clusteric.yaml", tmp_path / "facts")], out_dir=tmp_path, formats=("consent",))
-    config = config_of(tmp_path / "clusteric")
+    # With necessary cookies alone, a banner offering "Accept all" would ask for a consent that
+    # nothing needs. The settings still list the cookies when a visitor opens them.
+    facts = tmp_path / "facts" / "minimal.yaml"
+    facts.parent.mkdir()
+    facts.write_text(MINIMAL_FACTS[: MINIMAL_FACTS.index("cookies:\n")] + NECESSARY_COOKIE_ALONE, encoding="utf-8")
+    build([facts], out_dir=tmp_path, formats=("consent",))
+    config = config_of(tmp_path / "minimal")
     assert list(config["categories"]) == ["necessary"]
     assert config["autoShow"] is False
     english = config["language"]["translations"]["en"]

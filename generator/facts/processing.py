@@ -299,6 +299,12 @@ class Cookie(FactsModel):
         return LegalBasis.LEGITIMATE_INTERESTS if self.consent_exempt else LegalBasis.CONSENT
 
     @property
+    def asked_for(self) -> bool:
+        """Whether the consent banner asks consent for the cookie: one outside the necessary category,
+        whatever its basis (its category is what a visitor accepts), or a necessary one resting on consent."""
+        return self.category is not CookieCategory.NECESSARY or self.basis is LegalBasis.CONSENT
+
+    @property
     def name_pattern(self) -> str:
         """The regular expression of the names this cookie takes (see :func:`cookie_name_pattern`)."""
         return cookie_name_pattern(self.name)

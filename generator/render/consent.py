@@ -24,7 +24,6 @@ from generator.facts.durations import shortest_days
 from generator.facts.processing import (
     Cookie,
     CookieCategory,
-    LegalBasis,
     Recipient,
     StorageTechnology,
     TransferSafeguard,
@@ -209,10 +208,7 @@ def _recipients_of(facts: Company, partner: str) -> list[Recipient]:
 
 
 def _asks_consent(facts: Company) -> bool:
-    return any(
-        cookie.category is not CookieCategory.NECESSARY or cookie.basis is LegalBasis.CONSENT
-        for cookie in facts.cookies
-    )
+    return any(cookie.asked_for for cookie in facts.cookies)
 
 
 def _categories(facts: Company) -> list[CookieCategory]:
