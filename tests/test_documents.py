@@ -24,7 +24,7 @@ from test_escaping import _poison
 
 from generator.check import check
 from generator.cli import main
-from generator.document import company_formats, render_document
+from generator.document import company_formats, render_document, unescape
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.facts.base import LocalizedText
@@ -34,7 +34,7 @@ from generator.legal import is_in_eea
 from generator.loading import read_facts_file
 from generator.outputs import PolicyDraft, default_kinds
 from generator.pipeline import build
-from generator.render.clauses import clause_files
+from generator.render.clauses import clause_files, forms
 from generator.render.docx import render_docx
 from generator.render.ropa import COLUMNS, processing_register
 from generator.typography import typeset
@@ -377,11 +377,10 @@ def test_a_clause_for_each_form_within_1200_characters_of_text(name: str, forms_
     facts = forms_facts if name == "minimal-with-form" else ROOT / "companies" / f"{name}.yaml"
     company = load_company(facts)
     clauses = _clauses(facts)
-    with_forms = [purpose.id for purpose in company.purposes if purpose.form is not None]
     expected = {
-        (language, f"clauses/{purpose}.{suffix}")
+        (language, f"clauses/{purposes[0].id}.{suffix}")
         for language in company.document.languages
-        for purpose in with_forms
+        for purposes in forms(company.purposes)
         for suffix in ("md", "fragment.html")
     }
     assert set(clauses) == expected
@@ -426,13 +425,32 @@ def test_a_clause_says_what_follows_from_not_giving_the_data_and_how_to_stop_mar
     assert ("You may object at any time to processing for direct marketing" in clause) is objection
 
 
+def test_a_form_serving_two_purposes_has_one_clause_naming_both() -> None:
+    # Clusteric's contact form collects requests about its services (a contract) and other questions (legitimate
+    # interests): a clause of the first alone left the second's basis and the right to object unsaid.
+    clauses = _clauses(ROOT / "companies" / "clusteric.yaml")
+    assert [name for language, name in clauses if language == "en"] == [
+        "clauses/contract_requests.md",
+        "clauses/contract_requests.fragment.html",
+    ]
+    clause = unescape(clauses[("en", "clauses/contract_requests.md")].decode())
+    assert clause.startswith("**Contact form: how we use your data**")
+    assert (
+        "The purpose “handling requests and contacting you about the services”: on the basis of Art. 6(1)(b)" in clause
+    )
+    assert "The purpose “handling requests not related to a contract”: on the basis of Art. 6(1)(f)" in clause
+    assert clause.count("Providing the data is voluntary.") == 1
+    assert "restrict or object to its processing" in clause
+    assert "Full information: sections [4.3](<../privacy-policy.html#purpose-contract_requests>) and [4.8](" in clause
+
+
 def test_the_examples_mark_their_forms() -> None:
     marked = {
         path.stem: sorted(purpose.id for purpose in load_company(path).purposes if purpose.form is not None)
         for path in EXAMPLES
     }
     assert marked["optingo"] == ["newsletter", "registration"]
-    assert marked["clusteric"] == ["contract_requests"]
+    assert marked["clusteric"] == ["contract_requests", "other_requests"]  # one contact form
     assert marked["smartcp"] == ["account"]
 
 

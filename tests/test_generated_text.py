@@ -25,7 +25,7 @@ from generator.document import company_formats, render_document, unescape
 from generator.facts import Company
 from generator.languages import FormOfAddress, Language
 from generator.registers import register_words
-from generator.render.clauses import clause_markdown
+from generator.render.clauses import clause_markdown, forms
 from generator.render.html import render_html
 from generator.render.markdown import render_markdown
 from generator.state import load_state
@@ -217,9 +217,8 @@ def generated_texts(facts: Path) -> Iterator[Text]:
         folder = f"{facts.stem}/{language}"
         yield Text(f"{folder}/privacy-policy.md", markdown.text, reader)
         yield Text(f"{folder}/privacy-policy.html", html_text(render_html(document, markdown).fragment), reader)
-        for purpose in company.purposes:
-            if purpose.form is not None:
-                yield Text(f"{folder}/clauses/{purpose.id}.md", clause_markdown(document, purpose), reader)
+        for purposes in forms(company.purposes):
+            yield Text(f"{folder}/clauses/{purposes[0].id}.md", clause_markdown(document, purposes), reader)
 
 
 def problems_of(text: Text, checks: tuple[Check, ...] = CHECKS) -> list[str]:

@@ -24,7 +24,7 @@ from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
 from generator.languages import Language
 from generator.markdown_text import table
 from generator.pipeline import build
-from generator.render.clauses import clause_markdown
+from generator.render.clauses import clause_markdown, forms
 from generator.render.html import markdown_parser
 from generator.render.markdown import render_markdown
 from generator.render.tables import TABLE_LINE_CHARACTERS, WIDTH_STEP, column_widths
@@ -252,7 +252,7 @@ def test_an_officer_reached_by_phone_alone_sends_written_requests_to_the_company
     summary = unescape(body[: body.index("{#dpo}")])
     assert "Our data protection officer: phone +48 22 123 45 68." in summary
     document = render_document(moved, "formal", "en", BUILD_DAY)
-    clauses = [clause_markdown(document, purpose) for purpose in moved.purposes if purpose.form is not None]
+    clauses = [clause_markdown(document, purposes) for purposes in forms(moved.purposes)]
     assert clauses
     assert all("Our data protection officer: phone +48 22 123 45 68." in unescape(clause) for clause in clauses)
     assert moved.contact.requests_email == company.contact.email

@@ -149,8 +149,8 @@ class Purpose(FactsModel):
     the compliance report lists the purpose."""
     form: LocalizedText | None = None
     """The form that collects the data for this purpose, e.g. `formularz zapisu na newsletter` /
-    `newsletter sign-up form`; each such purpose gets a short information clause to show beside it,
-    headed by the form's name (with a capital letter)."""
+    `newsletter sign-up form`; each form gets a short information clause to show beside it, headed by
+    the form's name (with a capital letter). Purposes naming the same form share its clause."""
 
     @property
     def electronic_channels(self) -> list[MarketingChannel]:

@@ -1,13 +1,18 @@
 """Information clauses for forms: the first layer of a layered privacy notice.
 
-Every purpose whose facts name a ``form`` gets ``<lang>/clauses/<purpose>.md`` and
-``.fragment.html``, to place beside the form: the controller, purpose and basis, retention,
-recipients, the rights in one sentence, consent withdrawal where consent is the basis, and a
-link to the purpose's section of the full policy, which sits one folder up. The wording is
-``templates/clauses/clause.md.j2``; the HTML comes from the same Markdown.
+Every form the facts name (a purpose's ``form``) gets ``<lang>/clauses/<purpose>.md`` and
+``.fragment.html``, named after its first purpose, to place beside the form: the controller, each
+purpose the form collects data for with its basis and retention, the recipients, the rights in one
+sentence, consent withdrawal where consent is a basis, and links to the purposes' sections of the
+full policy, which sits one folder up. A contact form that serves both a contract and questions on
+legitimate interests has one clause naming both: a clause per purpose would leave the reader of the
+form without the other's basis and right to object. The wording is ``templates/clauses/clause.md.j2``;
+the HTML comes from the same Markdown.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from generator.document import PolicyDocument, render_blocks
 from generator.facts.processing import Purpose, RecipientRole
@@ -26,36 +31,45 @@ POLICY_FROM_CLAUSE = f"../{POLICY_STEM}.html"
 """The full policy as a clause links to it: one folder up from ``clauses/``."""
 
 
-def clause_markdown(document: PolicyDocument, purpose: Purpose) -> Markdown:
-    """The clause of one purpose in the document's language, as Markdown."""
+def clause_markdown(document: PolicyDocument, purposes: Sequence[Purpose]) -> Markdown:
+    """The clause of one form, collecting data for ``purposes``, in the document's language, as Markdown."""
     company = document.company
     template = document.environment.get_template("clauses/clause.md.j2")
-    recipients = company.recipients_of(purpose)
-    anchor = f"purpose-{purpose.id}"
-    section = next(section for section in document.walk() if section.outline.anchor == anchor)
+    recipients = [recipient for purpose in purposes for recipient in company.recipients_of(purpose)]
+    numbers = {section.outline.anchor: section.outline.number for section in document.walk()}
     context = {
         "company": company,
-        "item": purpose,
+        "items": purposes,
         # The roles, not every recipient: the details are one click away, in the full policy.
         "roles": [value for value in RecipientRole if any(recipient.role is value for recipient in recipients)],
         "transfers": any(not is_in_eea(country) for recipient in recipients for country in recipient.countries),
-        "section": section.outline.number,
-        "policy_link": f"{POLICY_FROM_CLAUSE}#{anchor}",
+        "sections": [
+            (numbers[f"purpose-{purpose.id}"], f"{POLICY_FROM_CLAUSE}#purpose-{purpose.id}") for purpose in purposes
+        ],
     }
     title, *paragraphs = render_blocks(template, context, "title", *PARAGRAPHS)
     return Markdown("\n\n".join([f"**{title}**", *paragraphs]) + "\n")
 
 
+def forms(purposes: Sequence[Purpose]) -> list[list[Purpose]]:
+    """The purposes of each form, in the order the facts first name the form; purposes naming the same
+    form (the same name in every language) share it."""
+    by_form: dict[tuple[tuple[str, str], ...], list[Purpose]] = {}
+    for purpose in purposes:
+        if purpose.form is not None:
+            by_form.setdefault(tuple(sorted(purpose.form.root.items())), []).append(purpose)
+    return list(by_form.values())
+
+
 def clause_files(policy: PolicyDraft) -> list[RenderedFile]:
-    """The ``clauses`` output kind: a clause per purpose collected through a form."""
+    """The ``clauses`` output kind: a clause per form, named after the form's first purpose."""
     document = policy.document
     files = []
-    for purpose in document.company.purposes:
-        if purpose.form is None:
-            continue
-        markdown = clause_markdown(document, purpose)
+    for purposes in forms(document.company.purposes):
+        markdown = clause_markdown(document, purposes)
         body = markdown_parser().render(markdown)
         fragment = f'<aside class="information-clause" lang="{document.language}">\n{body}</aside>\n'
-        files.append(RenderedFile(f"{CLAUSES}/{purpose.id}.md", "clause-md", markdown.encode()))
-        files.append(RenderedFile(f"{CLAUSES}/{purpose.id}.fragment.html", "clause-html", fragment.encode()))
+        stem = f"{CLAUSES}/{purposes[0].id}"
+        files.append(RenderedFile(f"{stem}.md", "clause-md", markdown.encode()))
+        files.append(RenderedFile(f"{stem}.fragment.html", "clause-html", fragment.encode()))
     return files
