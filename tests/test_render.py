@@ -381,6 +381,9 @@ def test_the_profiling_sentence_names_who_profiles(profiling_by: str, opening: s
     assert section.count("for profiling") == 1
     assert opening in section
     assert ("We do not profile you ourselves." in section) is (profiling_by == "partners")
+    # Art. 21(1): the objection covers the controller's own profiling on legitimate interests, not a partner's.
+    rights = next(section.body for section in document.sections if section.outline.anchor == "rights")
+    assert ("This includes profiling based on those grounds." in rights) is (profiling_by != "partners")
 
 
 def test_a_cookie_on_legitimate_interests_names_its_own_interest_in_the_table() -> None:
