@@ -310,8 +310,12 @@ def _recipient_changes(
 
 
 def _starts_profiling(before: Facts, after: Facts) -> bool:
+    """Whether the company starts profiling or deciding by machine itself: so too where profiling it said
+    was its partners' becomes its own."""
     old, new = before.get("automated_decisions") or {}, after.get("automated_decisions") or {}
-    return any(new.get(flag) and not old.get(flag) for flag in ("profiling", "solely_automated_decisions"))
+    if any(new.get(flag) and not old.get(flag) for flag in ("profiling", "solely_automated_decisions")):
+        return True
+    return bool(new.get("profiling")) and old.get("profiling_by") == "partners" != new.get("profiling_by")
 
 
 LISTED_KINDS = frozenset(

@@ -175,3 +175,27 @@ def test_a_recipient_replaced_by_another_of_the_same_kind_is_a_removal_and_an_ad
         ("recipient_added", True),
         ("recipient_removed", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "material"),
+    [
+        ("partners", "controller", True),
+        ("partners", "controller_and_partners", True),
+        ("controller", "partners", False),
+    ],
+)
+def test_profiling_that_was_the_partners_becoming_the_companys_own_is_a_material_change(
+    before: str, after: str, material: bool
+) -> None:
+    stored = _facts()
+    stored["automated_decisions"] = {
+        "profiling": True,
+        "profiling_by": before,
+        "logic": {"pl": "reklamy", "en": "ads"},
+        "significance": {"pl": "reklamy", "en": "ads"},
+    }
+    today = copy.deepcopy(stored)
+    today["automated_decisions"]["profiling_by"] = after
+    [note] = describe_changes(stored, today)
+    assert (note.kind, note.material) == ("automated_decisions_changed", material)

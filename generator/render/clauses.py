@@ -53,11 +53,13 @@ def clause_markdown(document: PolicyDocument, purposes: Sequence[Purpose]) -> Ma
 
 def forms(purposes: Sequence[Purpose]) -> list[list[Purpose]]:
     """The purposes of each form, in the order the facts first name the form; purposes naming the same
-    form (the same name in every language) share it."""
+    form (the same name in every language, whatever its capitals) share it."""
     by_form: dict[tuple[tuple[str, str], ...], list[Purpose]] = {}
     for purpose in purposes:
         if purpose.form is not None:
-            by_form.setdefault(tuple(sorted(purpose.form.root.items())), []).append(purpose)
+            # "Contact form" and "contact form" are one form: a name is capitalised where the clause's heading needs it.
+            name = tuple(sorted((language, text.strip().casefold()) for language, text in purpose.form.root.items()))
+            by_form.setdefault(name, []).append(purpose)
     return list(by_form.values())
 
 
