@@ -759,3 +759,22 @@ def test_the_records_purpose_column_reads_as_sentences_or_names() -> None:
         "Opening an account.",
         *(purpose.name["en"] for purpose in company.purposes[1:]),
     ]
+
+
+@pytest.mark.parametrize(("shared_with", "limited"), [("accounting", True), ("analytics", False)])
+def test_a_form_shared_with_a_purpose_the_law_requires_says_that_data_is_not_erased_early(
+    shared_with: str, limited: bool, forms_facts: Path
+) -> None:
+    # Art. 17(3)(b): the rights in brief name erasure, which data kept under a legal obligation does not have.
+    company = load_company(forms_facts)
+    form = company.purposes[0].form
+    purposes = [
+        purpose.model_copy(update={"form": form}) if purpose.id == shared_with else purpose
+        for purpose in company.purposes
+    ]
+    draft = PolicyDraft(
+        render_document(company.model_copy(update={"purposes": purposes}), "minimal", "en", BUILD_DAY), 1
+    )
+    [clause] = [file.content.decode() for file in clause_files(draft) if file.name.endswith(".md")]
+    assert clause.count("The purpose “") == 2
+    assert ("Data the law requires us to keep cannot be erased before the required period ends." in clause) is limited
