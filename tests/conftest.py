@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "valid" / "minimal.yaml"
 BUILD_DAY = datetime.date(2026, 11, 22)
+SESSION_COOKIE = """  - name: PHPSESSID
+    provider: Przykład Sp. z o.o.
+    category: necessary
+    purpose:
+      pl: utrzymanie sesji
+      en: keeping the session
+    lifetime: session
+"""
+"""A necessary first-party session cookie, as an entry to append to a facts file's ``cookies`` list."""
 
 # A suite started in the background of a non-interactive shell (`make test &`) inherits Ctrl-C
 # ignored, and so would every policygen it starts, which then never hears the Ctrl-C the tests of

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import BUILD_DAY, ROOT, copied
+from conftest import BUILD_DAY, ROOT, SESSION_COOKIE, copied
 
 from generator.document import unescape
 from generator.facts.durations import parse_duration, shortest_days
@@ -262,23 +262,13 @@ def test_a_company_without_cookies_gets_no_banner(tmp_path: Path) -> None:
     assert not list((tmp_path / "out" / "nocookies").glob("cookie-consent.*"))
 
 
-NECESSARY_COOKIE_ALONE = """cookies:
-  - name: PHPSESSID
-    provider: Przykład Sp. z o.o.
-    category: necessary
-    purpose:
-      pl: utrzymanie sesji
-      en: keeping the session
-    lifetime: session
-"""
-
-
 def test_a_site_with_necessary_cookies_alone_asks_for_no_consent(tmp_path: Path) -> None:
     # With necessary cookies alone, a banner offering "Accept all" would ask for a consent that
     # nothing needs. The settings still list the cookies when a visitor opens them.
     facts = tmp_path / "facts" / "minimal.yaml"
     facts.parent.mkdir()
-    facts.write_text(MINIMAL_FACTS[: MINIMAL_FACTS.index("cookies:\n")] + NECESSARY_COOKIE_ALONE, encoding="utf-8")
+    without_cookies = MINIMAL_FACTS[: MINIMAL_FACTS.index("cookies:\n")]
+    facts.write_text(without_cookies + "cookies:\n" + SESSION_COOKIE, encoding="utf-8")
     build([facts], out_dir=tmp_path, formats=("consent",))
     config = config_of(tmp_path / "minimal")
     assert list(config["categories"]) == ["necessary"]

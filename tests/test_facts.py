@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import BUILD_DAY, ROOT
+from conftest import BUILD_DAY, ROOT, SESSION_COOKIE
 
 from generator.document import render_document, unescape
 from generator.errors import UserError
@@ -272,16 +272,6 @@ def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
         "data only in the EEA, where no transfer safeguard applies; set safeguard to adequacy, dpf (US, certified "
         "recipients), scc, bcr or derogation"
     ]
-
-
-SESSION_COOKIE = """  - name: PHPSESSID
-    provider: Przykład Sp. z o.o.
-    category: necessary
-    purpose:
-      pl: utrzymanie sesji
-      en: keeping the session
-    lifetime: session
-"""
 
 
 def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consent() -> None:
