@@ -124,6 +124,11 @@ class AutomatedDecisions(FactsModel):
     significance: LocalizedText | None = None
     """The significance and the envisaged consequences for the person."""
 
+    @property
+    def own_profiling(self) -> bool:
+        """Whether the company profiles itself, which its policy then says of it (Art. 21(1) too)."""
+        return self.profiling and self.profiling_by != ProfilingParty.PARTNERS
+
     @model_validator(mode="after")
     def _profiling_party_needs_profiling(self) -> Self:
         if self.profiling_by is not ProfilingParty.CONTROLLER and not self.profiling:
