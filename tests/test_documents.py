@@ -448,7 +448,10 @@ def test_a_form_serving_two_purposes_has_one_clause_naming_both() -> None:
     assert "The purpose “handling requests and contacting you about the services”: Art. 6(1)(b) GDPR" in clause
     assert "The purpose “handling requests not related to a contract”: Art. 6(1)(f) GDPR" in clause
     assert clause.count("Providing the data is voluntary.") == 1
-    assert "restrict or object to its processing" in clause
+    # Art. 21(1) and 20(1): the objection is the second purpose's, portability the first's, not the whole form's.
+    assert "Art. 6(1)(b) GDPR (contract), with the right to data portability; how long" in clause
+    assert "Art. 6(1)(f) GDPR (legitimate interests), with the right to object; how long" in clause
+    assert "You have the right to access, rectify and erase your data, to restrict its processing and to" in clause
     assert clause.endswith(
         "Full information: sections [4.3](<../privacy-policy.html#purpose-contract_requests>) and"
         " [4.8](<../privacy-policy.html#purpose-other_requests>) of our privacy policy\n"
@@ -778,3 +781,35 @@ def test_a_form_shared_with_a_purpose_the_law_requires_says_that_data_is_not_era
     [clause] = [file.content.decode() for file in clause_files(draft) if file.name.endswith(".md")]
     assert clause.count("The purpose “") == 2
     assert ("Data the law requires us to keep cannot be erased before the required period ends." in clause) is limited
+
+
+@pytest.mark.parametrize(
+    ("second_basis", "for_all", "per_purpose"),
+    [
+        (
+            "legitimate_interests",
+            "to restrict its processing and",
+            ["with the right to data portability", "with the right to object"],
+        ),
+        ("consent", "to restrict its processing, to receive it in a portable format", []),
+        ("legal_obligation", "to restrict its processing and", ["with the right to data portability"]),
+    ],
+)
+def test_a_shared_clause_gives_a_right_to_the_whole_form_only_where_every_purpose_has_it(
+    second_basis: str, for_all: str, per_purpose: list[str], forms_facts: Path
+) -> None:
+    # Art. 21(1) and 20(1): a right one purpose's basis gives stands beside it, not in the rights of all the data.
+    company = load_company(forms_facts)
+    form = company.purposes[0].form
+    purposes = [
+        purpose.model_copy(update={"form": form, "legal_basis": LegalBasis(second_basis)})
+        if purpose.id == "analytics"
+        else purpose
+        for purpose in company.purposes
+    ]
+    draft = PolicyDraft(
+        render_document(company.model_copy(update={"purposes": purposes}), "minimal", "en", BUILD_DAY), 1
+    )
+    [clause] = [file.content.decode() for file in clause_files(draft) if file.name.endswith(".md")]
+    assert for_all in clause
+    assert re.findall(r"with the right to [a-z ]+", clause) == per_purpose

@@ -157,6 +157,18 @@ class Purpose(FactsModel):
         """The marketing channels for which art. 398 PKE asks the person's prior consent."""
         return [channel for channel in self.marketing_channels if channel in ELECTRONIC_CHANNELS]
 
+    @property
+    def open_to_objection(self) -> bool:
+        """Whether the person may object to this processing on grounds of their situation (Art. 21(1)):
+        its basis is legitimate interests or a public task."""
+        return self.legal_basis in (LegalBasis.LEGITIMATE_INTERESTS, LegalBasis.PUBLIC_TASK)
+
+    @property
+    def open_to_portability(self) -> bool:
+        """Whether the person may take the data given for it to another controller (Art. 20(1)(a)):
+        its basis is consent or a contract."""
+        return self.legal_basis in (LegalBasis.CONSENT, LegalBasis.CONTRACT)
+
     @model_validator(mode="after")
     def _basis_details(self) -> Self:
         if self.legitimate_interest is not None and self.legal_basis not in (None, LegalBasis.LEGITIMATE_INTERESTS):

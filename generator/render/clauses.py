@@ -42,6 +42,9 @@ def clause_markdown(document: PolicyDocument, purposes: Sequence[Purpose]) -> Ma
         "items": purposes,
         # The roles, not every recipient: the details are one click away, in the full policy.
         "roles": [value for value in RecipientRole if any(recipient.role is value for recipient in recipients)],
+        # A right only some of the purposes' bases give is named beside those purposes, not for all the form's data.
+        "objection_for_all": all(purpose.open_to_objection for purpose in purposes),
+        "portability_for_all": all(purpose.open_to_portability for purpose in purposes),
         "transfers": any(not is_in_eea(country) for recipient in recipients for country in recipient.countries),
         "sections": [
             (numbers[f"purpose-{purpose.id}"], f"{POLICY_FROM_CLAUSE}#purpose-{purpose.id}") for purpose in purposes
