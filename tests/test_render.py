@@ -21,6 +21,7 @@ from conftest import (
 from generator.document import render_document, unescape
 from generator.facts.base import LocalizedText
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
+from generator.facts.processing import CookieCategory
 from generator.languages import Language
 from generator.markdown_text import table
 from generator.pipeline import build
@@ -402,3 +403,26 @@ def test_a_cookie_on_legitimate_interests_names_its_own_interest_in_the_table() 
     assert len(rows) == 2
     for row in rows:
         assert row.endswith("| Art. 6(1)(f) GDPR: protecting accounts from takeover |")
+
+
+@pytest.mark.parametrize("category", ["preferences", "necessary"])
+def test_a_cookie_set_with_consent_on_another_basis_has_both_explained(category: str) -> None:
+    # Art. 399 PKE asks consent for storing a cookie the banner asks for; the table's basis is that of using its
+    # data (Art. 6(1) GDPR). A table citing Art. 6(1)(f) for a cookie set only with consent read as a contradiction.
+    company = load_company(ROOT / "companies" / "optingo.yaml")
+    interest = LocalizedText({"pl": "zapamiętanie wybranego języka", "en": "remembering the language you chose"})
+    language_cookie = company.cookies[0].model_copy(
+        update={"name": "lang", "category": CookieCategory(category), "legitimate_interest": interest}
+    )
+    changed = company.model_copy(update={"cookies": [*company.cookies, language_cookie]})
+    explained = category == "preferences"
+    for language, words in {
+        "en": "the consent covers storing them on your device",
+        "pl": "zgoda dotyczy zapisania ich na Twoim urządzeniu",
+    }.items():
+        document = render_document(changed, "optingo", language, BUILD_DAY)
+        section = next(section.body for section in document.sections if section.outline.anchor == "cookies")
+        assert (words in section) is explained, section
+    # The examples set every cookie the banner asks for on consent: nothing to explain.
+    example = render_document(company, "optingo", "en", BUILD_DAY)
+    assert "the consent covers" not in next(s.body for s in example.sections if s.outline.anchor == "cookies")
