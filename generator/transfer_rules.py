@@ -51,6 +51,25 @@ def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str
 
 
 @rule(
+    "GDPR-13-1-f-DEROGATION",
+    "Art. 13(1)(f) and 49(1) GDPR",
+    "recipients[].derogation",
+    "add derogation: explicit_consent, contract, contract_in_your_interest, public_interest, legal_claims, "
+    "vital_interests or public_register",
+)
+def _derogation_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """A transfer "on a derogation" tells the reader nothing: the policy names the point of Art. 49(1) it
+    rests on, as it names the article of any other safeguard (WP260 rev.01, paragraph on Art. 13(1)(f))."""
+    for index, recipient in enumerate(company.recipients):
+        if recipient.safeguard is TransferSafeguard.DEROGATION and recipient.derogation is None:
+            named = recipient.name or recipient.category.preferably_in(source_language())
+            yield (
+                ("recipients", index, "derogation"),
+                f"{named} receives data on a derogation of Art. 49(1) GDPR, but not which one",
+            )
+
+
+@rule(
     "CONS-UNDISCLOSED-TRANSFER",
     "Art. 13(1)(f) GDPR",
     "recipients[].countries",

@@ -200,7 +200,7 @@ def test_one_partner_keeping_data_in_the_eea_is_named_without_a_transfer(tmp_pat
 
 def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(tmp_path: Path) -> None:
     # Art. 49(1)(a): consent to a transfer with no adequacy decision nor safeguard is informed of its risks.
-    derogation = MINIMAL_FACTS.replace("    safeguard: dpf\n", "    safeguard: derogation\n")
+    derogation = MINIMAL_FACTS.replace("    safeguard: dpf\n", "    safeguard: derogation\n    derogation: explicit_consent\n")
     assert (
         "(United States). Part or all of it has no adequacy decision or appropriate safeguard behind it there "
         "(Art. 49 GDPR), so it may be less protected, for example from access by public authorities against which "

@@ -21,15 +21,17 @@ from conftest import (
 from generator.document import render_document, unescape
 from generator.facts.base import LocalizedText
 from generator.facts.company import SUMMARY_ANCHOR, ChangeChannel
-from generator.facts.processing import CookieCategory
+from generator.facts.processing import CookieCategory, TransferDerogation, TransferSafeguard
 from generator.languages import Language
 from generator.markdown_text import table
 from generator.pipeline import build
 from generator.render.clauses import clause_markdown, forms
 from generator.render.html import markdown_parser
 from generator.render.markdown import render_markdown
+from generator.render.ropa import processing_register
 from generator.render.tables import TABLE_LINE_CHARACTERS, WIDTH_STEP, column_widths
 from generator.resources import ASSETS
+from generator.typography import NBSP
 from generator.validation import load_company
 
 LANGUAGES = ("pl", "en")
@@ -426,3 +428,35 @@ def test_a_cookie_set_with_consent_on_another_basis_has_both_explained(category:
     # The examples set every cookie the banner asks for on consent: nothing to explain.
     example = render_document(company, "optingo", "en", BUILD_DAY)
     assert "the consent covers" not in next(s.body for s in example.sections if s.outline.anchor == "cookies")
+
+
+@pytest.mark.parametrize("derogation", list(TransferDerogation))
+def test_a_transfer_on_a_derogation_names_its_point_of_article_49_and_its_risks(derogation: TransferDerogation) -> None:
+    # Art. 13(1)(f) and WP260: "a derogation for a specific situation (Art. 49 GDPR)" named none of its seven
+    # grounds, and said nothing of the protection the data lacks there.
+    company = load_company(MINIMAL)
+    analytics = company.recipients[1].model_copy(
+        update={"countries": ["IN"], "safeguard": TransferSafeguard.DEROGATION, "derogation": derogation}
+    )
+    changed = company.model_copy(update={"recipients": [company.recipients[0], analytics]})
+    cited = {"en": f"(Art. 49(1)({derogation.letter}) GDPR)", "pl": f"(art. 49 ust. 1 lit. {derogation.letter} RODO)"}
+    risks = {
+        "en": "no adequacy decision or appropriate safeguard protects the data",
+        "pl": "danych nie chroni ani decyzja",
+    }
+    for language in ("en", "pl"):
+        document = render_document(changed, "minimal", language, BUILD_DAY)
+        # Polish keeps "art. 49 ust. 1" on one line with no-break spaces, which the words here are written without.
+        section = unescape(next(s.body for s in document.sections if s.outline.anchor == "transfers")).replace(
+            NBSP, " "
+        )
+        [row] = [line for line in section.splitlines() if line.startswith("| Analytics Example Inc. |")]
+        assert row.endswith(f"{cited[language]} |"), row
+        assert risks[language] in section
+        record = "\n".join(cell for row in processing_register(changed, language).rows for cell in row).replace(
+            NBSP, " "
+        )
+        assert cited[language] in record
+    # A transfer with safeguards tells no such risk.
+    document = render_document(company, "minimal", "en", BUILD_DAY)
+    assert risks["en"] not in next(s.body for s in document.sections if s.outline.anchor == "transfers")

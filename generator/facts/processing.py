@@ -202,6 +202,24 @@ class TransferSafeguard(StrEnum):
     DEROGATION = "derogation"
 
 
+class TransferDerogation(StrEnum):
+    """The derogation of Art. 49(1) GDPR, points (a) to (g), that a transfer without an adequacy decision or
+    appropriate safeguards rests on: the policy names it (Art. 13(1)(f), WP260 rev.01)."""
+
+    EXPLICIT_CONSENT = "explicit_consent"
+    CONTRACT = "contract"
+    CONTRACT_IN_YOUR_INTEREST = "contract_in_your_interest"
+    PUBLIC_INTEREST = "public_interest"
+    LEGAL_CLAIMS = "legal_claims"
+    VITAL_INTERESTS = "vital_interests"
+    PUBLIC_REGISTER = "public_register"
+
+    @property
+    def letter(self) -> str:
+        """The point of Art. 49(1) this derogation is."""
+        return "abcdefg"[list(TransferDerogation).index(self)]
+
+
 HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 
 
@@ -224,6 +242,10 @@ class Recipient(FactsModel):
     safeguard: TransferSafeguard | None = None
     """For any country outside the EEA: adequacy, dpf (EU-US Data Privacy Framework),
     scc (standard contractual clauses), bcr (binding corporate rules) or derogation (Art. 49)."""
+    derogation: TransferDerogation | None = None
+    """With safeguard: derogation, the point of Art. 49(1) the transfer rests on: explicit_consent (a),
+    contract (b, a contract with the person or steps before one), contract_in_your_interest (c),
+    public_interest (d), legal_claims (e), vital_interests (f) or public_register (g)."""
     safeguard_copy: LocalizedText | None = None
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
     purposes: list[Identifier] = []
@@ -237,6 +259,16 @@ class Recipient(FactsModel):
         if self.arrangement is not None and self.role is not RecipientRole.JOINT_CONTROLLER:
             raise fact_error(
                 "arrangement", "an arrangement (Art. 26) is for a joint controller; set role: joint_controller"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _derogation_is_the_safeguard(self) -> Self:
+        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION:
+            raise fact_error(
+                "derogation",
+                "a derogation of Art. 49(1) is the ground of a transfer without other safeguards; "
+                "set safeguard: derogation or remove derogation",
             )
         return self
 
