@@ -198,14 +198,19 @@ def test_one_partner_keeping_data_in_the_eea_is_named_without_a_transfer(tmp_pat
     )
 
 
-def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(tmp_path: Path) -> None:
-    # Art. 49(1)(a): consent to a transfer with no adequacy decision nor safeguard is informed of its risks.
-    derogation = MINIMAL_FACTS.replace("    safeguard: dpf\n", "    safeguard: derogation\n    derogation: explicit_consent\n")
+@pytest.mark.parametrize("derogation", ["explicit_consent", "legal_claims"])
+def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(derogation: str, tmp_path: Path) -> None:
+    # Art. 49(1)(a): consent to a transfer with no adequacy decision nor safeguard is informed of its risks, and a
+    # transfer resting on that consent says that accepting the partner's cookies gives it.
+    facts = MINIMAL_FACTS.replace("    safeguard: dpf\n", f"    safeguard: derogation\n    derogation: {derogation}\n")
+    first_layer = _english_first_layer(facts, tmp_path)
     assert (
         "(United States). Part or all of it has no adequacy decision or appropriate safeguard behind it there "
         "(Art. 49 GDPR), so it may be less protected, for example from access by public authorities against which "
         "you have no effective remedy."
-    ) in _english_first_layer(derogation, tmp_path)
+    ) in first_layer
+    explicit = " By accepting their cookies you explicitly consent to that transfer (Art. 49(1)(a) GDPR)."
+    assert (explicit in first_layer) is (derogation == "explicit_consent")
 
 
 def test_a_partner_takes_the_transfers_of_every_recipient_entry_of_its_name(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from generator.facts.processing import (
     CookieCategory,
     Recipient,
     StorageTechnology,
+    TransferDerogation,
     TransferSafeguard,
     cookie_name_pattern,
     is_name_pattern,
@@ -129,6 +130,7 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         "partners_abroad": abroad.partners,
         "countries_abroad": abroad.countries,
         "abroad_without_safeguards": abroad.without_safeguards,
+        "abroad_on_explicit_consent": abroad.on_explicit_consent,
     }
     config["language"] = {
         "default": documents[0].language,
@@ -180,6 +182,8 @@ class _Abroad:
     """The countries outside the EEA where they process it, in the order their recipient entries name them."""
     without_safeguards: bool
     """Whether any of it rests on a derogation of Art. 49 GDPR, with no adequacy decision or safeguard."""
+    on_explicit_consent: bool
+    """Whether that derogation is the visitor's explicit consent (Art. 49(1)(a)), which accepting the cookies gives."""
 
 
 def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
@@ -187,15 +191,19 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
     consenting to their cookies consents to that too, and is told before choosing."""
     names: list[str] = []
     countries: list[str] = []
-    without_safeguards = False
+    without_safeguards = on_explicit_consent = False
     for partner in partners:
         recipients = _recipients_of(facts, partner)
         outside = [country for recipient in recipients for country in recipient.countries if not is_in_eea(country)]
         if outside:
             names.append(partner)
             countries.extend(country for country in outside if country not in countries)
-            without_safeguards |= any(recipient.safeguard is TransferSafeguard.DEROGATION for recipient in recipients)
-    return _Abroad(names, countries, without_safeguards)
+            derogations = [
+                recipient.derogation for recipient in recipients if recipient.safeguard is TransferSafeguard.DEROGATION
+            ]
+            without_safeguards |= bool(derogations)
+            on_explicit_consent |= TransferDerogation.EXPLICIT_CONSENT in derogations
+    return _Abroad(names, countries, without_safeguards, on_explicit_consent)
 
 
 def _recipients_of(facts: Company, partner: str) -> list[Recipient]:
