@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import LocatedMessage, UserError
 from generator.loading import read_facts_bytes
@@ -23,8 +24,17 @@ from generator.state import PolicyState, check_owner, inputs_hash, load_state, s
 from generator.writing import STAGING, company_slug
 
 
-def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
-    """Raise :class:`UserError` naming every stale file; return how many companies are current."""
+class Checked(NamedTuple):
+    """What ``check`` found current."""
+
+    companies: int
+    outputs: bool
+    """Whether their outputs were compared too: the output folder holds a build (its manifest)."""
+
+
+def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> Checked:
+    """Raise :class:`UserError` naming every stale file; say how many companies are current, and whether
+    their outputs were compared or their state files alone."""
     files = facts_files(paths)
     check_output_folder(out_dir)
     has_manifest = (out_dir / MANIFEST).exists()
@@ -64,7 +74,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> int:
                 stale.extend(_stale_outputs(out_dir, manifest, slug, state, current=current))
     if stale:
         raise UserError(stale)
-    return len(files)
+    return Checked(len(files), outputs=has_manifest)
 
 
 def _stale_outputs(

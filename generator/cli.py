@@ -291,7 +291,12 @@ def _check(arguments: argparse.Namespace) -> int:
     from generator.check import check
 
     current = check(arguments.paths, arguments.out)
-    print(f"{current} {_plural(current, 'company', 'companies')} up to date")
+    counted = f"{current.companies} {_plural(current.companies, 'company', 'companies')} up to date"
+    if current.outputs:
+        print(counted)
+    else:  # a fresh clone: nothing built to compare, which "up to date" alone would hide
+        files = _plural(current.companies, "its state file", "their state files")
+        print(f"{counted}: {files} only, as {arguments.out.as_posix()}/ holds no build (no manifest.json)")
     return 0
 
 

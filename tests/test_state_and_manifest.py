@@ -446,6 +446,19 @@ def test_one_company_is_counted_in_the_singular(capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.usefixtures("one_company")
+def test_check_of_a_folder_without_a_build_says_that_it_compared_the_state_files_only(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # "Up to date" for an output folder holding nothing read as if its outputs had been compared.
+    assert main(["build", "--format", "md", "--lang", "pl", "--today", "2026-11-22"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--out", "elsewhere"]) == 0
+    assert capsys.readouterr().out == (
+        "1 company up to date: its state file only, as elsewhere/ holds no build (no manifest.json)\n"
+    )
+
+
+@pytest.mark.usefixtures("one_company")
 def test_a_language_asked_for_that_a_company_does_not_publish_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     # `--lang de` for a company publishing Polish and English wrote nothing and said nothing of why.
     assert main(["build", "--format", "md", "--lang", "de", "--today", "2026-11-22"]) == 0
