@@ -63,7 +63,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> Checked:
             if state is None:
                 stale.append(LocatedMessage.about_file(shown_state, "missing: run `policygen build`"))
                 continue
-            current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)))
+            current = state.inputs_hash == inputs_hash(read_facts_bytes(path, display_name(path)), path)
             if not current:
                 stale.append(
                     LocatedMessage.about_file(

@@ -63,7 +63,7 @@ def draft_company(path: Path, today: datetime.date, *, strict: bool = False) -> 
     ]
     facts = company.model_dump(mode="json")
     would_publish = state_publishing(
-        previous, company, facts, documents, slug=slug, inputs=inputs_hash(raw), today=today
+        previous, company, facts, documents, slug=slug, inputs=inputs_hash(raw, path), today=today
     )
     return Preview(
         CompanyDraft(

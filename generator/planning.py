@@ -62,7 +62,7 @@ def plan_company(
     raw = read_facts_bytes(path, display_name(path))
     previous = load_state(path)
     state_source = display_name(state_path(path))
-    inputs = inputs_hash(raw)
+    inputs = inputs_hash(raw, path)
     if previous is not None:
         check_owner(state_source, previous, slug, None)
         check_date_after_history(state_source, previous, day)

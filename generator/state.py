@@ -21,6 +21,8 @@ from generator.errors import UserError, user_error
 from generator.facts import Company
 from generator.facts.base import PUBLISHED_LANGUAGES, IsoDate
 from generator.languages import default_languages, language_codes
+from generator.loading import parse_facts
+from generator.logo import LogoError, checked_logo
 from generator.project import STATE_SUFFIX, read_kept_file
 from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache, project_cache
 
@@ -256,9 +258,36 @@ def project_digest() -> str:
     return digest.hexdigest()
 
 
-def inputs_hash(facts_bytes: bytes) -> str:
-    """The cache key of one company's outputs."""
-    return hashlib.sha256(project_digest().encode() + facts_bytes).hexdigest()
+def inputs_hash(facts_bytes: bytes, facts_file: Path) -> str:
+    """The cache key of one company's outputs: what its facts say, the logo file they name, and the
+    project's templates, catalogs and data (:func:`project_digest`).
+
+    The facts count as parsed, in their order: a comment or a blank line added is no change, so it
+    leaves the state file, the manifest and the outputs as they are, and ``check`` green. Facts that
+    do not parse count as their bytes: their build stops on the parser's message.
+    """
+    digest = hashlib.sha256(project_digest().encode())
+    try:
+        facts = parse_facts(facts_bytes, str(facts_file)).data
+    except UserError:
+        digest.update(b"unparsed:" + facts_bytes)
+        return digest.hexdigest()
+    digest.update(json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode())
+    digest.update(_logo_bytes(facts, facts_file))
+    return digest.hexdigest()
+
+
+def _logo_bytes(facts: Any, facts_file: Path) -> bytes:
+    """The bytes of the logo the facts name (the PDF shows them), if validation accepts the file; else none,
+    as the build then stops on validation's message."""
+    document = facts.get("document") if isinstance(facts, dict) else None
+    logo = document.get("logo") if isinstance(document, dict) else None
+    if not isinstance(logo, str):
+        return b""
+    try:
+        return checked_logo(logo, facts_file, Path.cwd()).read_bytes()
+    except (LogoError, OSError):
+        return b""
 
 
 def first_version(date: datetime.date, facts: dict[str, Any]) -> Version:

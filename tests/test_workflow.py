@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL, ROOT
+from conftest import MINIMAL, ROOT, png
 
 from generator.check import check
 from generator.cli import main
@@ -87,6 +87,37 @@ def test_comments_and_key_order_move_nothing(project: Path) -> None:
     assert {name: data for name, data in outputs_after.items() if name != "output/manifest.json"} == {
         name: data for name, data in outputs_before.items() if name != "output/manifest.json"
     }
+
+
+def test_a_comment_or_a_blank_line_changes_no_byte_and_leaves_check_green(project: Path) -> None:
+    # The state file recorded a hash of the file's bytes: a comment made `check` fail in CI until it was rebuilt,
+    # and the rebuild changed the state file and the manifest, to be committed for nothing.
+    _build(project, DAY_ONE)
+    before = _snapshot(project)
+    _edit(
+        project / "companies" / "alpha.yaml",
+        "controller:\n",
+        "\n# Checked with the client on 22 November.\ncontroller:\n",
+    )
+    check([project / "companies"], project / "output")
+    _build(project, DAY_TWO)
+    assert _snapshot(project) == before
+
+
+def test_a_changed_logo_file_is_a_change_of_the_inputs(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The logo's bytes reach the PDF: a new logo under the same name left `build` and `check` saying "up to date".
+    monkeypatch.chdir(project)  # the project, which the logo must be inside
+    facts = project / "companies" / "alpha.yaml"
+    (project / "companies" / "logo.png").write_bytes(png(120, 40))
+    _edit(facts, "document:\n", "document:\n  logo: logo.png\n")
+    _build(project, DAY_ONE)
+    check([project / "companies"], project / "output")
+    (project / "companies" / "logo.png").write_bytes(png(160, 40))
+    with pytest.raises(UserError) as raised:
+        check([project / "companies"], project / "output")
+    stale = [message.location.path for message in raised.value.messages]
+    assert stale[0] == "companies/alpha.state.json"
+    assert all(path.startswith("output/alpha/") for path in stale[1:])
 
 
 def test_a_pinned_date_wins(project: Path) -> None:
