@@ -43,7 +43,16 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     before, after = _as_read_today(before, after)
     shared = frozenset(_languages_of(before)) & frozenset(_languages_of(after))
     notes = [
-        *_items(before, after, ("data_categories", "category"), _by_id, _named, shared=shared, added_is_material=True),
+        *_items(
+            before,
+            after,
+            ("data_categories", "category"),
+            _by_id,
+            _named,
+            shared=shared,
+            added_is_material=True,
+            compare=_category_changes,
+        ),
         *_items(
             before,
             after,
@@ -261,9 +270,29 @@ def _reworded_keys_in(old: Facts, new: Facts, keys: set[str], shared: frozenset[
     return _reworded_in({key: old.get(key) for key in keys}, {key: new.get(key) for key in keys}, shared)
 
 
+def _renamed(
+    singular: str, old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]
+) -> list[ChangeNote]:
+    """A new name is told with the old one ("renamed the purpose “a” to “b”"), not as a new description."""
+    if _in_languages(old.get("name"), shared) == _in_languages(new.get("name"), shared):
+        return []
+    reworded = _reworded_in(old["name"], new["name"], shared)
+    return [ChangeNote(kind=f"{singular}_renamed", subject=subject, before=old["name"], languages=reworded)]
+
+
+def _category_changes(old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]) -> list[ChangeNote]:
+    notes = _renamed("category", old, new, subject, shared)
+    rest = _changed_keys(old, new, shared) - {"name"}
+    if rest:
+        notes.append(
+            ChangeNote(kind="category_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))
+        )
+    return notes
+
+
 def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]) -> list[ChangeNote]:
     changed = _changed_keys(old, new, shared)
-    notes = []
+    notes = _renamed("purpose", old, new, subject, shared)
     if "legal_basis" in changed:
         notes.append(
             ChangeNote(
@@ -284,7 +313,7 @@ def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], shared: fr
                 languages=_reworded_in(old["retention"], new["retention"], shared),
             )
         )
-    rest = changed - {"legal_basis", "retention"}
+    rest = changed - {"legal_basis", "retention", "name"}
     if rest:
         notes.append(
             ChangeNote(kind="purpose_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))

@@ -107,7 +107,7 @@ def test_a_translation_corrected_in_one_language_is_a_change_of_that_language_al
     today["purposes"][0]["name"]["en"] = "Performance of the contract"
     [category, purpose] = describe_changes(stored, today)
     assert (category.kind, category.languages) == ("category_changed", ["pl"])
-    assert (purpose.kind, purpose.languages) == ("purpose_changed", ["en"])
+    assert (purpose.kind, purpose.languages) == ("purpose_renamed", ["en"])
     assert (category.concerns("pl"), category.concerns("en")) == (True, False)
     # A change of a value, or of every language's text, concerns every reader.
     today["data_categories"][0]["includes"]["en"] = "first name, surname and e-mail address"
@@ -115,9 +115,41 @@ def test_a_translation_corrected_in_one_language_is_a_change_of_that_language_al
     notes = describe_changes(stored, today)
     assert [(note.kind, note.languages) for note in notes] == [
         ("category_changed", []),
+        ("purpose_renamed", ["en"]),
         ("retention_changed", []),
-        ("purpose_changed", ["en"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "purpose", "category"),
+    [
+        (
+            "en",
+            "renamed the purpose “performing the contract” to “orders”",
+            "“contact details” to “contact details (2)”",
+        ),
+        (
+            "pl",
+            "zmieniono nazwę celu przetwarzania z „wykonanie umowy” na „zamówienia”",
+            "z „dane kontaktowe” na „dane kontaktowe (2)”",
+        ),
+    ],
+)
+def test_a_new_name_is_told_with_the_old_one(language: Language, purpose: str, category: str) -> None:
+    # A purpose renamed read "changed the description of the purpose", in the history its readers are shown.
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["purposes"][0]["name"] = {"pl": "Zamówienia", "en": "Orders"}
+    today["purposes"][0]["description"] = {"pl": "Przyjmujemy zamówienia.", "en": "We take orders."}
+    today["data_categories"][0]["name"] = {
+        key: f"{text} (2)" for key, text in stored["data_categories"][0]["name"].items()
+    }
+    notes = describe_changes(stored, today)
+    assert [note.kind for note in notes] == ["category_renamed", "purpose_renamed", "purpose_changed"]
+    environment = template_environment(language, FormOfAddress.TY)
+    told = [unescape(environment.globals["change_note"](note)) for note in notes]  # type: ignore[operator]
+    assert purpose in told[1], told
+    assert category in told[0], told
 
 
 def test_the_history_of_a_language_whose_text_did_not_change_reads_as_editorial() -> None:
