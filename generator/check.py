@@ -18,10 +18,10 @@ from generator.loading import read_facts_bytes
 from generator.locks import check_output_folder, folder_locks
 from generator.manifest import MANIFEST, Manifest, read_manifest, stale_outputs
 from generator.outputs import default_kinds
-from generator.project import display_name, facts_files
+from generator.project import company_slug, display_name, facts_files
 from generator.publishing import JOURNAL
 from generator.state import PolicyState, check_owner, inputs_hash, load_state, state_path
-from generator.writing import STAGING, company_slug
+from generator.writing import STAGING
 
 
 class Checked(NamedTuple):

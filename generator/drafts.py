@@ -19,10 +19,10 @@ from generator.errors import LocatedMessage, UserError
 from generator.languages import Language
 from generator.loading import read_facts_bytes
 from generator.outputs import CompanyDraft, OutputKind, PolicyDraft, kinds_for_company, render_version
-from generator.project import display_name
+from generator.project import company_slug, display_name
 from generator.rendering import checked_facts, state_publishing
 from generator.state import check_date_after_history, inputs_hash, load_state, state_path
-from generator.writing import company_slug, inside, write_atomically
+from generator.writing import inside, write_atomically
 
 PREVIEW = ".preview"
 """The folder, inside the output folder, that drafts are written to; no slug starts with a dot."""

@@ -26,13 +26,13 @@ from generator.locks import folder_locks
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
 from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
-from generator.project import facts_files, today_for_build
+from generator.project import company_slug, facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
 from generator.rendering import Job, Rendered, render_all
 from generator.state import PolicyState, state_path
 from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
-from generator.writing import company_slug, inside
+from generator.writing import inside
 
 
 @dataclass

@@ -17,7 +17,7 @@ from generator.languages import Language
 from generator.loading import read_facts_bytes
 from generator.manifest import Manifest, removable, stale_outputs
 from generator.outputs import OUTPUT_KINDS, OutputKind
-from generator.project import display_name
+from generator.project import company_slug, display_name
 from generator.rendering import Job
 from generator.state import (
     PolicyState,
@@ -28,7 +28,6 @@ from generator.state import (
     project_digest,
     state_path,
 )
-from generator.writing import company_slug
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,6 +15,19 @@ from generator.errors import LocatedMessage, Location, UserError, user_error
 FACTS_SUFFIXES = (".yaml", ".yml")
 STATE_SUFFIX = ".state.json"
 """``companies/acme.state.json``: the state a build keeps beside ``companies/acme.yaml``."""
+
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+SLUG_RULE = "use lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters"
+"""What :data:`SLUG` accepts, as the messages that refuse a slug say it."""
+
+
+def company_slug(facts_file: Path) -> str:
+    """The company's slug, from its facts file name; it names the company's output folder."""
+    slug = facts_file.stem
+    if not SLUG.fullmatch(slug):
+        raise user_error(str(facts_file), f"the file name '{slug}' cannot name an output folder: {SLUG_RULE}")
+    return slug
 
 
 def facts_files(paths: Iterable[Path]) -> list[Path]:
@@ -33,11 +47,23 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
         elif path.name.endswith(STATE_SUFFIX):
             continue  # beside the facts, so in a shell pattern naming them: ``companies/*``
         elif path.is_file():
+            if path.suffix not in FACTS_SUFFIXES:
+                raise user_error(str(path), "not a facts file: facts files are named <company>.yaml or <company>.yml")
             found.append(path)
         else:
             raise user_error(str(path), "not a regular file or folder" if path.exists() else "no such file or folder")
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
+    # Every command refuses what `build` could not name an output folder after: a pre-commit hook that
+    # validates the facts must not pass a file the build in CI then stops on.
+    misnamed: list[LocatedMessage] = []
+    for path in found:
+        try:
+            company_slug(path)
+        except UserError as error:
+            misnamed.extend(error.messages)
+    if misnamed:
+        raise UserError(misnamed)
     return _one_file_per_slug(found)
 
 

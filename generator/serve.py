@@ -32,11 +32,10 @@ from generator.drafts import Preview, draft_company
 from generator.errors import LocatedMessage, Location, UserError, user_error
 from generator.languages import language as language_row
 from generator.outputs import POLICY_STEM, PolicyDraft
-from generator.project import display_name, facts_files, today_for_build
+from generator.project import company_slug, display_name, facts_files, today_for_build
 from generator.render.html import aligned_sections, page_environment, stylesheet
 from generator.resources import forget_project
 from generator.watch import Sources
-from generator.writing import company_slug
 
 SAVE_SETTLES_MS = 50
 """Changes arriving this close together are one save; short, so a page follows a save at once."""

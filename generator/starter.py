@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 from generator.errors import user_error
+from generator.project import SLUG, SLUG_RULE
 from generator.resources import TEMPLATES
-from generator.writing import SLUG, SLUG_RULE, write_atomically
+from generator.writing import write_atomically
 
 
 def write_starter(slug: str, folder: Path) -> Path:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,9 +17,6 @@ from pathlib import Path, PurePosixPath
 from generator.errors import user_error
 from generator.manifest import ManifestEntry
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-SLUG_RULE = "use lowercase letters, digits and dashes, starting with a letter or digit, at most 63 characters"
-"""What :data:`SLUG` accepts, as the messages that refuse a slug say it."""
 STAGING = ".staging"
 
 
@@ -50,17 +46,6 @@ class OutputFile:
             date=self.date,
             archived=self.archived,
         )
-
-
-def company_slug(facts_file: Path) -> str:
-    """The company's slug, from its facts file name; it names the company's output folder."""
-    slug = facts_file.stem
-    if not SLUG.fullmatch(slug):
-        raise user_error(
-            str(facts_file),
-            f"the file name '{slug}' cannot name an output folder: {SLUG_RULE}",
-        )
-    return slug
 
 
 def inside(out_dir: Path, relative: PurePosixPath | str) -> Path:

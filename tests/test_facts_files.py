@@ -159,3 +159,34 @@ def test_jobs_is_a_whole_number_of_ascii_digits(
     with pytest.raises(SystemExit):
         main(["build", "--jobs", jobs])
     assert "argument --jobs: expected a whole number of at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["validate", "lint", "build", "check", "diff"])
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        (
+            "Bad_Name.yaml",
+            "the file name 'Bad_Name' cannot name an output folder: use lowercase letters, digits and dashes,"
+            " starting with a letter or digit, at most 63 characters",
+        ),
+        ("acme.txt", "not a facts file: facts files are named <company>.yaml or <company>.yml"),
+    ],
+    ids=["slug", "suffix"],
+)
+def test_every_command_refuses_a_file_that_cannot_name_a_company(
+    command: str,
+    name: str,
+    problem: str,
+    *,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `validate` and `lint` (the pre-commit hooks) passed a file `build` then refused in CI; `build` published
+    # a file named acme.txt, which no folder of facts would ever list.
+    monkeypatch.chdir(tmp_path)
+    shutil.copyfile(MINIMAL, name)
+    assert main([command, name]) == 1
+    assert capsys.readouterr().err == f"{name}: {problem}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name]

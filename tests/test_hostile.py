@@ -241,7 +241,12 @@ GENERATED = [
     ),
     Case("name-traversal", "sub/../traversal.yaml", MINIMAL.read_bytes, "clean\n"),
     Case("name-yml-suffix", "policy.yml", MINIMAL.read_bytes, "clean\n"),
-    Case("name-no-suffix", "nosuffix", MINIMAL.read_bytes, "clean\n"),
+    Case(
+        "name-no-suffix",
+        "nosuffix",
+        MINIMAL.read_bytes,
+        "facts/nosuffix: not a facts file: facts files are named <company>.yaml or <company>.yml\n",
+    ),
     Case("name-space", "has space.yaml", MINIMAL.read_bytes, _bad_name("has space.yaml", "has space")),
     Case("name-dots", "dots.in.name.yaml", MINIMAL.read_bytes, _bad_name("dots.in.name.yaml", "dots.in.name")),
     Case("name-uppercase", "Upper.yaml", MINIMAL.read_bytes, _bad_name("Upper.yaml", "Upper")),
