@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, cast
@@ -157,6 +157,10 @@ class OutputKind:
     facts_switch: str | None = None
     """A yes/no key of the facts' ``document`` that adds this kind to a build naming no
     ``--format``, for that company alone (``bilingual_pdf``)."""
+    of_every_language: bool = True
+    """For a per-company kind: made of every language the company publishes, whatever ``--lang``
+    (the record's sheets, the banner's translations), or of the build's languages alone (the
+    bilingual PDF, whose file names its two languages)."""
 
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
@@ -169,6 +173,9 @@ class OutputKind:
         """What the renderer returns for one version: the files, or for an own-task kind the files to make."""
         make = _resolve(self.renderer)
         if not self.per_language:
+            if not self.of_every_language:
+                built = tuple(policy for policy in company.policies if policy.language in languages)
+                company = replace(company, policies=built)
             return [("", file) for file in cast(Callable[[CompanyDraft], list[RenderedFile]], make)(company)]
         make_one = cast(Callable[[PolicyDraft], list[RenderedFile]], make)
         return [
@@ -351,6 +358,7 @@ register(
         default=False,
         archived=False,
         facts_switch="bilingual_pdf",
+        of_every_language=False,
     )
 )
 register(

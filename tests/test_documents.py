@@ -557,6 +557,13 @@ def test_the_bilingual_pdf_puts_both_languages_side_by_side_with_outline_in_both
     assert "Przykład Sp. z o.o." in text
 
 
+def test_the_bilingual_pdf_is_made_only_of_languages_the_build_covers(tmp_path: Path) -> None:
+    # `--lang en --format pdf-bilingual` made the Polish and English PDF: `--lang` limits a build's languages.
+    facts = copied(MINIMAL, tmp_path / "facts")
+    build([facts], out_dir=tmp_path / "out", formats=("pdf-bilingual",), languages=("en",), today=BUILD_DAY, jobs=1)
+    assert not list((tmp_path / "out" / "minimal").glob("*.pdf"))
+
+
 def test_the_bilingual_pdf_is_made_by_a_default_build_only_when_the_facts_ask(tmp_path: Path) -> None:
     asking = copied(MINIMAL, tmp_path / "facts")
     _with_document_key(asking, "bilingual_pdf: true")

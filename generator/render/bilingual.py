@@ -46,7 +46,8 @@ def bilingual_page(first: PolicyDraft, second: PolicyDraft) -> str:
 
 
 def bilingual_files(company: CompanyDraft) -> list[PrintPage]:
-    """The ``pdf-bilingual`` output kind: the first two published languages in one PDF, laid out by a worker."""
+    """The ``pdf-bilingual`` output kind: the first two published languages the build covers in one PDF, laid
+    out by a worker."""
     if len(company.policies) < 2:
         return []
     first, second = company.policies[:2]
