@@ -97,10 +97,10 @@ def _stale_outputs(
             languages=languages,
         )
     ]
+    named = {message.location.path for message in found}  # a file missing is not out of date as well
     for entry in manifest.of(slug):
         earlier_kind = entry.kind not in kinds or (entry.language and entry.language not in languages)
-        if not entry.archived and (earlier_kind or not current):
-            found.append(
-                LocatedMessage.about_file(display_name(out_dir / entry.path), "out of date: run `policygen build`")
-            )
+        shown = display_name(out_dir / entry.path)
+        if not entry.archived and (earlier_kind or not current) and shown not in named:
+            found.append(LocatedMessage.about_file(shown, "out of date: run `policygen build`"))
     return found

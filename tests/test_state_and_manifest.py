@@ -310,6 +310,18 @@ def test_changed_legal_facts_make_outputs_stale(project: Path, changed_legal_fac
     check([Path("companies")])
 
 
+def test_a_deleted_output_of_changed_facts_is_named_once(project: Path) -> None:
+    # Missing, and out of date with the facts: one file, one line.
+    Path("output/alpha/compliance.md").unlink()
+    facts = Path("companies/alpha.yaml")
+    facts.write_text(facts.read_text(encoding="utf-8").replace("26 months", "14 months"), encoding="utf-8")
+    with pytest.raises(UserError) as raised:
+        check([Path("companies")])
+    named = [message.location.path for message in raised.value.messages]
+    assert named.count("output/alpha/compliance.md") == 1
+    assert len(named) == len(set(named))
+
+
 def test_a_deleted_output_is_stale_and_restored_by_the_next_build(project: Path) -> None:
     report = Path("output/alpha/compliance.md")
     content = report.read_bytes()
