@@ -312,11 +312,11 @@ def _diff(arguments: argparse.Namespace) -> int:
 
 
 def _new(arguments: argparse.Namespace) -> int:
-    from generator.starter import write_schema_for, write_starter
+    from generator.starter import write_project_schema, write_starter
 
     written = write_starter(arguments.slug, arguments.folder)
     print(f"wrote {written}: fill in every TODO, then run `policygen validate {written}`")
-    schema = write_schema_for(arguments.folder)
+    schema = write_project_schema()
     if schema is not None:
         print(f"wrote {schema}: the schema of the facts, which its first line names for the editor")
     return 0

@@ -32,7 +32,7 @@ def write_starter(slug: str, folder: Path) -> Path:
             str(target),
             f"'{slug}' cannot name a company: {SLUG_RULE} (it names the facts file and the output folder)",
         )
-    content = (TEMPLATES / "starter.yaml").read_bytes()
+    content = _naming_the_schema((TEMPLATES / "starter.yaml").read_bytes(), folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -51,13 +51,23 @@ def write_starter(slug: str, folder: Path) -> Path:
     return target
 
 
-SCHEMA_FROM_FACTS = Path("..", "schema", "company.schema.json")
-"""Where the starter's first line (``# yaml-language-server: $schema=...``) looks for the schema."""
+PROJECT_SCHEMA = Path("schema", "company.schema.json")
+"""The facts' JSON Schema of a project, below the folder policygen runs in, which every starter's first line
+(``# yaml-language-server: $schema=...``) names, relative to its own folder."""
+_SCHEMA_LINE = b"# yaml-language-server: $schema="
 
 
-def write_schema_for(facts_folder: Path) -> Path | None:
-    """Write the facts' JSON Schema where the starter's first line names it, unless a file is there or
-    that place is outside the project (``--folder /srv/facts`` would put it in ``/srv/schema``).
+def _naming_the_schema(starter: bytes, folder: Path) -> bytes:
+    """The starter with a first line naming the project's schema from ``folder``, wherever that is, in place
+    of the template's own (which names it from ``companies/``)."""
+    if starter.startswith(_SCHEMA_LINE):
+        starter = starter.partition(b"\n")[2]
+    relative = Path(os.path.relpath(Path.cwd() / PROJECT_SCHEMA, folder.resolve())).as_posix()
+    return _SCHEMA_LINE + relative.encode() + b"\n" + starter
+
+
+def write_project_schema() -> Path | None:
+    """Write the project's schema, which the starter's first line names, unless a file is there.
 
     Without it an editor completes and explains nothing in a project of one's own: the
     schema is committed in policygen's repository only. A schema already there is the
@@ -66,12 +76,11 @@ def write_schema_for(facts_folder: Path) -> Path | None:
     """
     from generator.schema import facts_schema_text
 
-    target = Path(os.path.normpath(facts_folder / SCHEMA_FROM_FACTS))
-    if target.exists() or not target.resolve().is_relative_to(Path.cwd().resolve()):
-        return None  # the project's own schema, or a place outside the project (the folder policygen runs in)
+    if PROJECT_SCHEMA.exists():
+        return None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(target, facts_schema_text().encode())
+        PROJECT_SCHEMA.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(PROJECT_SCHEMA, facts_schema_text().encode())
     except OSError as error:
-        raise user_error(str(target), f"cannot write the editor's schema: {error.strerror}") from error
-    return target
+        raise user_error(str(PROJECT_SCHEMA), f"cannot write the editor's schema: {error.strerror}") from error
+    return PROJECT_SCHEMA

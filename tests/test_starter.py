@@ -37,7 +37,10 @@ def _placeholders(text: str) -> set[int]:
     }
 
 
-def test_the_starter_is_written_and_points_at_every_placeholder(tmp_path: Path) -> None:
+def test_the_starter_is_written_and_points_at_every_placeholder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the project, whose schema the starter names
     written = write_starter("acme", tmp_path / "companies")
 
     assert written == tmp_path / "companies" / "acme.yaml"
@@ -114,13 +117,24 @@ def test_new_writes_the_schema_the_starter_names_for_the_editor_once(
     assert len(capsys.readouterr().out.splitlines()) == 1
 
 
-def test_new_writes_no_schema_outside_the_project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("folder", "named"),
+    [
+        (".", "schema/company.schema.json"),
+        ("clients/acme-co", "../../schema/company.schema.json"),
+        ("../elsewhere/facts", "../../project/schema/company.schema.json"),
+    ],
+)
+def test_the_starter_names_the_projects_schema_from_any_folder(
+    folder: str, named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, elsewhere = tmp_path / "project", tmp_path / "elsewhere"
+    # `--folder .` named ../schema/company.schema.json, outside the project, where no schema was written.
+    project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)
-    assert main(["new", "acme", "--folder", str(elsewhere / "facts")]) == 0
-    assert (elsewhere / "facts" / "acme.yaml").is_file()
-    assert not (elsewhere / "schema").exists()
-    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert main(["new", "acme", "--folder", folder]) == 0
+    first_line = (project / folder / "acme.yaml").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == f"# yaml-language-server: $schema={named}"
+    assert (project / folder / named).resolve() == (project / "schema" / "company.schema.json").resolve()
+    assert (project / "schema" / "company.schema.json").is_file()
+    assert not (tmp_path / "elsewhere" / "schema").exists()
