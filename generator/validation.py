@@ -79,6 +79,10 @@ def check_loaded(loaded: LoadedYaml, *, strict: bool = False) -> Checked:
     located = located_findings(loaded, company)
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     errors = [message for finding, message in located if finding.severity in failing]
+    warned = sum(finding.severity is Severity.WARNING for finding, _message in located) if strict else 0
+    if warned:  # printed as warnings, they would not say why the command failed
+        made = "its 1 warning an error" if warned == 1 else f"its {warned} warnings errors"
+        errors.append(LocatedMessage.about_file(loaded.source, f"--strict makes {made}"))
     if errors:
         raise UserError(errors)
     return Checked(

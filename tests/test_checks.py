@@ -1,6 +1,6 @@
 """GDPR Art. 13/14 checks: each rule fails its fixture, the examples pass them all, strictly.
 
-``tests/fixtures/rules/RULE.yaml`` is the minimal company broken for RULE; ``RULE.expected``
+``tests/fixtures/rules/rule.yaml`` is the minimal company broken for RULE (its id in lowercase); ``rule.expected``
 is the full output of ``policygen lint`` for it. After an intended change of a message,
 rewrite them with ``POLICYGEN_UPDATE_EXPECTED=1 .venv/bin/pytest tests/test_checks.py`` and
 read the diff.
@@ -37,9 +37,15 @@ def _from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC).timestamp())))
 
 
+RULE_OF_FIXTURE = {
+    identifier.lower(): identifier
+    for identifier in [rule.id for rule, _check in all_rules()] + [term.id for term in legal_facts().outdated_terms]
+}
+"""Each rule by the name of its fixture: the rule's id in lowercase, which a facts file's name must be."""
+
+
 def test_every_rule_has_a_failing_fixture() -> None:
-    rule_ids = [rule.id for rule, _check in all_rules()] + [term.id for term in legal_facts().outdated_terms]
-    assert sorted(set(rule_ids) - set(FIXTURES)) == []
+    assert sorted(set(RULE_OF_FIXTURE) - set(FIXTURES)) == []
 
 
 @pytest.mark.parametrize("name", FIXTURES)
@@ -52,7 +58,7 @@ def test_a_broken_rule_is_reported_exactly(name: str, capsys: pytest.CaptureFixt
         pytest.skip("expected output rewritten")
     assert output == expected.read_text(encoding="utf-8")
     if name != "seed-defects":
-        assert f": {name} (" in output, "the fixture must break its own rule"
+        assert f": {RULE_OF_FIXTURE[name]} (" in output, "the fixture must break its own rule"
     errors = int(output.splitlines()[-1].split()[0])
     assert exit_code == (1 if errors else 0)
 
@@ -74,7 +80,7 @@ def test_the_minimal_company_and_the_examples_pass_lint_strictly(
 def test_a_missing_fact_turns_its_warning_into_a_note(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     facts = tmp_path / "awaiting.yaml"
     awaiting = "missing:\n  - fact: controller.share_capital\n    note: asked the client on 2026-11-20\n"
-    facts.write_text((ROOT / RULES_FOLDER / "KSH-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
+    facts.write_text((ROOT / RULES_FOLDER / "ksh-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
     assert main(["lint", "--strict", str(facts)]) == 0
     assert capsys.readouterr().out == (
         f"{facts}:7:3: controller.share_capital: note: KSH-206-1 (art. 206 § 1 KSH): its share capital is not "
@@ -89,7 +95,7 @@ def test_validate_shows_the_notes_on_missing_facts_and_a_build_keeps_quiet(
 ) -> None:
     facts = tmp_path / "awaiting.yaml"
     awaiting = "missing:\n  - fact: controller.share_capital\n    note: asked the client on 2026-11-20\n"
-    facts.write_text((ROOT / RULES_FOLDER / "KSH-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
+    facts.write_text((ROOT / RULES_FOLDER / "ksh-206-1.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8")
     assert main(["validate", "--strict", str(facts)]) == 0
     assert "controller.share_capital: note: KSH-206-1 (" in capsys.readouterr().err
     arguments = ["build", str(facts), "--out", str(tmp_path / "output"), "--format", "md", "--strict"]
@@ -101,7 +107,7 @@ def test_a_missing_fact_never_excuses_an_error(tmp_path: Path, capsys: pytest.Ca
     facts = tmp_path / "awaiting.yaml"
     awaiting = "missing:\n  - fact: purposes[0].retention\n    note: the client is asked\n"
     facts.write_text(
-        (ROOT / RULES_FOLDER / "GDPR-13-2-a.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8"
+        (ROOT / RULES_FOLDER / "gdpr-13-2-a.yaml").read_text(encoding="utf-8") + awaiting, encoding="utf-8"
     )
     assert main(["lint", str(facts)]) == 1
     assert "purposes[0].retention: GDPR-13-2-a (" in capsys.readouterr().out
@@ -120,15 +126,18 @@ def test_every_seed_defect_is_caught_with_its_rule() -> None:
 
 
 def test_warnings_pass_validate_but_fail_it_when_strict(capsys: pytest.CaptureFixture[str]) -> None:
-    facts = str(RULES_FOLDER / "CUR-GIODO.yaml")
+    facts = str(RULES_FOLDER / "cur-giodo.yaml")
     assert main(["validate", facts]) == 0
     assert "warning: CUR-GIODO" in capsys.readouterr().err
     assert main(["validate", "--strict", facts]) == 1
-    assert "CUR-GIODO" in capsys.readouterr().err
+    # The warnings alone, printed as ever, left a reader wondering why the command failed.
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{facts}: --strict makes its 2 warnings errors"
+    assert "warning: CUR-GIODO" in err[1]
 
 
 def test_lint_speaks_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["lint", "--format", "json", str(RULES_FOLDER / "GDPR-13-2-a.yaml")]) == 1
+    assert main(["lint", "--format", "json", str(RULES_FOLDER / "gdpr-13-2-a.yaml")]) == 1
     [finding] = json.loads(capsys.readouterr().out)
     assert finding["rule"] == "GDPR-13-2-a"
     assert finding["severity"] == "error"
@@ -237,7 +246,7 @@ def test_each_language_has_its_wording_of_a_claim_that_data_stays_in_the_eu(code
 
 def test_a_strict_build_fails_on_the_warnings_of_a_company_it_does_not_render_again(tmp_path: Path) -> None:
     facts = tmp_path / "giodo.yaml"
-    facts.write_text((ROOT / RULES_FOLDER / "CUR-GIODO.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    facts.write_text((ROOT / RULES_FOLDER / "cur-giodo.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY)
     with pytest.raises(UserError, match=r"giodo\.yaml:\d+:\d+: security_measures\[0\]\.pl: warning: CUR-GIODO "):
         build([facts], out_dir=tmp_path / "output", formats=("md",), today=BUILD_DAY, strict=True)

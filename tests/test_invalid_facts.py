@@ -1,6 +1,6 @@
 """Every bad input in tests/fixtures/invalid/ gives exactly the messages its .expected file holds.
 
-Each ``NAME.yaml`` there is a facts file with one mistake (``several_problems.yaml`` has
+Each ``NAME.yaml`` there is a facts file with one mistake (``several-problems.yaml`` has
 several); ``NAME.expected`` is the full stderr of ``policygen validate`` for it, with the
 file shown as ``tests/fixtures/invalid/NAME.yaml`` because the tests run from the repo root.
 
@@ -81,7 +81,7 @@ def test_every_message_is_located_in_its_file(name: str) -> None:
 
 
 def test_several_problems_in_one_file_are_all_reported() -> None:
-    fields = [line.split(": ")[1] for line in _expected("several_problems").splitlines()]
+    fields = [line.split(": ")[1] for line in _expected("several-problems").splitlines()]
     assert fields == [
         "controller.nip",
         "contact.email",
@@ -92,13 +92,13 @@ def test_several_problems_in_one_file_are_all_reported() -> None:
 
 def test_gdpr_checks_report_all_their_findings_once_the_schema_is_satisfied() -> None:
     # The GDPR rules read valid facts, so they run once the file matches the schema.
-    fields = [line.split(": ")[1] for line in _expected("third_party_without_source_name").splitlines()]
+    fields = [line.split(": ")[1] for line in _expected("third-party-without-source-name").splitlines()]
     assert fields == ["data_categories[1].includes", "data_categories[1].source_name"]
 
 
 def test_a_missing_key_is_reported_at_the_mapping_that_should_hold_it() -> None:
-    source = (INVALID / "missing_required_key.yaml").read_text(encoding="utf-8").splitlines()
-    message = _expected("missing_required_key")
+    source = (INVALID / "missing-required-key.yaml").read_text(encoding="utf-8").splitlines()
+    message = _expected("missing-required-key")
     line, column = (int(part) for part in message.split(":")[1:3])
     assert source[line - 1][column - 3 :] == "- id: contract", "should point at the purpose lacking data_categories"
 
@@ -111,7 +111,7 @@ def test_a_folder_reports_the_problems_of_every_file_at_once(capsys: pytest.Capt
     assert captured.err == "".join(_expected(Path(path).stem) for path in every_message)
 
 
-@pytest.mark.parametrize("name", ["python_object_tag", "not_utf8", "nesting_too_deep", "several_problems"])
+@pytest.mark.parametrize("name", ["python-object-tag", "not-utf8", "nesting-too-deep", "several-problems"])
 def test_the_command_prints_no_traceback(name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "generator", "validate", f"{INVALID / name}.yaml"],

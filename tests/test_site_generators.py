@@ -333,17 +333,17 @@ def mkdocs_site_of(facts: Path, folder: Path) -> Path:
 
 
 def test_mkdocs_stops_on_a_located_facts_error(tmp_path: Path) -> None:
-    config = mkdocs_site_of(INVALID / "bad_email.yaml", tmp_path)
+    config = mkdocs_site_of(INVALID / "bad-email.yaml", tmp_path)
     completed = mkdocs_build(config)
-    expected = (INVALID / "bad_email.expected").read_text(encoding="utf-8").strip()
+    expected = (INVALID / "bad-email.expected").read_text(encoding="utf-8").strip()
     assert completed.returncode == 1
-    assert expected.replace("tests/fixtures/invalid/bad_email", "acme") in completed.stderr
+    assert expected.replace("tests/fixtures/invalid/bad-email", "acme") in completed.stderr
     assert "Traceback" not in completed.stderr
     assert not (tmp_path / "site").exists()
 
 
 def test_mkdocs_strict_makes_gdpr_warnings_errors(tmp_path: Path) -> None:
-    config = mkdocs_site_of(RULES / "CUR-GIODO.yaml", tmp_path)
+    config = mkdocs_site_of(RULES / "cur-giodo.yaml", tmp_path)
     warning = "acme.yaml:73:9: security_measures[0].pl: warning: CUR-GIODO (currency)"
     lenient = mkdocs_build(config)
     assert lenient.returncode == 0, lenient.stderr
