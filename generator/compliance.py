@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from babel.lists import format_list
+
 from generator.checks import check_company
 from generator.document import PolicyDocument
 from generator.facts import Company
@@ -151,7 +153,7 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         rows.append([item.rule, item.article, item.what, *places])
     languages = [f"{language(document.language).english_name} section" for document in documents]
     lines = [
-        f"# GDPR coverage of {escape(documents[0].slug)}",
+        f"# GDPR coverage of {escape(company.controller.brand_name or company.controller.legal_name)}",
         "",
         f"Version {version} of {documents[0].last_updated.isoformat()}. Every item of Art. 13 and 14 GDPR, and the "
         "section of the policy that states it.",
@@ -165,9 +167,10 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
     ]
     framework = legal_facts().data_privacy_framework
     if relying_on_dpf and framework.under_appeal:
+        named = format_list(relying_on_dpf, locale=language("en").locale)  # the report is in English
         lines += [
             "",
-            f"Note: {escape(', '.join(relying_on_dpf))} rely on the EU-US Data Privacy Framework "
+            f"Note: {escape(named)} rely on the EU-US Data Privacy Framework "
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]

@@ -184,6 +184,13 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         assert "## What the record of processing lacks" not in report
     smartcp = (tmp_path / "smartcp" / "compliance.md").read_text(encoding="utf-8")
     assert "- `controller.krs`: " in smartcp
+    # The report is the client's: it was titled with the slug ("optingo"), its names listed without an "and".
+    optingo = (tmp_path / "optingo" / "compliance.md").read_text(encoding="utf-8")
+    assert optingo.startswith("# GDPR coverage of Optingo\n")
+    assert (
+        "Note: Meta Platforms Ireland Limited, LinkedIn Ireland Unlimited Company and Google Ireland Limited rely"
+        in optingo
+    )
     assert "**Required by KSH-206-1 (art. 206 § 1 KSH): supply it before publishing.**" in smartcp
 
 

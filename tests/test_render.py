@@ -460,3 +460,12 @@ def test_a_transfer_on_a_derogation_names_its_point_of_article_49_and_its_risks(
     # A transfer with safeguards tells no such risk.
     document = render_document(company, "minimal", "en", BUILD_DAY)
     assert risks["en"] not in next(s.body for s in document.sections if s.outline.anchor == "transfers")
+
+
+def test_a_recipients_product_follows_a_kind_in_brackets_after_a_comma() -> None:
+    # "social network X (formerly Twitter) (X for Websites)": two brackets in a row.
+    body = render_markdown(
+        render_document(load_company(ROOT / "companies" / "optingo.yaml"), "optingo", "en", BUILD_DAY)
+    ).body
+    assert "| social network X (formerly Twitter), X for Websites |" in body
+    assert "| advertising partner (Google Ads) |" in body
