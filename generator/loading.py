@@ -200,7 +200,11 @@ class _Builder:
                 if self.documents > 1:
                     self.fail(event, "a facts file holds one YAML document; remove the second '---'")
             elif isinstance(event, ev.AliasEvent):
-                self.fail(event, f"aliases (*{event.anchor}) are not allowed; write the value out in full")
+                self.fail(
+                    event,
+                    f"aliases (*{event.anchor}) are not allowed; write the value out in full",
+                    field_path(self.next_path()),
+                )
             elif isinstance(event, ev.ScalarEvent | ev.MappingStartEvent | ev.SequenceStartEvent):
                 self.check_plain(event)
                 if isinstance(event, ev.ScalarEvent):
@@ -212,11 +216,24 @@ class _Builder:
 
     def check_plain(self, event: ev.NodeEvent) -> None:
         if event.anchor is not None:
-            self.fail(event, f"anchors (&{event.anchor}) are not allowed; facts files use no anchors or aliases")
+            self.fail(
+                event,
+                f"anchors (&{event.anchor}) are not allowed; facts files use no anchors or aliases",
+                field_path(self.next_path()),
+            )
         tag = getattr(event, "tag", None)
         if tag is not None:
             shown = str(tag).replace("tag:yaml.org,2002:", "!!")
-            self.fail(event, f"tags ({shown}) are not allowed; write plain values")
+            self.fail(event, f"tags ({shown}) are not allowed; write plain values", field_path(self.next_path()))
+
+    def next_path(self) -> DataPath:
+        """Where the next value goes: an item's or a key's value, or, for a key, the mapping that holds it."""
+        if not self.stack:
+            return ()
+        parent_path, parent, _kept_nowhere = self.stack[-1]
+        if isinstance(parent, list):
+            return (*parent_path, len(parent))
+        return (*parent_path, self.pending_key[0]) if self.pending_key is not None else parent_path
 
     def place(self, event: ev.Event, value: Any) -> DataPath | None:
         """Put ``value`` where the current collection expects it; ``None`` when it is a key."""

@@ -231,7 +231,8 @@ GENERATED = [
         "alias-bomb-30-levels",
         "alias-bomb-30-levels.yaml",
         (ALIASES + _minimal()).encode,
-        "facts/alias-bomb-30-levels.yaml:1:5: anchors (&l0) are not allowed; facts files use no anchors or aliases\n",
+        "facts/alias-bomb-30-levels.yaml:1:5: l0: anchors (&l0) are not allowed;"
+        " facts files use no anchors or aliases\n",
     ),
     Case(
         "many-duplicate-keys",

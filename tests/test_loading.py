@@ -24,9 +24,9 @@ def test_positions_of_keys_and_values_are_one_based() -> None:
     ("source", "expected"),
     [
         (b"a: 1\na: 2\n", "f.yaml:2:1: a: duplicate key 'a' (first defined at line 1)"),
-        (b"a: &x 1\nb: *x\n", "f.yaml:1:4: anchors (&x) are not allowed; facts files use no anchors or aliases"),
-        (b"b: *x\n", "f.yaml:1:4: aliases (*x) are not allowed; write the value out in full"),
-        (b"a: !!str 1\n", "f.yaml:1:4: tags (!!str) are not allowed; write plain values"),
+        (b"a: &x 1\nb: *x\n", "f.yaml:1:4: a: anchors (&x) are not allowed; facts files use no anchors or aliases"),
+        (b"b: *x\n", "f.yaml:1:4: b: aliases (*x) are not allowed; write the value out in full"),
+        (b"a: !!str 1\n", "f.yaml:1:4: a: tags (!!str) are not allowed; write plain values"),
         (b"a: 1\n---\nb: 2\n", "f.yaml:2:1: a facts file holds one YAML document; remove the second '---'"),
         (b"[" * 30 + b"]" * 30, "f.yaml:1:25: nested deeper than 24 levels; the facts schema is far shallower"),
     ],
