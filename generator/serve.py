@@ -187,6 +187,7 @@ class Pages:
                 company=company,
                 source=display_name(company.path),
                 problems=company.problems,
+                shown=good is not None,
                 name=good.name if good else slug,
                 policies=[
                     {
@@ -211,7 +212,11 @@ class Pages:
                 return None
             page = policy.html.page
             added = self._render(
-                "problems.html.j2", problems=company.problems, source=display_name(company.path), grey_main=True
+                "problems.html.j2",
+                problems=company.problems,
+                source=display_name(company.path),
+                shown=True,
+                grey_main=True,
             )
             head, body, rest = page.partition("<body>\n")
             closing, _, end = rest.rpartition("</body>")

@@ -286,3 +286,26 @@ def test_a_broken_template_is_a_located_problem_and_not_the_end_of_the_preview(
         f"{broken_template}:3: Expected an expression, got 'end of statement block'"
     ]
     assert company.good is not None
+
+
+def test_a_company_with_no_good_draft_says_so_and_names_no_greyed_draft(tmp_path: Path) -> None:
+    # Facts broken from the first read on promised "the last good draft shown greyed below", where there was none.
+    companies = tmp_path / "companies"
+    companies.mkdir()
+    shutil.copyfile(MINIMAL, companies / "alpha.yaml")
+    drafts = Drafts([companies])
+    drafts.refresh()
+    edit(companies / "alpha.yaml", 'nip: "5252345675"', BAD_NIP)  # the good draft stays
+    drafts.refresh([companies / "alpha.yaml"])
+    fresh = Drafts([companies])  # a server started on the broken facts: no good draft
+    fresh.refresh()
+    page = Pages(fresh).company("alpha")
+    assert page is not None
+    heading = re.search(r'<h2 id="problems-title">(.*?)</h2>', page)
+    assert heading is not None
+    assert (
+        html.unescape(heading[1]) == f"1 error stops the draft of {companies / 'alpha.yaml'}; it has no good draft yet"
+    )
+    page = Pages(drafts).company("alpha")
+    assert page is not None
+    assert "; the last good draft is shown greyed below</h2>" in page
