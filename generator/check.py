@@ -24,7 +24,7 @@ from generator.state import PolicyState, check_owner, inputs_hash, load_state, s
 from generator.writing import STAGING
 
 
-class Checked(NamedTuple):
+class CheckResult(NamedTuple):
     """What ``check`` found current."""
 
     companies: int
@@ -32,7 +32,7 @@ class Checked(NamedTuple):
     """Whether their outputs were compared too: the output folder holds a build (its manifest)."""
 
 
-def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> Checked:
+def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> CheckResult:
     """Raise :class:`UserError` naming every stale file; say how many companies are current, and whether
     their outputs were compared or their state files alone."""
     files = facts_files(paths)
@@ -74,7 +74,7 @@ def check(paths: Iterable[Path], out_dir: Path = Path("output")) -> Checked:
                 stale.extend(_stale_outputs(out_dir, manifest, slug, state, current=current))
     if stale:
         raise UserError(stale)
-    return Checked(len(files), outputs=has_manifest)
+    return CheckResult(len(files), outputs=has_manifest)
 
 
 def _stale_outputs(

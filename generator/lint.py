@@ -38,6 +38,8 @@ def lint(paths: Iterable[Path], *, strict: bool, as_json: bool) -> tuple[str, bo
     summary = ", ".join(counted(counts[severity], severity) for severity in ("error", "warning"))
     if counts["note"]:
         summary += ", " + counted(counts["note"], "note on missing facts", "notes on missing facts")
+    if strict and counts["warning"]:
+        summary += "; --strict makes the warnings errors"
     return "".join(f"{row['text']}\n" for row in rows) + summary + "\n", failed
 
 

@@ -86,7 +86,7 @@ def _one_file_per_slug(found: list[Path]) -> list[Path]:
     unique: list[Path] = []
     clashes: list[LocatedMessage] = []
     for path in found:
-        # The slug is the file name without its suffix (generator.writing.company_slug).
+        # The slug is the file name without its suffix (company_slug).
         first = by_slug.setdefault(path.stem, path)
         if first is path:
             unique.append(path)

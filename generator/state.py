@@ -28,6 +28,8 @@ from generator.resources import DATA, LOCALES, TEMPLATES, bounded_project_cache,
 
 STARTER = TEMPLATES / "starter.yaml"
 """The starter facts file of ``policygen new``: no policy is rendered from it."""
+PREVIEW_TEMPLATES = TEMPLATES / "serve"
+"""The pages of ``policygen serve`` around the drafts: no output is made from them."""
 
 
 class ChangeNote(BaseModel):
@@ -252,7 +254,7 @@ def project_digest() -> str:
     digest = hashlib.sha256(__version__.encode())
     for folder in (TEMPLATES, LOCALES, DATA):
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path != STARTER:
+            if path.is_file() and path != STARTER and not path.is_relative_to(PREVIEW_TEMPLATES):
                 digest.update(str(path.relative_to(folder)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()

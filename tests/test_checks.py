@@ -134,6 +134,8 @@ def test_warnings_pass_validate_but_fail_it_when_strict(capsys: pytest.CaptureFi
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"{facts}: --strict makes its 2 warnings errors"
     assert "warning: CUR-GIODO" in err[1]
+    assert main(["lint", "--strict", facts]) == 1
+    assert capsys.readouterr().out.endswith("\n0 errors, 2 warnings; --strict makes the warnings errors\n")
 
 
 def test_lint_speaks_json(capsys: pytest.CaptureFixture[str]) -> None:

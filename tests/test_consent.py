@@ -209,7 +209,10 @@ def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(der
         "(Art. 49 GDPR), so it may be less protected, for example from access by public authorities against which "
         "you have no effective remedy."
     ) in first_layer
-    explicit = " By accepting their cookies you explicitly consent to that transfer (Art. 49(1)(a) GDPR)."
+    explicit = (
+        " Accepting the cookies of Analytics Example Inc. gives your explicit consent to the transfer of your data"
+        " to that partner (Art. 49(1)(a) GDPR)."
+    )
     assert (explicit in first_layer) is (derogation == "explicit_consent")
 
 

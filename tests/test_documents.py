@@ -22,7 +22,7 @@ from conftest import BUILD_DAY, MINIMAL, ROOT, copied, markdown_headings, pdf_ou
 from docx.oxml.ns import qn
 from test_escaping import _poison
 
-from generator.check import Checked, check
+from generator.check import CheckResult, check
 from generator.cli import main
 from generator.document import company_formats, render_document, unescape
 from generator.errors import LocatedMessage, Location, UserError
@@ -575,7 +575,7 @@ def test_the_bilingual_pdf_is_made_by_a_default_build_only_when_the_facts_ask(tm
     bilingual = out / "minimal" / "privacy-policy.pl-en.pdf"
     assert bilingual.is_file()
     assert not (out / "plain" / "privacy-policy.pl-en.pdf").exists()
-    assert check([asking, plain], out) == Checked(companies=2, outputs=True)
+    assert check([asking, plain], out) == CheckResult(companies=2, outputs=True)
     rebuilt = build([asking, plain], out_dir=out, today=BUILD_DAY, jobs=1)
     assert not any(company.rendered for company in rebuilt.companies), "an unchanged company is not rendered again"
     bilingual.unlink()
@@ -623,7 +623,7 @@ def test_a_facts_change_reaches_every_document_in_one_build(tmp_path: Path) -> N
     for name, text in after.items():
         assert "dane@przyklad.example" in text, name
         assert "privacy@przyklad.example" not in text, name
-    assert check([facts], out) == Checked(companies=1, outputs=True)
+    assert check([facts], out) == CheckResult(companies=1, outputs=True)
 
 
 def test_rebuilding_on_another_day_changes_no_byte_of_the_office_files(tmp_path: Path) -> None:

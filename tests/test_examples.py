@@ -19,6 +19,7 @@ from conftest import (
     pdf_text,
 )
 
+from generator.check import CheckResult, check
 from generator.cli import main
 from generator.pipeline import build
 from generator.typography import typeset
@@ -158,3 +159,9 @@ def test_a_krs_number_that_lost_a_digit_is_caught(tmp_path: Path, capsys: pytest
     facts.write_text(source.replace('"0000915658"', '"000915658"'), encoding="utf-8")
     assert main(["validate", str(facts)]) == 1
     assert "controller.krs: a KRS number has 10 digits, this one has 9" in capsys.readouterr().err
+
+
+def test_the_examples_state_files_are_current() -> None:
+    # A template edited without `make build` left every example's committed state file out of date: `check` in a
+    # fresh clone, as CI runs it, named all four.
+    assert check([ROOT / "companies"], ROOT / "no-output-here") == CheckResult(companies=4, outputs=False)

@@ -439,10 +439,11 @@ def test_a_transfer_on_a_derogation_names_its_point_of_article_49_and_its_risks(
         update={"countries": ["IN"], "safeguard": TransferSafeguard.DEROGATION, "derogation": derogation}
     )
     changed = company.model_copy(update={"recipients": [company.recipients[0], analytics]})
-    cited = {"en": f"(Art. 49(1)({derogation.letter}) GDPR)", "pl": f"(art. 49 ust. 1 lit. {derogation.letter} RODO)"}
+    letter = "abcdefg"[list(TransferDerogation).index(derogation)]  # the points of Art. 49(1), in their order
+    cited = {"en": f"(Art. 49(1)({letter}) GDPR)", "pl": f"(art. 49 ust. 1 lit. {letter} RODO)"}
     risks = {
         "en": "no adequacy decision or appropriate safeguard protects the data",
-        "pl": "danych nie chroni ani decyzja",
+        "pl": "danych w tym państwie nie chronią ani decyzja",
     }
     for language in ("en", "pl"):
         document = render_document(changed, "minimal", language, BUILD_DAY)
@@ -457,6 +458,15 @@ def test_a_transfer_on_a_derogation_names_its_point_of_article_49_and_its_risks(
             NBSP, " "
         )
         assert cited[language] in record
+    # A version published before the facts named the point (re-rendered for the archive) keeps the general words.
+    unnamed = analytics.model_copy(update={"derogation": None})
+    archived = company.model_copy(update={"recipients": [company.recipients[0], unnamed]})
+    section = next(
+        s.body
+        for s in render_document(archived, "minimal", "en", BUILD_DAY).sections
+        if s.outline.anchor == "transfers"
+    )
+    assert "| a derogation for a specific situation (Art. 49 GDPR) |" in section
     # A transfer with safeguards tells no such risk.
     document = render_document(company, "minimal", "en", BUILD_DAY)
     assert risks["en"] not in next(s.body for s in document.sections if s.outline.anchor == "transfers")

@@ -214,11 +214,6 @@ class TransferDerogation(StrEnum):
     VITAL_INTERESTS = "vital_interests"
     PUBLIC_REGISTER = "public_register"
 
-    @property
-    def letter(self) -> str:
-        """The point of Art. 49(1) this derogation is."""
-        return "abcdefg"[list(TransferDerogation).index(self)]
-
 
 HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 

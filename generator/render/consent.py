@@ -182,8 +182,9 @@ class _Abroad:
     """The countries outside the EEA where they process it, in the order their recipient entries name them."""
     without_safeguards: bool
     """Whether any of it rests on a derogation of Art. 49 GDPR, with no adequacy decision or safeguard."""
-    on_explicit_consent: bool
-    """Whether that derogation is the visitor's explicit consent (Art. 49(1)(a)), which accepting the cookies gives."""
+    on_explicit_consent: list[str]
+    """The partners whose transfer rests on the visitor's explicit consent (Art. 49(1)(a)), which accepting their
+    cookies gives: named, as that consent is to their transfer alone."""
 
 
 def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
@@ -191,7 +192,8 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
     consenting to their cookies consents to that too, and is told before choosing."""
     names: list[str] = []
     countries: list[str] = []
-    without_safeguards = on_explicit_consent = False
+    without_safeguards = False
+    on_explicit_consent: list[str] = []
     for partner in partners:
         recipients = _recipients_of(facts, partner)
         outside = [country for recipient in recipients for country in recipient.countries if not is_in_eea(country)]
@@ -202,7 +204,8 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
                 recipient.derogation for recipient in recipients if recipient.safeguard is TransferSafeguard.DEROGATION
             ]
             without_safeguards |= bool(derogations)
-            on_explicit_consent |= TransferDerogation.EXPLICIT_CONSENT in derogations
+            if TransferDerogation.EXPLICIT_CONSENT in derogations:
+                on_explicit_consent.append(partner)
     return _Abroad(names, countries, without_safeguards, on_explicit_consent)
 
 
