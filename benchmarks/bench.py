@@ -265,7 +265,8 @@ def measure_documents() -> list[Row]:
     full, weasyprint_share, largest = examples_against_weasyprint(cores)
     rows.append(
         Row(
-            f"full build of the examples, md+html+pdf, all languages / (their PDFs' WeasyPrint times / {cores} cores)",
+            f"full build of the examples, md+html+pdf, all languages (median of 3) / (their PDFs' WeasyPrint times"
+            f" / {cores} cores)",
             seconds(full),
             seconds(weasyprint_share),
             f"{full / weasyprint_share:.2f}",

@@ -122,35 +122,45 @@ def pdf_process_against_frozen_page(policygen: Path, repeat: int = 3) -> tuple[f
         return _paired_medians(ours, reference, repeat)
 
 
-def examples_against_weasyprint(cores: int) -> tuple[float, float, int]:
+def examples_against_weasyprint(cores: int, repeat: int = 3) -> tuple[float, float, int]:
     """(full build of the example companies, their PDFs' WeasyPrint times / cores, largest PDF in bytes).
 
     The build is validation, Markdown, HTML and PDF of every language, state and manifest,
     with all cores: the kinds the target was set for, as ``--format md,html,pdf``. The other
     kinds (DOCX, the bilingual PDF, records, clauses...) are left out, since the reference
     has no counterpart for them. The reference is WeasyPrint alone on each print page, one
-    after the other in this process, divided by the cores a build can use.
+    after the other in this process, divided by the cores a build can use. Each is the median
+    of ``repeat`` rounds taken in turns: a single round of each moved by a fifth between runs.
     """
     examples = sorted((ROOT / "companies").glob("*.yaml"))
-    alone = 0.0
-    for facts in examples:
-        company = load_company(facts)
-        for language in company.document.languages:
-            page = _print_page(company, facts.stem, language)
-            started = time.perf_counter()
+    pages = [
+        _print_page(company, facts.stem, language)
+        for facts in examples
+        for company in [load_company(facts)]
+        for language in company.document.languages
+    ]
+    largest = 0
+
+    def weasyprint_alone() -> None:
+        for page in pages:
             _weasyprint_alone(page)
-            alone += time.perf_counter() - started
-    with tempfile.TemporaryDirectory(prefix="policygen-bench-examples-") as temporary:
-        project = Path(temporary)
-        for facts in examples:
-            (project / "companies").mkdir(exist_ok=True)
-            shutil.copyfile(facts, project / "companies" / facts.name)
-        started = time.perf_counter()
-        build(
-            sorted((project / "companies").iterdir()), out_dir=project / "output", formats=PDF_TARGET_KINDS, today=DAY
-        )
-        full = time.perf_counter() - started
-        largest = max(path.stat().st_size for path in (project / "output").rglob("*.pdf"))
+
+    def full_build() -> None:
+        nonlocal largest
+        with tempfile.TemporaryDirectory(prefix="policygen-bench-examples-") as temporary:
+            project = Path(temporary)
+            (project / "companies").mkdir()
+            for facts in examples:
+                shutil.copyfile(facts, project / "companies" / facts.name)
+            build(
+                sorted((project / "companies").iterdir()),
+                out_dir=project / "output",
+                formats=PDF_TARGET_KINDS,
+                today=DAY,
+            )
+            largest = max(path.stat().st_size for path in (project / "output").rglob("*.pdf"))
+
+    full, alone = _paired_medians(full_build, weasyprint_alone, repeat)
     return full, alone / cores, largest
 
 
