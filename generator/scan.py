@@ -62,6 +62,7 @@ _NETWORK_ERRORS = {
     "ERR_EMPTY_RESPONSE": "the server sent an empty answer",
     "ERR_ABORTED": "the page left the scanned hosts or started a download",
     "ERR_BLOCKED_BY_CLIENT": "the page redirects to a host that is not scanned",
+    "ERR_UNSAFE_PORT": "browsers refuse to open that port; serve the site on another one, such as 8080",
 }
 
 

@@ -294,7 +294,10 @@ def preview_app(paths: Sequence[Path], *, stopping: Callable[[], bool]) -> Starl
         await ready.wait()
         page = await to_thread.run_sync(make)
         if page is None:
-            return PlainTextResponse("no such company or language", status_code=404)
+            return PlainTextResponse(
+                "no such company or language, or no good draft of it yet: the company's page lists its errors",
+                status_code=404,
+            )
         return HTMLResponse(page)
 
     async def index(_request: Request) -> Response:

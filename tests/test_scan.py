@@ -241,6 +241,16 @@ def test_unreachable_and_tls_errors_exit_1_with_one_line() -> None:
     )
 
 
+def test_a_port_browsers_refuse_is_named_so() -> None:
+    # Port 9 (discard) is one of the ports Chromium never opens: the scan printed Playwright's own words for it.
+    assert policygen_scan("http://127.0.0.1:9/", "--page-timeout", "5") == (
+        1,
+        "",
+        "http://127.0.0.1:9/: browsers refuse to open that port; serve the site on another one, such as 8080"
+        " (net::ERR_UNSAFE_PORT)\n",
+    )
+
+
 def test_json_for_ci_and_exit_1_on_errors() -> None:
     site = Site(lambda path: page(CLEAN, cookies=(*NECESSARY, "visitor_id=7; Path=/")))
     with serve(site) as port:
