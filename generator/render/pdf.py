@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -105,10 +105,29 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
 
 def _finish(document: Document, pdf: pydyf.PDF) -> None:
     """Repair the structure tree (:mod:`generator.render.pdf_structure`); show the outline when the
-    file opens, and the title (not the file name) in the window."""
+    file opens, and the title (not the file name) in the window; have each stream made once."""
     repair_structure(pdf, continued_elements(document))
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
+    for pdf_object in pdf.objects:
+        # WeasyPrint's own streams (a page's content) only add drawing, done by now, to pydyf's.
+        if isinstance(pdf_object, pydyf.Stream) and type(pdf_object).data is pydyf.Stream.data:
+            pdf_object.__class__ = _StreamMadeOnce
+
+
+class _StreamMadeOnce(pydyf.Stream):  # type: ignore[misc]
+    """A stream whose bytes are made once, when the file is written.
+
+    pydyf makes a stream's bytes (its content joined and compressed) each time they are
+    asked for, and asks twice for every object when it names the file by a hash of them all,
+    as a PDF/A must be named: about a twentieth of a policy's PDF. Nothing changes a stream
+    after the finisher (:func:`_finish`), so its first bytes are its final ones.
+    """
+
+    @cached_property
+    def data(self) -> bytes:
+        made: bytes = super().data
+        return made
 
 
 def continued_elements(document: Document) -> list[tuple[str, ...]]:
