@@ -105,29 +105,43 @@ def _font_timestamps(day: datetime.date) -> Iterator[None]:
 
 def _finish(document: Document, pdf: pydyf.PDF) -> None:
     """Repair the structure tree (:mod:`generator.render.pdf_structure`); show the outline when the
-    file opens, and the title (not the file name) in the window; have each stream made once."""
+    file opens, and the title (not the file name) in the window; have each object's bytes made once."""
     repair_structure(pdf, continued_elements(document))
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
     for pdf_object in pdf.objects:
         # WeasyPrint's own streams (a page's content) only add drawing, done by now, to pydyf's.
-        if isinstance(pdf_object, pydyf.Stream) and type(pdf_object).data is pydyf.Stream.data:
-            pdf_object.__class__ = _StreamMadeOnce
+        made_as: Any = type(pdf_object)
+        for kind, made_once in _MADE_ONCE.items():
+            if isinstance(pdf_object, kind) and made_as.data is kind.data:
+                pdf_object.__class__ = made_once
 
 
 class _StreamMadeOnce(pydyf.Stream):  # type: ignore[misc]
     """A stream whose bytes are made once, when the file is written.
 
-    pydyf makes a stream's bytes (its content joined and compressed) each time they are
-    asked for, and asks twice for every object when it names the file by a hash of them all,
-    as a PDF/A must be named: about a twentieth of a policy's PDF. Nothing changes a stream
-    after the finisher (:func:`_finish`), so its first bytes are its final ones.
+    pydyf makes an object's bytes (a stream's content joined and compressed) each time they
+    are asked for, and asks twice for every object when it names the file by a hash of them
+    all, as a PDF/A must be named: about a twentieth of a policy's PDF. Nothing changes an
+    object after the finisher (:func:`_finish`), so its first bytes are its final ones.
     """
 
     @cached_property
     def data(self) -> bytes:
         made: bytes = super().data
         return made
+
+
+class _DictionaryMadeOnce(pydyf.Dictionary):  # type: ignore[misc]
+    """A dictionary (the structure tree's thousands of elements) whose bytes are made once, as a stream's."""
+
+    @cached_property
+    def data(self) -> bytes:
+        made: bytes = super().data
+        return made
+
+
+_MADE_ONCE: dict[Any, type[Any]] = {pydyf.Stream: _StreamMadeOnce, pydyf.Dictionary: _DictionaryMadeOnce}
 
 
 def continued_elements(document: Document) -> list[tuple[str, ...]]:
