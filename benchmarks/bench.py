@@ -239,7 +239,7 @@ def measure_documents() -> list[Row]:
     ours, frozen = pdf_process_against_frozen_page(POLICYGEN)
     rows.append(
         Row(
-            "one Polish PDF of Optingo, whole `policygen build` process (median of 3)"
+            "one Polish PDF of Optingo, whole `policygen build` process (median of 5)"
             " / WeasyPrint in a fresh process on the frozen print page (benchmarks/reference)",
             seconds(ours),
             seconds(frozen),

@@ -98,7 +98,7 @@ HTML(filename=sys.argv[1]).write_pdf(sys.argv[2], pdf_variant="pdf/a-3u")
 """
 
 
-def pdf_process_against_frozen_page(policygen: Path, repeat: int = 3) -> tuple[float, float]:
+def pdf_process_against_frozen_page(policygen: Path, repeat: int = 5) -> tuple[float, float]:
     """(a whole `policygen build` of Optingo's Polish PDF, WeasyPrint on the frozen print page), each a fresh process.
 
     The reference is the print page as policygen made it before the PDF was made cheaper
