@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from generator.checks import Severity, rule
 from generator.facts import Company
-from generator.facts.processing import CookieCategory, DataSource, LegalBasis
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, TransferDerogation
 from generator.loading import DataPath
 
 
@@ -20,6 +20,14 @@ def provider_is_among(provider: str, names: list[str]) -> bool:
     """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
     first_word = provider.split(maxsplit=1)[0].lower()
     return any(first_word in name.lower() for name in names)
+
+
+def consent_partners(company: Company) -> list[str]:
+    """The providers of the cookies that need consent, other than the controller: whom a visitor
+    lets store and read data on their device, which consent to be informed must name (Art. 4(11))."""
+    own = {company.controller.legal_name, company.controller.brand_name}
+    providers = (cookie.provider for cookie in company.cookies if cookie.category is not CookieCategory.NECESSARY)
+    return list(dict.fromkeys(provider for provider in providers if provider not in own))
 
 
 def _recipient_names(company: Company) -> list[str]:
@@ -55,6 +63,32 @@ def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterato
             yield (
                 ("cookies", index, "provider"),
                 f"the first-party cookie {cookie.name} is set for {cookie.provider}, which is not a recipient",
+            )
+
+
+@rule(
+    "CONS-COOKIE-EXPLICIT-CONSENT",
+    "Art. 49(1)(a) GDPR",
+    "recipients[].derogation",
+    "rest the transfer on standard contractual clauses (scc) or an adequacy decision (dpf for a certified US "
+    "recipient): a derogation is for occasional transfers, and explicit consent is asked for the transfer alone "
+    "(EDPB Guidelines 2/2018)",
+    Severity.WARNING,
+)
+def _cookie_partners_do_not_transfer_on_banner_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """A partner's cookie sends every visitor's data, not an occasional transfer, and the consent banner asks
+    consent to its cookies: accepting them is no consent specific to the transfer, as Art. 49(1)(a) requires."""
+    partners = consent_partners(company)
+    for index, recipient in enumerate(company.recipients):
+        if (
+            recipient.name
+            and recipient.derogation is TransferDerogation.EXPLICIT_CONSENT
+            and any(provider_is_among(partner, [recipient.name]) for partner in partners)
+        ):
+            yield (
+                ("recipients", index, "derogation"),
+                f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, which "
+                "visitors give with their consent to the cookies, not to the transfer alone",
             )
 
 

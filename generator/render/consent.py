@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from generator.cookie_rules import provider_is_among
+from generator.cookie_rules import consent_partners, provider_is_among
 from generator.document import PolicyDocument, render_blocks
 from generator.facts import Company
 from generator.facts.durations import shortest_days
@@ -118,7 +118,7 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         # Nothing to consent to: no banner, whose "Accept all" would ask for a consent that nothing
         # needs; the settings, opened from the site's link, still list the cookies.
         config["autoShow"] = False
-    partners = _partners(facts)
+    partners = consent_partners(facts)
     abroad = _partners_abroad(facts, partners)
     # What the first layer says of the company, the same in every language.
     first_layer = {
@@ -163,14 +163,6 @@ def _consent_terms(facts: dict[str, Any]) -> frozenset[tuple[str, ...]]:
         for cookie in facts.get("cookies", [])
         if cookie["category"] != CookieCategory.NECESSARY.value
     )
-
-
-def _partners(facts: Company) -> list[str]:
-    """The providers of the cookies that need consent, other than the controller: whom a visitor
-    lets store and read data on their device, which consent to be informed must name (Art. 4(11))."""
-    own = {facts.controller.legal_name, facts.controller.brand_name}
-    providers = (cookie.provider for cookie in facts.cookies if cookie.category is not CookieCategory.NECESSARY)
-    return list(dict.fromkeys(provider for provider in providers if provider not in own))
 
 
 @dataclass(frozen=True)
