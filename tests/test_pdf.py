@@ -10,11 +10,12 @@ from __future__ import annotations
 import gc
 import shutil
 import subprocess
-import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pydyf
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied, png
 from fontTools.ttLib import TTFont
@@ -27,6 +28,7 @@ from generator.document import render_document
 from generator.errors import UserError
 from generator.languages import Language
 from generator.pipeline import build
+from generator.render import pdf as pdf_module
 from generator.render.html import render_print_page
 from generator.render.markdown import render_markdown
 from generator.render.pdf import ProjectAssetFetcher, print_styles, render_pdf
@@ -455,31 +457,33 @@ def test_the_garbage_collector_is_left_as_it_was(collecting: bool) -> None:
         gc.enable()
 
 
-def test_each_stream_is_compressed_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A PDF/A names the file by a hash of its objects, for which pydyf made every stream's bytes
-    # again, compression included: a twentieth of a policy's PDF was spent on it twice. Only the
-    # object stream, which pydyf makes as it writes the file, after the finisher, is made twice.
-    compressed: list[bytes] = []
-    compressor = zlib.compressobj
+def test_each_object_is_made_once_and_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A PDF/A names the file by a hash of its objects, for which pydyf made every object's bytes
+    # again, each stream compressed again at zlib's level 9: a twentieth of a policy's PDF.
+    page = '<html lang="en"><body><h1>Title</h1><p>Text of <em>the</em> policy.</p><ul><li>One</li></ul></body></html>'
+    finished: list[Any] = []
 
-    class Recorded:
-        def __init__(self, *arguments: Any, **options: Any) -> None:
-            self.inner = compressor(*arguments, **options)
+    def finish(document: Any, pdf: Any) -> None:
+        finish_as_before(document, pdf)
+        finished.extend(pdf.objects)
 
-        def compress(self, data: bytes) -> bytes:
-            compressed.append(bytes(data))
-            return self.inner.compress(data)
+    finish_as_before = pdf_module._finish
+    monkeypatch.setattr(pdf_module, "_finish", finish)
+    made: Counter[int] = Counter()
+    for kind in (pydyf.Stream, pydyf.Dictionary):
 
-        def flush(self, *arguments: Any) -> bytes:
-            return self.inner.flush(*arguments)
+        def counted(pdf_object: Any, making: property = kind.data) -> bytes:
+            made[id(pdf_object)] += 1
+            data: bytes = making.fget(pdf_object)  # type: ignore[misc]
+            return data
 
-    monkeypatch.setattr(zlib, "compressobj", Recorded)
-    page = '<html lang="en"><body><h1>Title</h1><p>Text of <em>the</em> policy.</p></body></html>'
+        monkeypatch.setattr(kind, "data", property(counted))
     pdf = render_pdf(page, BUILD_DAY)
-    monkeypatch.undo()
-    assert len(compressed) > 3  # the page, the fonts, the objects and the cross-references
-    assert len(compressed) - len(set(compressed)) == 1
-    assert pdf == render_pdf(page, BUILD_DAY)  # each stream's one making is what is written
+    objects = [item for item in finished if isinstance(item, pydyf.Stream | pydyf.Dictionary)]
+    assert len(objects) > 20  # the pages, fonts, structure elements...
+    assert {made[id(item)] for item in objects} == {1}
+    monkeypatch.setattr(pdf_module, "bytes_made_once", lambda pdf: None)
+    assert render_pdf(page, BUILD_DAY) == pdf  # the bytes pydyf makes of each object, twice or once
 
 
 def headings_ending_a_page(reader: PdfReader) -> list[str]:

@@ -109,39 +109,37 @@ def _finish(document: Document, pdf: pydyf.PDF) -> None:
     repair_structure(pdf, continued_elements(document))
     pdf.catalog["PageMode"] = "/UseOutlines"
     pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
-    for pdf_object in pdf.objects:
-        # WeasyPrint's own streams (a page's content) only add drawing, done by now, to pydyf's.
-        made_as: Any = type(pdf_object)
-        for kind, made_once in _MADE_ONCE.items():
-            if isinstance(pdf_object, kind) and made_as.data is kind.data:
-                pdf_object.__class__ = made_once
+    bytes_made_once(pdf)
 
 
-class _StreamMadeOnce(pydyf.Stream):  # type: ignore[misc]
-    """A stream whose bytes are made once, when the file is written.
+def bytes_made_once(pdf: pydyf.PDF) -> None:
+    """Have each stream and dictionary of ``pdf`` make its bytes once, when the file is written.
 
-    pydyf makes an object's bytes (a stream's content joined and compressed) each time they
-    are asked for, and asks twice for every object when it names the file by a hash of them
-    all, as a PDF/A must be named: about a twentieth of a policy's PDF. Nothing changes an
-    object after the finisher (:func:`_finish`), so its first bytes are its final ones.
+    pydyf makes an object's bytes (a stream's content joined and compressed at zlib's level 9)
+    each time they are asked for, and asks twice for every object when it names the file by a
+    hash of them all, as a PDF/A must be named: about a twentieth of a policy's PDF. Nothing
+    changes an object after the finisher, so its first bytes are its final ones. The objects
+    pydyf adds as it writes (the document information, the object stream) are made twice still.
     """
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream | pydyf.Dictionary):
+            kind: Any = type(pdf_object)
+            pdf_object.__class__ = _made_once(kind)
+
+
+class _BytesMadeOnce:
+    """Placed before a pydyf class (or WeasyPrint's subclass of one): its ``data``, kept once made."""
 
     @cached_property
     def data(self) -> bytes:
-        made: bytes = super().data
+        made: bytes = super().data  # type: ignore[misc]
         return made
 
 
-class _DictionaryMadeOnce(pydyf.Dictionary):  # type: ignore[misc]
-    """A dictionary (the structure tree's thousands of elements) whose bytes are made once, as a stream's."""
-
-    @cached_property
-    def data(self) -> bytes:
-        made: bytes = super().data
-        return made
-
-
-_MADE_ONCE: dict[Any, type[Any]] = {pydyf.Stream: _StreamMadeOnce, pydyf.Dictionary: _DictionaryMadeOnce}
+@cache
+def _made_once(kind: Any) -> Any:
+    """``kind`` with its bytes made once: its own class otherwise, whatever else it overrides."""
+    return type(kind.__name__, (_BytesMadeOnce, kind), {"__module__": __name__})
 
 
 def continued_elements(document: Document) -> list[tuple[str, ...]]:
