@@ -8,6 +8,7 @@ register with :func:`generator.checks.rule` like the GDPR checks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from generator.checks import Severity, rule
@@ -17,9 +18,15 @@ from generator.loading import DataPath
 
 
 def provider_is_among(provider: str, names: list[str]) -> bool:
-    """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is among the names."""
-    first_word = provider.split(maxsplit=1)[0].lower()
-    return any(first_word in name.lower() for name in names)
+    """Whether a provider's name (its first word, `Meta` of `Meta Platforms Ireland`) is a word of one of the names.
+
+    A word, not a piece of one: `X Corp.` is not `Exabyte Support Inc.`.
+    """
+    first_word = _WORD.findall(provider.lower())[:1]
+    return bool(first_word) and any(first_word[0] in _WORD.findall(name.lower()) for name in names)
+
+
+_WORD = re.compile(r"\w+")
 
 
 def consent_partners(company: Company) -> list[str]:
@@ -70,25 +77,30 @@ def _first_party_cookies_for_others_have_recipients(company: Company) -> Iterato
     "CONS-COOKIE-EXPLICIT-CONSENT",
     "Art. 49(1)(a) GDPR",
     "recipients[].derogation",
-    "rest the transfer on standard contractual clauses (scc) or an adequacy decision (dpf for a certified US "
-    "recipient): a derogation is for occasional transfers, and explicit consent is asked for the transfer alone "
-    "(EDPB Guidelines 2/2018)",
+    "rest the transfer on an adequacy decision (dpf for a certified US recipient), standard contractual clauses "
+    "(scc) or binding corporate rules (bcr): the derogations are read restrictively and cannot become the rule "
+    "for systematic transfers such as every visitor's cookie data, and explicit consent is specific to the "
+    "transfer and informed of its risks (EDPB Guidelines 2/2018)",
     Severity.WARNING,
 )
 def _cookie_partners_do_not_transfer_on_banner_consent(company: Company) -> Iterator[tuple[DataPath, str]]:
-    """A partner's cookie sends every visitor's data, not an occasional transfer, and the consent banner asks
-    consent to its cookies: accepting them is no consent specific to the transfer, as Art. 49(1)(a) requires."""
+    """A partner's cookie sends every visitor's data abroad, which a derogation is not made for, and the consent
+    banner asks for the transfer together with the cookies (templates/consent.md.j2 tells the visitor so, as
+    the facts have it): weak ground, which the company may still choose."""
     partners = consent_partners(company)
+    on_consent = {purpose.id for purpose in company.purposes if purpose.legal_basis is LegalBasis.CONSENT}
     for index, recipient in enumerate(company.recipients):
+        serves_cookies = not recipient.purposes or bool(on_consent.intersection(recipient.purposes))
         if (
             recipient.name
             and recipient.derogation is TransferDerogation.EXPLICIT_CONSENT
+            and serves_cookies
             and any(provider_is_among(partner, [recipient.name]) for partner in partners)
         ):
             yield (
                 ("recipients", index, "derogation"),
-                f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, which "
-                "visitors give with their consent to the cookies, not to the transfer alone",
+                f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, but accepting "
+                "its cookies in the banner is consent to the cookies, not consent given for this transfer alone",
             )
 
 

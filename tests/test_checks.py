@@ -18,6 +18,7 @@ from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 
 from generator.checks import all_rules
 from generator.cli import main
+from generator.cookie_rules import provider_is_among
 from generator.errors import UserError
 from generator.languages import language
 from generator.legal import legal_facts
@@ -283,3 +284,30 @@ def test_an_outdated_term_whose_pattern_does_not_compile_is_a_broken_legal_facts
     assert message.startswith(f"{broken}: broken legal facts file: ")
     assert "outdated term " in message
     assert "pattern: missing ), unterminated subpattern" in message
+
+
+@pytest.mark.parametrize(
+    ("provider", "name", "same"),
+    [
+        ("Google Ireland Limited", "Google LLC", True),
+        ("Meta Platforms Ireland Limited", "meta platforms, inc.", True),
+        ("X Corp.", "X Corp.", True),
+        # The provider's first word is a word of the name, not a piece of one of its words.
+        ("X Corp.", "Exabyte Support Inc.", False),
+        ("Hot Ltd", "Hotjar Ltd", False),
+    ],
+)
+def test_a_cookie_provider_is_a_recipient_by_the_first_word_of_its_name(provider: str, name: str, same: bool) -> None:
+    assert provider_is_among(provider, [name]) is same
+
+
+def test_explicit_consent_is_weak_ground_only_for_a_recipient_of_the_cookies_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same provider may receive other data, for a purpose on another basis, through another entry.
+    fixture = (ROOT / RULES_FOLDER / "cons-cookie-explicit-consent.yaml").read_text(encoding="utf-8")
+    assert fixture.count("    purposes: [analytics]\n") == 1
+    facts = tmp_path / "contract-recipient.yaml"
+    facts.write_text(fixture.replace("    purposes: [analytics]\n", "    purposes: [contract]\n"), encoding="utf-8")
+    main(["lint", str(facts)])
+    assert "CONS-COOKIE-EXPLICIT-CONSENT" not in capsys.readouterr().out
