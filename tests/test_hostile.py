@@ -164,7 +164,7 @@ def _many_categories(count: int) -> str:
 
 def _many_cookies(count: int) -> str:
     return "".join(
-        f"  - {{name: 'c{i}|x', provider: 'P <i>', category: analytics, lifetime: {i + 1} days,"
+        f"  - {{name: 'c{i}|x', provider: 'Przykład <i>', category: analytics, lifetime: {i + 1} days,"
         f" purpose: {{pl: 'cel {i}', en: 'purpose {i}'}}}}\n"
         for i in range(count)
     )
