@@ -22,11 +22,17 @@ def provider_is_among(provider: str, names: list[str]) -> bool:
 
     A word, not a piece of one: `X Corp.` is not `Exabyte Support Inc.`.
     """
-    first_word = _WORD.findall(provider.lower())[:1]
-    return bool(first_word) and any(first_word[0] in _WORD.findall(name.lower()) for name in names)
+    first_word = _words(provider)[:1]
+    return bool(first_word) and any(first_word[0] in _words(name) for name in names)
 
 
-_WORD = re.compile(r"\w+")
+def _words(name: str) -> list[str]:
+    """The words of a name in lower case, without the punctuation around them (`inc.`, `„acme”`): each
+    as it is where that leaves nothing, so a name of punctuation alone still has a word."""
+    return [_AROUND_WORD.sub("", word) or word for word in name.lower().split()]
+
+
+_AROUND_WORD = re.compile(r"^\W+|\W+$")
 
 
 def consent_partners(company: Company) -> list[str]:

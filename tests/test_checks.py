@@ -295,6 +295,8 @@ def test_an_outdated_term_whose_pattern_does_not_compile_is_a_broken_legal_facts
         # The provider's first word is a word of the name, not a piece of one of its words.
         ("X Corp.", "Exabyte Support Inc.", False),
         ("Hot Ltd", "Hotjar Ltd", False),
+        ("„Acme” S.A.", "acme", True),
+        (":", ":", True),  # a name of punctuation alone is its own word
     ],
 )
 def test_a_cookie_provider_is_a_recipient_by_the_first_word_of_its_name(provider: str, name: str, same: bool) -> None:
