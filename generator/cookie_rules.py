@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from generator.checks import Severity, rule
 from generator.facts import Company
-from generator.facts.processing import CookieCategory, DataSource, LegalBasis, TransferDerogation
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, Recipient, TransferDerogation
 from generator.loading import DataPath
 
 
@@ -41,6 +41,17 @@ def consent_partners(company: Company) -> list[str]:
     own = {company.controller.legal_name, company.controller.brand_name}
     providers = (cookie.provider for cookie in company.cookies if cookie.category is not CookieCategory.NECESSARY)
     return list(dict.fromkeys(provider for provider in providers if provider not in own))
+
+
+def recipients_of(company: Company, provider: str) -> list[Recipient]:
+    """The recipient entries of a cookie's provider, by the first word of its name (`Google` finds both
+    `Google Ireland Limited` and `Google LLC`): the banner's first layer names one country too many
+    rather than leave a transfer out."""
+    return [
+        recipient
+        for recipient in company.recipients
+        if recipient.name and provider_is_among(provider, [recipient.name])
+    ]
 
 
 def _recipient_names(company: Company) -> list[str]:
@@ -93,16 +104,12 @@ def _cookie_partners_do_not_transfer_on_banner_consent(company: Company) -> Iter
     """A partner's cookie sends every visitor's data abroad, which a derogation is not made for, and the consent
     banner asks for the transfer together with the cookies (templates/consent.md.j2 tells the visitor so, as
     the facts have it): weak ground, which the company may still choose."""
-    partners = consent_partners(company)
+    partners = [recipient for partner in consent_partners(company) for recipient in recipients_of(company, partner)]
     on_consent = {purpose.id for purpose in company.purposes if purpose.legal_basis is LegalBasis.CONSENT}
     for index, recipient in enumerate(company.recipients):
         serves_cookies = not recipient.purposes or bool(on_consent.intersection(recipient.purposes))
-        if (
-            recipient.name
-            and recipient.derogation is TransferDerogation.EXPLICIT_CONSENT
-            and serves_cookies
-            and any(provider_is_among(partner, [recipient.name]) for partner in partners)
-        ):
+        is_partner = any(partner is recipient for partner in partners)
+        if is_partner and serves_cookies and recipient.derogation is TransferDerogation.EXPLICIT_CONSENT:
             yield (
                 ("recipients", index, "derogation"),
                 f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, but accepting "

@@ -17,14 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from generator.cookie_rules import consent_partners, provider_is_among
+from generator.cookie_rules import consent_partners, recipients_of
 from generator.document import PolicyDocument, render_blocks
 from generator.facts import Company
 from generator.facts.durations import shortest_days
 from generator.facts.processing import (
     Cookie,
     CookieCategory,
-    Recipient,
     StorageTechnology,
     TransferDerogation,
     TransferSafeguard,
@@ -187,7 +186,7 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
     without_safeguards = False
     on_explicit_consent: list[str] = []
     for partner in partners:
-        recipients = _recipients_of(facts, partner)
+        recipients = recipients_of(facts, partner)
         outside = [country for recipient in recipients for country in recipient.countries if not is_in_eea(country)]
         if outside:
             names.append(partner)
@@ -199,15 +198,6 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
             if TransferDerogation.EXPLICIT_CONSENT in derogations:
                 on_explicit_consent.append(partner)
     return _Abroad(names, countries, without_safeguards, on_explicit_consent)
-
-
-def _recipients_of(facts: Company, partner: str) -> list[Recipient]:
-    """The recipient entries of a cookie's provider, by the first word of its name as the rules match them
-    (`Google` finds both `Google Ireland Limited` and `Google LLC`): a first layer that names one country
-    too many misleads less than one that leaves a transfer out."""
-    return [
-        recipient for recipient in facts.recipients if recipient.name and provider_is_among(partner, [recipient.name])
-    ]
 
 
 def _asks_consent(facts: Company) -> bool:
