@@ -28,7 +28,7 @@ from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import company_slug, facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
-from generator.rendering import Job, Rendered, render_all
+from generator.rendering import DRAFTING, Job, Progress, Rendered, render_all
 from generator.state import PolicyState, state_path
 from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
@@ -57,6 +57,7 @@ def build(
     strict: bool = False,
     on_company: Callable[[CompanyBuilt], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
     draft: bool = False,
 ) -> BuildResult:
     """Bring every company's policies, state file and the manifest up to date.
@@ -65,7 +66,9 @@ def build(
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
     as a site generator's configuration gives them. ``languages`` limits the languages
     written; by default every language a company publishes. ``on_wait`` hears that another
-    build of the same output folder or facts is running and this one waits for it.
+    build of the same output folder or facts is running and this one waits for it;
+    ``on_progress`` hears how far rendering has come, and ``on_company`` each company's outcome
+    once it is published (or drafted).
     """
     out_dir = Path(out_dir)
     wanted = tuple(languages) if languages is not None else language_codes()
@@ -92,6 +95,8 @@ def build(
                 result.written.extend(drafted.written)
                 result.warnings.extend(drafted.preview.warnings)
                 result.companies.append(built)
+                if on_progress:
+                    on_progress(Progress(DRAFTING, len(result.companies), len(files)))
                 if on_company:
                     on_company(built)
         return result
@@ -108,6 +113,7 @@ def build(
             strict=strict,
             jobs=jobs,
             on_wait=on_wait,
+            on_progress=on_progress,
             publishing=publishing,
         )
     except (KeyboardInterrupt, Terminated) as interruption:
@@ -147,6 +153,7 @@ def _build_locked(
     strict: bool,
     jobs: int | None,
     on_wait: Callable[[str], None] | None,
+    on_progress: Callable[[Progress], None] | None,
     publishing: _Publishing,
 ) -> tuple[list[Job | CompanyBuilt], list[Rendered]]:
     """Plan, render and publish under the locks of the output and facts folders; Ctrl-C waits for a publication."""
@@ -175,7 +182,7 @@ def _build_locked(
                     [path for path, plan in zip(files, planned, strict=True) if isinstance(plan, CompanyBuilt)],
                     strict=True,
                 )
-            outcomes = render_all([job for job in planned if isinstance(job, Job)], jobs)
+            outcomes = render_all([job for job in planned if isinstance(job, Job)], jobs, on_progress)
             problems = [message for outcome in outcomes if isinstance(outcome, Invalid) for message in outcome.messages]
             if problems:
                 raise UserError(problems)

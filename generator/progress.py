@@ -14,20 +14,26 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
+    from generator.rendering import Progress as RenderProgress
+
 
 class BuildProgress:
-    """Context manager whose :meth:`company_done` is given to :func:`generator.pipeline.build`.
+    """Context manager whose :meth:`step_done` and :meth:`company_done` are given to
+    :func:`generator.pipeline.build`.
 
-    Rich is imported only for a terminal: a build writing to a pipe or a log, as under CI
-    or a site generator, does not pay for loading it.
+    On a terminal a bar shows the step the build is at (the companies' text, then their
+    PDFs) and how many of its known total are done; the companies' lines follow their
+    publication, which comes at the end. Rich is imported only for a terminal: a build
+    writing to a pipe or a log, as under CI or a site generator, does not pay for loading it.
     """
 
     def __init__(self, asked: Sequence[Language] | None = None) -> None:
-        self.live: tuple[Console, Progress, TaskID] | None = self._live_bar() if sys.stderr.isatty() else None
+        self.live: tuple[Console, Progress] | None = self._live_bar() if sys.stderr.isatty() else None
+        self.task: TaskID | None = None
         self.asked = asked
 
     @staticmethod
-    def _live_bar() -> tuple[Console, Progress, TaskID]:
+    def _live_bar() -> tuple[Console, Progress]:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
@@ -40,7 +46,7 @@ class BuildProgress:
             console=console,
             transient=True,
         )
-        return console, bar, bar.add_task("building", total=None)
+        return console, bar
 
     def __enter__(self) -> BuildProgress:
         if self.live:
@@ -53,14 +59,21 @@ class BuildProgress:
         if self.live:
             self.live[1].stop()
 
+    def step_done(self, progress: RenderProgress) -> None:
+        """Show on the bar how far the build's current step has come (the bar only: a log gets the companies' lines)."""
+        if not self.live:
+            return
+        bar = self.live[1]
+        if self.task is None:  # no bar until there is a total to show: planning takes no time to speak of
+            self.task = bar.add_task(progress.step, total=progress.total, completed=progress.done)
+        else:
+            bar.update(self.task, description=progress.step, total=progress.total, completed=progress.done)
+
     def company_done(self, company: CompanyBuilt) -> None:
         line = company_line(company, self.asked)
         if self.live:
-            console, bar, task = self.live
-            bar.advance(task)
-            bar.update(task, description=company.slug)
             if company.rendered or line != company_line(company):
-                console.print(line, highlight=False)
+                self.live[0].print(line, highlight=False)
         else:
             print(line, file=sys.stderr)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
@@ -90,6 +90,19 @@ class Rendered:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """How far the render stage has come: ``done`` of the ``total`` steps of ``step``.
+
+    A company's files are published with the others' at the end of the build, so what a
+    build can show as it goes is this: the companies prepared, then the PDFs laid out.
+    """
+
+    step: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
 class Prepared:
     """A company rendered but for its slow files, which :attr:`tasks` make."""
 
@@ -100,7 +113,9 @@ class Prepared:
     tasks: tuple[FileTask, ...]
 
 
-def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]:
+def render_all(
+    jobs: list[Job], workers: int | None, on_progress: Callable[[Progress], None] | None = None
+) -> list[Rendered | Invalid]:
     """Every company's files; on Ctrl-C, SIGTERM or any failure every worker is stopped.
 
     With one worker asked for, or nothing slow to make for a single company, everything
@@ -109,13 +124,21 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
     before loading this module (:func:`generator.workers.early_workers`). Several companies
     are prepared by the workers, which inherit those and the compiled templates from this
     process. Then the slow files, prepared here down to their print pages, are shared out,
-    the longest first.
+    the longest first. ``on_progress`` hears of each company prepared and each slow file made.
     """
+    if not jobs:
+        return []
+    report = on_progress or (lambda progress: None)
     wanted = workers or os.cpu_count() or 1
     slow_files = sum(len(job.languages) for job in jobs if any(kind.own_task for kind in job.kinds))
     size = min(wanted, max(len(jobs), slow_files) if len(jobs) > 1 else slow_files)
     if wanted <= 1 or size < 1:
-        return [_run_here(prepare_company(job)) for job in jobs]
+        outcomes: list[Rendered | Invalid] = []
+        report(Progress(RENDERING, 0, len(jobs)))
+        for job in jobs:
+            outcomes.append(_run_here(prepare_company(job)))
+            report(Progress(RENDERING, len(outcomes), len(jobs)))
+        return outcomes
     kinds = tuple({kind for job in jobs for kind in job.kinds})
     if len(jobs) > 1:
         for kind in kinds:
@@ -124,7 +147,12 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
         kinds = ()
     started = start_workers(size, kinds)
     try:
-        prepared = [prepare_company(jobs[0])] if len(jobs) == 1 else _prepared_by(started, jobs)
+        report(Progress(PREPARING, 0, len(jobs)))
+        if len(jobs) == 1:
+            prepared = [prepare_company(jobs[0])]
+            report(Progress(PREPARING, 1, 1))
+        else:
+            prepared = _prepared_by(started, jobs, report)
         tasks = [
             (company, number, task)
             for company, outcome in enumerate(prepared)
@@ -132,7 +160,11 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
             for number, task in enumerate(outcome.tasks)
         ]
         tasks.sort(key=lambda entry: -entry[2].cost)
-        made = started.map(run_task, [task for _, _, task in tasks])
+        if tasks:
+            report(Progress(LAYING_OUT, 0, len(tasks)))
+        made = started.map(
+            run_task, [task for _, _, task in tasks], lambda done: report(Progress(LAYING_OUT, done, len(tasks)))
+        )
     finally:
         # Every task has answered, or the build stops: either way no worker is waited for,
         # not even one still loading WeasyPrint for a company whose facts turned out invalid.
@@ -146,10 +178,24 @@ def render_all(jobs: list[Job], workers: int | None) -> list[Rendered | Invalid]
     ]
 
 
-def _prepared_by(started: Workers, jobs: list[Job]) -> list[Prepared | Invalid]:
+RENDERING = "rendering companies"
+"""The step of a build in one process: each company whole, its PDFs too."""
+PREPARING = "writing the text"
+"""Each company validated, its text written in every language and its quick files made."""
+DRAFTING = "writing drafts"
+"""A draft build (``--draft``, ``watch``): each company whole, in the build's process."""
+LAYING_OUT = "laying out PDFs"
+"""The slow files (:attr:`OutputKind.own_task`), made by the workers."""
+
+
+def _prepared_by(started: Workers, jobs: list[Job], report: Callable[[Progress], None]) -> list[Prepared | Invalid]:
     """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
     order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    outcomes = started.map(prepare_company, [jobs[index] for index in order])
+    outcomes = started.map(
+        prepare_company,
+        [jobs[index] for index in order],
+        lambda done: report(Progress(PREPARING, done, len(jobs))),
+    )
     by_job = dict(zip(order, outcomes, strict=True))
     return [by_job[index] for index in range(len(jobs))]
 

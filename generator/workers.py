@@ -114,8 +114,13 @@ class Workers:
             self.stop()
             raise
 
-    def map(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """``function`` of every item, each worker given the next item as soon as it answers."""
+    def map(
+        self, function: Callable[[T], R], items: Sequence[T], on_answer: Callable[[int], None] | None = None
+    ) -> list[R]:
+        """``function`` of every item, each worker given the next item as soon as it answers.
+
+        ``on_answer`` hears how many items are answered, after each answer.
+        """
         results: dict[int, R] = {}
         pending = iter(enumerate(items))
         busy: dict[Connection, int] = {}
@@ -144,6 +149,8 @@ class Workers:
                     raise error from WorkerError(remote_traceback)
                 results[busy.pop(ready)] = answer
                 give(ready)
+                if on_answer:
+                    on_answer(len(results))
         return [results[index] for index in range(len(items))]
 
     def _lost(self, connection: Connection) -> UserError:
