@@ -16,6 +16,7 @@ from conftest import BUILD_DAY, MINIMAL, ROOT
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from generator import templating
 from generator.cli import main
 from generator.document import render_document
 from generator.languages import FormOfAddress
@@ -89,3 +90,19 @@ def test_a_template_edited_into_a_syntax_error_is_a_located_message(
         "templates/sections/rights.md.j2:3: Expected an expression, got 'end of statement block'\n"
     )
     assert not (tmp_path / "output" / "acme").exists()
+
+
+def test_a_jinja_keeping_macro_bodies_elsewhere_gets_its_own_calls_and_the_same_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``DirectCalls`` reads a macro's body from an attribute Jinja does not name publicly; a Jinja
+    that renamed it must still build, with its own calls, rather than fail on every macro."""
+    direct = _policy_texts("pl")
+    assert template_environment("pl", FormOfAddress.TY).context_class is DirectCalls
+    forget_project()
+    monkeypatch.setattr(templating, "_MACRO_BODY", "_body_under_another_name")
+    try:
+        assert template_environment("pl", FormOfAddress.TY).context_class is Context
+        assert _policy_texts("pl") == direct
+    finally:
+        forget_project()
