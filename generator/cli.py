@@ -273,7 +273,7 @@ def _build_started(arguments: argparse.Namespace) -> int:
             strict=arguments.strict,
             on_company=progress.company_done,
             on_wait=_say,
-            on_progress=progress.step_done,
+            on_progress=progress.step_progressed,
             draft=arguments.draft,
         )
     for warning in result.warnings:

@@ -28,7 +28,7 @@ from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import company_slug, facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
-from generator.rendering import DRAFTING, Job, Progress, Rendered, render_all
+from generator.rendering import BuildStep, Job, Rendered, StepProgress, render_all
 from generator.state import PolicyState, state_path
 from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
@@ -57,7 +57,7 @@ def build(
     strict: bool = False,
     on_company: Callable[[CompanyBuilt], None] | None = None,
     on_wait: Callable[[str], None] | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[StepProgress], None] | None = None,
     draft: bool = False,
 ) -> BuildResult:
     """Bring every company's policies, state file and the manifest up to date.
@@ -80,6 +80,8 @@ def build(
         raise UserError(result.warnings)
     if draft:
         with folder_locks(out_dir, on_wait=on_wait):
+            if on_progress:
+                on_progress(StepProgress(BuildStep.DRAFTING, 0, len(files)))
             for drafted in write_drafts(
                 files,
                 out_dir,
@@ -96,7 +98,7 @@ def build(
                 result.warnings.extend(drafted.preview.warnings)
                 result.companies.append(built)
                 if on_progress:
-                    on_progress(Progress(DRAFTING, len(result.companies), len(files)))
+                    on_progress(StepProgress(BuildStep.DRAFTING, len(result.companies), len(files)))
                 if on_company:
                     on_company(built)
         return result
@@ -153,7 +155,7 @@ def _build_locked(
     strict: bool,
     jobs: int | None,
     on_wait: Callable[[str], None] | None,
-    on_progress: Callable[[Progress], None] | None,
+    on_progress: Callable[[StepProgress], None] | None,
     publishing: _Publishing,
 ) -> tuple[list[Job | CompanyBuilt], list[Rendered]]:
     """Plan, render and publish under the locks of the output and facts folders; Ctrl-C waits for a publication."""

@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-    from generator.rendering import Progress as RenderProgress
+    from generator.rendering import StepProgress
 
 
 class BuildProgress:
-    """Context manager whose :meth:`step_done` and :meth:`company_done` are given to
+    """Context manager whose :meth:`step_progressed` and :meth:`company_done` are given to
     :func:`generator.pipeline.build`.
 
     On a terminal a bar shows the step the build is at (the companies' text, then their
@@ -30,6 +30,7 @@ class BuildProgress:
     def __init__(self, asked: Sequence[Language] | None = None) -> None:
         self.live: tuple[Console, Progress] | None = self._live_bar() if sys.stderr.isatty() else None
         self.task: TaskID | None = None
+        self.step = ""
         self.asked = asked
 
     @staticmethod
@@ -59,15 +60,22 @@ class BuildProgress:
         if self.live:
             self.live[1].stop()
 
-    def step_done(self, progress: RenderProgress) -> None:
-        """Show on the bar how far the build's current step has come (the bar only: a log gets the companies' lines)."""
+    def step_progressed(self, progress: StepProgress) -> None:
+        """Show on the bar how far the build's current step has come (the bar only: a log gets the companies' lines).
+
+        A new step starts the bar afresh: rich keeps a task that reached its total finished, with
+        its spinner stopped, when only its description and count change.
+        """
         if not self.live:
             return
         bar = self.live[1]
-        if self.task is None:  # no bar until there is a total to show: planning takes no time to speak of
+        if self.task is None:  # no bar until a step has a total to count against
             self.task = bar.add_task(progress.step, total=progress.total, completed=progress.done)
+        elif progress.step != self.step:
+            bar.reset(self.task, description=progress.step, total=progress.total, completed=progress.done)
         else:
-            bar.update(self.task, description=progress.step, total=progress.total, completed=progress.done)
+            bar.update(self.task, completed=progress.done)
+        self.step = progress.step
 
     def company_done(self, company: CompanyBuilt) -> None:
         line = company_line(company, self.asked)

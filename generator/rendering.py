@@ -15,6 +15,7 @@ import datetime
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, cast
 
@@ -89,15 +90,29 @@ class Rendered:
     """The build's kinds and those the company's facts switch on."""
 
 
-@dataclass(frozen=True)
-class Progress:
-    """How far the render stage has come: ``done`` of the ``total`` steps of ``step``.
+class BuildStep(StrEnum):
+    """What a build is doing, as its progress names it.
 
     A company's files are published with the others' at the end of the build, so what a
-    build can show as it goes is this: the companies prepared, then the PDFs laid out.
+    build can show as it goes is how many companies it has prepared, then how many PDFs it
+    has laid out; or, in one process, how many companies it has finished.
     """
 
-    step: str
+    RENDERING = "rendering companies"
+    """In one process (one job, one core, or one company without PDFs): each company whole."""
+    PREPARING = "writing the text"
+    """Each company validated, its text written in every language and its quick files made."""
+    LAYING_OUT = "laying out PDFs"
+    """The slow files (:attr:`OutputKind.own_task`), made by the workers."""
+    DRAFTING = "writing drafts"
+    """A draft build (``--draft``, ``watch``): each company whole, in the build's process."""
+
+
+@dataclass(frozen=True)
+class StepProgress:
+    """``done`` of the ``total`` companies or files of a build's current ``step``."""
+
+    step: BuildStep
     done: int
     total: int
 
@@ -114,7 +129,7 @@ class Prepared:
 
 
 def render_all(
-    jobs: list[Job], workers: int | None, on_progress: Callable[[Progress], None] | None = None
+    jobs: list[Job], workers: int | None, on_progress: Callable[[StepProgress], None] | None = None
 ) -> list[Rendered | Invalid]:
     """Every company's files; on Ctrl-C, SIGTERM or any failure every worker is stopped.
 
@@ -124,21 +139,35 @@ def render_all(
     before loading this module (:func:`generator.workers.early_workers`). Several companies
     are prepared by the workers, which inherit those and the compiled templates from this
     process. Then the slow files, prepared here down to their print pages, are shared out,
-    the longest first. ``on_progress`` hears of each company prepared and each slow file made.
+    the longest first, unless a company turned out invalid: then only the invalid ones are
+    returned, as the build publishes nothing. ``on_progress`` hears each step begin (at 0 of its
+    total) and each company prepared or slow file made.
     """
     if not jobs:
         return []
     report = on_progress or (lambda progress: None)
+
+    def counting(step: BuildStep, total: int) -> Callable[[int], None]:
+        """Report ``step`` at 0 of ``total`` at once, then at each count the returned function is given."""
+        report(StepProgress(step, 0, total))
+        return lambda done: report(StepProgress(step, done, total))
+
     wanted = workers or os.cpu_count() or 1
     slow_files = sum(len(job.languages) for job in jobs if any(kind.own_task for kind in job.kinds))
     size = min(wanted, max(len(jobs), slow_files) if len(jobs) > 1 else slow_files)
     if wanted <= 1 or size < 1:
-        outcomes: list[Rendered | Invalid] = []
-        report(Progress(RENDERING, 0, len(jobs)))
-        for job in jobs:
-            outcomes.append(_run_here(prepare_company(job)))
-            report(Progress(RENDERING, len(outcomes), len(jobs)))
-        return outcomes
+        rendered: list[Rendered | Invalid] = []
+        invalid: list[Rendered | Invalid] = []
+        finished = counting(BuildStep.RENDERING, len(jobs))
+        for count, job in enumerate(jobs, start=1):
+            outcome = prepare_company(job)
+            if isinstance(outcome, Invalid):
+                invalid.append(outcome)
+            elif not invalid:  # once one has failed, nothing is published: no more PDFs are laid out
+                rendered.append(_run_here(outcome))
+            finished(count)
+        return invalid or rendered
+    prepared_count = counting(BuildStep.PREPARING, len(jobs))  # before the warm-up, which takes a while
     kinds = tuple({kind for job in jobs for kind in job.kinds})
     if len(jobs) > 1:
         for kind in kinds:
@@ -147,12 +176,14 @@ def render_all(
         kinds = ()
     started = start_workers(size, kinds)
     try:
-        report(Progress(PREPARING, 0, len(jobs)))
         if len(jobs) == 1:
             prepared = [prepare_company(jobs[0])]
-            report(Progress(PREPARING, 1, 1))
+            prepared_count(1)
         else:
-            prepared = _prepared_by(started, jobs, report)
+            prepared = _prepared_by(started, jobs, prepared_count)
+        invalid = [outcome for outcome in prepared if isinstance(outcome, Invalid)]
+        if invalid:  # the build publishes nothing: it reports their problems without laying out the others' PDFs
+            return list(invalid)
         tasks = [
             (company, number, task)
             for company, outcome in enumerate(prepared)
@@ -160,11 +191,8 @@ def render_all(
             for number, task in enumerate(outcome.tasks)
         ]
         tasks.sort(key=lambda entry: -entry[2].cost)
-        if tasks:
-            report(Progress(LAYING_OUT, 0, len(tasks)))
-        made = started.map(
-            run_task, [task for _, _, task in tasks], lambda done: report(Progress(LAYING_OUT, done, len(tasks)))
-        )
+        laid_out = counting(BuildStep.LAYING_OUT, len(tasks)) if tasks else None
+        made = started.map(run_task, [task for _, _, task in tasks], laid_out)
     finally:
         # Every task has answered, or the build stops: either way no worker is waited for,
         # not even one still loading WeasyPrint for a company whose facts turned out invalid.
@@ -178,31 +206,15 @@ def render_all(
     ]
 
 
-RENDERING = "rendering companies"
-"""The step of a build in one process: each company whole, its PDFs too."""
-PREPARING = "writing the text"
-"""Each company validated, its text written in every language and its quick files made."""
-DRAFTING = "writing drafts"
-"""A draft build (``--draft``, ``watch``): each company whole, in the build's process."""
-LAYING_OUT = "laying out PDFs"
-"""The slow files (:attr:`OutputKind.own_task`), made by the workers."""
-
-
-def _prepared_by(started: Workers, jobs: list[Job], report: Callable[[Progress], None]) -> list[Prepared | Invalid]:
+def _prepared_by(started: Workers, jobs: list[Job], on_answer: Callable[[int], None]) -> list[Prepared | Invalid]:
     """Every company prepared by the workers, the biggest policies first, in the jobs' order."""
     order = sorted(range(len(jobs)), key=lambda index: -len(jobs[index].raw) * len(jobs[index].languages))
-    outcomes = started.map(
-        prepare_company,
-        [jobs[index] for index in order],
-        lambda done: report(Progress(PREPARING, done, len(jobs))),
-    )
+    outcomes = started.map(prepare_company, [jobs[index] for index in order], on_answer)
     by_job = dict(zip(order, outcomes, strict=True))
     return [by_job[index] for index in range(len(jobs))]
 
 
-def _run_here(outcome: Prepared | Invalid) -> Rendered | Invalid:
-    if isinstance(outcome, Invalid):
-        return outcome
+def _run_here(outcome: Prepared) -> Rendered | Invalid:
     return _finished(outcome, [run_task(task) for task in outcome.tasks])
 
 

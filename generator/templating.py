@@ -72,7 +72,8 @@ COMPILED_MARKDOWN = CompiledTemplates("markdown")
 
 _MACRO_BODY = "_func"
 """Where :class:`jinja2.runtime.Macro` keeps the function of its body. It has no public name (Jinja 3.1
-keeps it there): :func:`template_environment` uses :class:`DirectCalls` only when every macro has it."""
+keeps it there, and calls it with the arguments a plain call passes): a macro without it is called
+Jinja's own way, so a Jinja that moved it renders the same text, only slower."""
 _PLAIN_CALLABLES = (FunctionType, MethodType, BuiltinFunctionType)
 _CALL_MARKERS = {"_block_vars", "_loop_vars"}
 """What Jinja adds to a call inside a block or a loop, for a callee that wants the context."""
@@ -94,7 +95,10 @@ class DirectCalls(Context):
         if type(callee) in _PLAIN_CALLABLES and not hasattr(callee, "jinja_pass_arg"):
             function = callee
         elif type(callee) is Macro and self._plain_macro_call(callee, args, kwargs):
-            function = getattr(callee, _MACRO_BODY)
+            body: Callable[..., Any] | None = getattr(callee, _MACRO_BODY, None)
+            if body is None:
+                return super().call(callee, *args, **kwargs)
+            function = body
         else:
             return super().call(callee, *args, **kwargs)
         kwargs.pop("_block_vars", None)
@@ -129,6 +133,7 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
         lstrip_blocks=False,
         keep_trailing_newline=True,
     )
+    environment.context_class = DirectCalls  # before the macros' module is made: its macros keep its context
     catalog = translations(language, register=register)
     # Each message is looked up in the catalog once per environment, and one without values is
     # formatted once too: a policy asks for some 380 messages, a few dozen of them over and over.
@@ -176,11 +181,7 @@ def template_environment(language: Language, register: FormOfAddress) -> Environ
     # Section blocks are rendered one by one, without their template's top-level imports,
     # so the shared macros are made globals of the environment instead.
     macros = environment.get_template("macros.md.j2").make_module()
-    shared = {name: getattr(macros, name) for name in macros.__dict__ if not name.startswith("_")}
-    environment.globals.update(shared)
-    # A Jinja that keeps a macro's body elsewhere renders with its own calls: slower, the same text.
-    bodies_found = all(hasattr(value, _MACRO_BODY) for value in shared.values() if isinstance(value, Macro))
-    environment.context_class = DirectCalls if bodies_found else Context
+    environment.globals.update({name: getattr(macros, name) for name in macros.__dict__ if not name.startswith("_")})
     return environment
 
 
