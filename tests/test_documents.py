@@ -11,8 +11,10 @@ import pickle
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import docx
 import openpyxl
@@ -28,8 +30,9 @@ from generator.document import company_formats, render_document, unescape
 from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.facts.base import LocalizedText
+from generator.facts.company import TargetCountry
 from generator.facts.processing import LegalBasis
-from generator.languages import Language
+from generator.languages import FormOfAddress, Language, language_codes
 from generator.legal import is_in_eea
 from generator.loading import read_facts_file
 from generator.outputs import PolicyDraft, default_kinds
@@ -37,7 +40,8 @@ from generator.pipeline import build
 from generator.render.clauses import clause_files
 from generator.render.docx import render_docx
 from generator.render.ropa import COLUMNS, processing_register
-from generator.typography import typeset
+from generator.templating import template_environment
+from generator.typography import NBSP, typeset
 from generator.validation import load_company
 
 LANGUAGES: tuple[Language, ...] = ("pl", "en")
@@ -821,3 +825,52 @@ def test_a_shared_clause_gives_a_right_to_the_whole_form_only_where_every_purpos
     [clause] = [file.content.decode() for file in clause_files(draft) if file.name.endswith(".md")]
     assert for_all in clause
     assert re.findall(r"with the right to [a-z ]+", clause) == per_purpose
+
+
+def _smartcp_directed_at(countries: list[str], folder: Path) -> Company:
+    """SmartCP (published in Polish, English and German) with its websites directed at ``countries``."""
+    published = "  languages: [pl, en, de]\n"
+    text = (ROOT / "companies" / "smartcp.yaml").read_text(encoding="utf-8")
+    assert text.count(published) == 1
+    facts = folder / "smartcp.yaml"
+    facts.write_text(text.replace(published, f"{published}  directed_at: [{', '.join(countries)}]\n"), encoding="utf-8")
+    return load_company(facts)
+
+
+@pytest.mark.parametrize(
+    ("language", "german_rule", "austrian_rule"),
+    [
+        ("pl", "§ 25 niemieckiej ustawy", "§ 165 ust. 3 austriackiej ustawy"),
+        ("en", "Section 25 of the German", "Section 165(3) of the Austrian"),
+        (
+            "de",
+            "§ 25 des Telekommunikation-Digitale-Dienste-Datenschutz-Gesetzes",
+            "§ 165 Abs. 3 des österreichischen",
+        ),
+    ],
+)
+def test_the_cookies_section_cites_the_rule_of_each_country_the_websites_are_directed_at(
+    tmp_path: Path, language: str, german_rule: str, austrian_rule: str
+) -> None:
+    def cookies_section(countries: list[str]) -> str:
+        document = render_document(_smartcp_directed_at(countries, tmp_path), "smartcp", language, BUILD_DAY)
+        body = next(str(section.body) for section in document.walk() if section.outline.anchor == "cookies")
+        return body.replace(NBSP, " ")
+
+    both = cookies_section(["DE", "AT"])
+    assert both.index("399") < both.index(german_rule) < both.index(austrian_rule)
+    only_austria = cookies_section(["AT"])
+    assert austrian_rule in only_austria
+    assert german_rule not in only_austria
+    neither = cookies_section([])
+    assert "TDDDG" not in neither
+    assert "TKG" not in neither
+
+
+def test_every_country_a_website_may_be_directed_at_has_its_rule_in_every_language() -> None:
+    for language in language_codes():
+        environment = template_environment(language, FormOfAddress.TY)
+        device_rule = cast(Callable[[TargetCountry], object], environment.globals["device_rule"])
+        rules = [str(device_rule(country)).strip() for country in TargetCountry]
+        assert all(rules), (language, rules)
+        assert len(set(rules)) == len(rules), (language, rules)

@@ -40,6 +40,16 @@ DataPath = tuple[str | int, ...]
 warnings.filterwarnings("ignore", 'Field name "register" in "Document" shadows', UserWarning)
 
 
+class TargetCountry(StrEnum):
+    """A country besides Poland whose visitors a website may be directed at, with its own rule on
+    storing information on a visitor's device that the cookies section cites."""
+
+    DE = "DE"
+    """§ 25 TDDDG (Telekommunikation-Digitale-Dienste-Datenschutz-Gesetz)."""
+    AT = "AT"
+    """§ 165(3) TKG 2021 (Telekommunikationsgesetz 2021)."""
+
+
 class Document(FactsModel):
     """What the policy covers, in which languages it is published and how it addresses its reader."""
 
@@ -56,6 +66,11 @@ class Document(FactsModel):
     """The websites the policy covers, e.g. `https://smartcp.org`."""
     services: list[LocalizedText] = []
     """The services or products the policy covers, named in each language."""
+    directed_at: list[TargetCountry] = []
+    """Countries besides Poland whose visitors the websites are directed at, e.g. `[DE, AT]` for a shop
+    that ships there: each one's own rule on cookies applies to them too (in Germany § 25 TDDDG, in
+    Austria § 165(3) TKG 2021), and the cookies section names it beside art. 399 PKE. A policy
+    published in German is usually read there."""
     last_updated: IsoDate | None = None
     """Pin the policy's last-updated date by hand, written YYYY-MM-DD; by default it is the day its text
     last changed."""
@@ -88,6 +103,16 @@ class Document(FactsModel):
     bilingual_pdf: bool = False
     """Also make, in every build, one PDF with the first two published languages side by side
     (the `pdf-bilingual` output kind)."""
+
+    @field_validator("directed_at")
+    @classmethod
+    def _each_country_once(cls, countries: list[TargetCountry]) -> list[TargetCountry]:
+        repeated = sorted({country for country in countries if countries.count(country) > 1})
+        if repeated:
+            raise PydanticCustomError(
+                "repeated_country", f"'{repeated[0]}' is listed more than once; list each country once"
+            )
+        return countries
 
     @field_validator("languages")
     @classmethod
