@@ -104,25 +104,17 @@ class Document(FactsModel):
     """Also make, in every build, one PDF with the first two published languages side by side
     (the `pdf-bilingual` output kind)."""
 
-    @field_validator("directed_at")
+    @field_validator("languages", "directed_at")
     @classmethod
-    def _each_country_once(cls, countries: list[TargetCountry]) -> list[TargetCountry]:
-        repeated = sorted({country for country in countries if countries.count(country) > 1})
+    def _each_listed_once(cls, listed: list[str], info: ValidationInfo) -> list[str]:
+        """A language or country listed twice would repeat its text in the policy."""
+        repeated = sorted({value for value in listed if listed.count(value) > 1})
         if repeated:
+            what = "language" if info.field_name == "languages" else "country"
             raise PydanticCustomError(
-                "repeated_country", f"'{repeated[0]}' is listed more than once; list each country once"
+                f"repeated_{what}", f"'{repeated[0]}' is listed more than once; list each {what} once"
             )
-        return countries
-
-    @field_validator("languages")
-    @classmethod
-    def _no_repeats(cls, languages: list[Language]) -> list[Language]:
-        repeated = sorted({language for language in languages if languages.count(language) > 1})
-        if repeated:
-            raise PydanticCustomError(
-                "repeated_language", f"'{repeated[0]}' is listed more than once; list each language once"
-            )
-        return languages
+        return listed
 
 
 class ProfilingParty(StrEnum):
