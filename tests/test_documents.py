@@ -844,7 +844,7 @@ def _smartcp_directed_at(countries: list[str], folder: Path) -> Company:
         ("en", "Section 25 of the German", "Section 165(3) of the Austrian"),
         (
             "de",
-            "§ 25 des Telekommunikation-Digitale-Dienste-Datenschutz-Gesetzes",
+            "§ 25 des deutschen Telekommunikation-Digitale-Dienste-Datenschutz-Gesetzes",
             "§ 165 Abs. 3 des österreichischen",
         ),
     ],
@@ -874,3 +874,30 @@ def test_every_country_a_website_may_be_directed_at_has_its_rule_in_every_langua
         rules = [str(device_rule(country)).strip() for country in TargetCountry]
         assert all(rules), (language, rules)
         assert len(set(rules)) == len(rules), (language, rules)
+
+
+@pytest.mark.parametrize(
+    ("language", "one_law", "several_rules"),
+    [
+        ("pl", "czego wymaga ta ustawa", "czego wymagają przywołane wyżej przepisy"),
+        ("en", "as that law requires", "as the rules cited above require"),
+        ("de", "wie es dieses Gesetz verlangt", "wie es die oben genannten Vorschriften verlangen"),
+    ],
+)
+def test_a_cookie_on_consent_with_another_basis_points_back_at_every_rule_cited(
+    tmp_path: Path, language: str, one_law: str, several_rules: str
+) -> None:
+    """The consent a cookie needs is what "that law" (art. 399 PKE) requires; where the section also
+    cites the rules of the countries the websites are directed at, it is what those rules require."""
+
+    def cookies_section(countries: list[str]) -> str:
+        company = _smartcp_directed_at(countries, tmp_path)
+        first_asked = next(index for index, cookie in enumerate(company.cookies) if cookie.category != "necessary")
+        cookies = list(company.cookies)
+        cookies[first_asked] = cookies[first_asked].model_copy(update={"legal_basis": LegalBasis.CONTRACT})
+        document = render_document(company.model_copy(update={"cookies": cookies}), "smartcp", language, BUILD_DAY)
+        return next(str(section.body) for section in document.walk() if section.outline.anchor == "cookies")
+
+    assert one_law in cookies_section([])
+    assert several_rules in cookies_section(["DE"])
+    assert one_law not in cookies_section(["DE"])

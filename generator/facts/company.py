@@ -41,8 +41,10 @@ warnings.filterwarnings("ignore", 'Field name "register" in "Document" shadows',
 
 
 class TargetCountry(StrEnum):
-    """A country besides Poland whose visitors a website may be directed at, with its own rule on
-    storing information on a visitor's device that the cookies section cites."""
+    """A country besides Poland whose people the services may be directed at, with its own rule on
+    storing information on a visitor's device that the cookies section cites. Only rules that, like
+    art. 399 PKE, ask prior consent for all but what is strictly necessary can be "the same rule":
+    Switzerland's (Art. 45c FMG: information and a way to refuse) cannot be listed so."""
 
     DE = "DE"
     """§ 25 TDDDG (Telekommunikation-Digitale-Dienste-Datenschutz-Gesetz)."""
@@ -67,10 +69,10 @@ class Document(FactsModel):
     services: list[LocalizedText] = []
     """The services or products the policy covers, named in each language."""
     directed_at: list[TargetCountry] = []
-    """Countries besides Poland whose visitors the websites are directed at, e.g. `[DE, AT]` for a shop
-    that ships there: each one's own rule on cookies applies to them too (in Germany § 25 TDDDG, in
-    Austria § 165(3) TKG 2021), and the cookies section names it beside art. 399 PKE. A policy
-    published in German is usually read there."""
+    """Countries besides Poland whose people the services are directed at, e.g. `[DE, AT]` for a shop
+    that ships there: each one's own rule on cookies applies to the websites too (§ 25 TDDDG, by its
+    § 1(3)) or may (§ 165(3) TKG 2021, silent on its reach), and the cookies section cites it after
+    art. 399 PKE. A policy published in German is usually read there."""
     last_updated: IsoDate | None = None
     """Pin the policy's last-updated date by hand, written YYYY-MM-DD; by default it is the day its text
     last changed."""
