@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import difflib
 import gc
 import re
 import signal
@@ -114,7 +115,9 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="what changed in the facts since the last published version")
     _paths(diff)
     diff.add_argument(
-        "--lang", type=_choices(language_codes()), help="languages (default: every language a company publishes)"
+        "--lang",
+        type=_choices(language_codes(), "language"),
+        help="languages (default: every language a company publishes)",
     )
     diff.set_defaults(run=_diff)
 
@@ -208,33 +211,42 @@ def _out(command: argparse.ArgumentParser) -> None:
 def _languages_and_formats(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--lang",
-        type=_choices(language_codes()),
+        type=_choices(language_codes(), "language"),
         help=f"languages to build, e.g. {','.join(default_languages())} (default: every language a company publishes)",
     )
     command.add_argument(
         "--format",
-        type=_choices(tuple(OUTPUT_KINDS)),
+        type=_choices(tuple(OUTPUT_KINDS), "output kind"),
         help=f"output kinds, from {', '.join(OUTPUT_KINDS)} (default: {','.join(default_kinds())}, and the kinds"
         " a company's facts switch on)",
     )
 
 
-def _choices(allowed: tuple[str, ...]) -> Callable[[str], tuple[str, ...]]:
+def _choices(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, ...]]:
     def parse(text: str) -> tuple[str, ...]:
         chosen = tuple(part.strip() for part in text.split(",") if part.strip())
         unknown = [part for part in chosen if part not in allowed]
+        named = f"unknown {what} {', '.join(_with_guess(part, allowed) for part in unknown)}; " if unknown else ""
         if unknown or not chosen:
-            raise argparse.ArgumentTypeError(f"choose from {', '.join(allowed)}, separated by commas")
+            raise argparse.ArgumentTypeError(f"{named}choose from {', '.join(allowed)}, separated by commas")
         return chosen
 
     return parse
 
 
+def _with_guess(given: str, allowed: tuple[str, ...]) -> str:
+    """``'PL' (did you mean 'pl'?)``: a value quoted, with the allowed one it is likely a slip for."""
+    close = difflib.get_close_matches(given.lower(), allowed, n=1)
+    return f"'{given}'" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
 def _date(text: str) -> datetime.date:
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, found '{text}'")
     try:
         return datetime.date.fromisoformat(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from error
+    except ValueError as error:  # 2026-13-01, 2026-02-30
+        raise argparse.ArgumentTypeError(f"'{text}' is not a real date ({error})") from error
 
 
 def _port(text: str) -> int:

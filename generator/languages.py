@@ -9,6 +9,7 @@ checks without touching their code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -127,6 +128,15 @@ def language_table() -> LanguageTable:
 def language_codes() -> tuple[Language, ...]:
     """Every language a policy may be written in, in the table's order."""
     return language_table().codes
+
+
+def languages_named(codes: Iterable[str]) -> tuple[Language, ...]:
+    """``codes``, each a language of the table; an unknown one is an error, as an unknown output kind is."""
+    named = tuple(codes)
+    unknown = [code for code in named if code not in language_codes()]
+    if unknown:
+        raise user_error("--lang", f"unknown language {', '.join(unknown)}; choose from {', '.join(language_codes())}")
+    return named
 
 
 def default_languages() -> list[Language]:

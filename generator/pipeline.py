@@ -21,7 +21,7 @@ from pathlib import Path
 from generator import __version__
 from generator.drafts import write_drafts
 from generator.errors import InterruptedAfterPublishing, LocatedMessage, Terminated, UserError
-from generator.languages import Language, language_codes
+from generator.languages import Language, language_codes, languages_named
 from generator.locks import folder_locks
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
 from generator.outputs import OutputKind, default_kinds, kinds_named
@@ -47,7 +47,7 @@ class BuildResult:
 
 
 def build(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str],
     *,
     out_dir: str | os.PathLike[str] = Path("output"),
     languages: Sequence[Language] | None = None,
@@ -64,15 +64,18 @@ def build(
 
     ``formats`` names output kinds of :mod:`generator.outputs` (default: the default kinds).
     With ``strict``, GDPR-check warnings stop the build like errors. Paths may be strings,
-    as a site generator's configuration gives them. ``languages`` limits the languages
-    written; by default every language a company publishes. ``on_wait`` hears that another
-    build of the same output folder or facts is running and this one waits for it;
+    as a site generator's configuration gives them, and one path may be given alone.
+    ``languages`` limits the languages written; by default every language a company publishes.
+    ``on_wait`` hears that another build of the same output folder or facts is running and this
+    one waits for it;
     ``on_progress`` hears how far rendering has come, and ``on_company`` each company's outcome
     once it is published (or drafted).
     """
     out_dir = Path(out_dir)
-    wanted = tuple(languages) if languages is not None else language_codes()
-    files = facts_files([Path(path) for path in paths])
+    wanted = languages_named(languages) if languages is not None else language_codes()
+    # A string is itself iterable, letter by letter.
+    given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
+    files = facts_files([Path(path) for path in given])
     day = today_for_build(today)
     kinds = kinds_named(default_kinds() if formats is None else formats)
     result = BuildResult(warnings=legal_facts_warnings(day))

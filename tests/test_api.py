@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL, ROOT
 
 
@@ -59,3 +60,27 @@ def test_the_installed_version_is_the_packages_own() -> None:
 
     # pyproject.toml reads the version from generator/__init__.py: one place to change it.
     assert version("policygen") == generator.__version__
+
+
+def test_build_takes_one_path_given_alone_as_that_path(tmp_path: Path) -> None:
+    """``build("companies")`` is one folder, not the letters c, o, m..., each a missing file."""
+    from generator import build
+
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    for alone in (str(tmp_path / "companies"), tmp_path / "companies" / "acme.yaml"):
+        result = build(alone, out_dir=tmp_path / "out", formats=("md",))
+        assert [company.slug for company in result.companies] == ["acme"]
+
+
+def test_build_refuses_a_language_policygen_does_not_write(tmp_path: Path) -> None:
+    """The command line refuses ``--lang fr``; ``build()`` built nothing and said nothing."""
+    from generator import build
+    from generator.errors import UserError
+
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    with pytest.raises(UserError) as refused:
+        build([tmp_path / "companies"], out_dir=tmp_path / "out", languages=("pl", "fr"), formats=("md",))
+    assert str(refused.value) == "--lang: unknown language fr; choose from pl, en, de"
+    assert not (tmp_path / "out").exists()

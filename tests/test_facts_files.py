@@ -161,6 +161,34 @@ def test_jobs_is_a_whole_number_of_ascii_digits(
     assert "argument --jobs: expected a whole number of at least 1" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--lang", "PL"], "argument --lang: unknown language 'PL' (did you mean 'pl'?); choose from pl, en, de"),
+        (["--lang", "pl,fr"], "argument --lang: unknown language 'fr'; choose from pl, en, de"),
+        (
+            ["--format", "pdf,htm"],
+            "argument --format: unknown output kind 'htm' (did you mean 'html'?); choose from md,",
+        ),
+        (["--today", "2026-13-01"], "argument --today: '2026-13-01' is not a real date (month must be in 1..12)"),
+        (["--today", "24.11.2026"], "argument --today: expected a date as YYYY-MM-DD, found '24.11.2026'"),
+    ],
+    ids=["language-in-capitals", "unknown-language", "kind-misspelt", "no-such-month", "polish-date-order"],
+)
+def test_a_bad_argument_is_named_with_what_was_meant(
+    arguments: list[str],
+    message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        main(["build", *arguments])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["validate", "lint", "build", "check", "diff"])
 @pytest.mark.parametrize(
     ("name", "problem"),
