@@ -168,9 +168,10 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
     framework = legal_facts().data_privacy_framework
     if relying_on_dpf and framework.under_appeal:
         named = format_list(relying_on_dpf, locale=language("en").locale)  # the report is in English
+        rely = "relies" if len(relying_on_dpf) == 1 else "rely"
         lines += [
             "",
-            f"Note: {escape(named)} rely on the EU-US Data Privacy Framework "
+            f"Note: {escape(named)} {rely} on the EU-US Data Privacy Framework "
             f"({escape(framework.decision)}), whose validity is under appeal; keep standard "
             "contractual clauses ready as a fallback.",
         ]

@@ -18,13 +18,16 @@ from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 
 from generator.checks import all_rules
 from generator.cli import main
+from generator.compliance import coverage_report
 from generator.cookie_rules import provider_is_among
+from generator.document import render_document
 from generator.errors import UserError
+from generator.facts.processing import TransferSafeguard
 from generator.languages import language
 from generator.legal import legal_facts
 from generator.loading import read_facts_file
 from generator.pipeline import build
-from generator.validation import legal_facts_warnings
+from generator.validation import legal_facts_warnings, load_company
 
 RULES_FOLDER = Path("tests/fixtures/rules")
 FIXTURES = sorted(path.stem for path in (ROOT / RULES_FOLDER).glob("*.yaml"))
@@ -195,6 +198,22 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
         in optingo
     )
     assert "**Required by KSH-206-1 (art. 206 § 1 KSH): supply it before publishing.**" in smartcp
+
+
+@pytest.mark.parametrize(("relying", "verb"), [(1, "relies"), (2, "rely")])
+def test_the_note_on_the_data_privacy_framework_agrees_with_how_many_rely_on_it(relying: int, verb: str) -> None:
+    company = load_company(MINIMAL)
+    recipients = [
+        recipient.model_copy(update={"countries": ["US"], "safeguard": TransferSafeguard.DPF})
+        if index < relying
+        else recipient.model_copy(update={"countries": ["PL"], "safeguard": None, "derogation": None})
+        for index, recipient in enumerate(company.recipients)
+    ]
+    assert len(recipients) >= 2
+    company = company.model_copy(update={"recipients": recipients})
+    documents = [render_document(company, "minimal", code, BUILD_DAY) for code in company.document.languages]
+    note = next(line for line in coverage_report(documents, 1).splitlines() if line.startswith("Note: "))
+    assert f" {verb} on the EU-US Data Privacy Framework " in note
 
 
 def test_the_report_names_each_purpose_the_record_cannot_name_data_subjects_for(tmp_path: Path) -> None:
