@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
@@ -31,6 +32,7 @@ from generator.errors import LocatedMessage, Location, UserError
 from generator.facts import Company
 from generator.facts.base import LocalizedText
 from generator.facts.company import TargetCountry
+from generator.facts.controller import LegalForm, Money
 from generator.facts.processing import LegalBasis
 from generator.languages import FormOfAddress, Language, language_codes
 from generator.legal import is_in_eea
@@ -901,3 +903,45 @@ def test_a_cookie_on_consent_with_another_basis_points_back_at_every_rule_cited(
     assert one_law in cookies_section([])
     assert several_rules in cookies_section(["DE"])
     assert one_law not in cookies_section(["DE"])
+
+
+@pytest.mark.parametrize(
+    ("form", "german"),
+    [("sp_z_oo", "Stammkapital (kapitał zakładowy)"), ("sa", "Grundkapital (kapitał zakładowy)")],
+)
+def test_the_german_policy_names_the_share_capital_of_the_companys_own_form(form: str, german: str) -> None:
+    """A GmbH's capital is its Stammkapital, an AG's its Grundkapital: the facts say which the company is."""
+    company = load_company(ROOT / "companies" / "smartcp.yaml")
+    capital = Money(amount=Decimal(5000))
+    controller = company.controller.model_copy(update={"legal_form": LegalForm(form), "share_capital": capital})
+    document = render_document(company.model_copy(update={"controller": controller}), "smartcp", "de", BUILD_DAY)
+    body = next(str(section.body) for section in document.walk() if section.outline.anchor == "controller")
+    assert f"**{german}:**" in body
+    assert "bzw." not in body
+
+
+@pytest.mark.parametrize(
+    ("language", "exemptions"),
+    [
+        ("pl", "(niezbędne, bez zgody), § 25 ust. 2 pkt 2 TDDDG, § 165 ust. 3 TKG 2021;"),
+        ("en", "no consent needed), § 25(2)(2) TDDDG, § 165(3) TKG 2021;"),
+        ("de", "ohne Einwilligung), § 25 Abs. 2 Nr. 2 TDDDG, § 165 Abs. 3 TKG 2021;"),
+    ],
+)
+def test_a_cookie_exempt_from_consent_cites_the_exemption_of_each_country_too(
+    tmp_path: Path, language: str, exemptions: str
+) -> None:
+    def necessary_cookies(countries: list[str]) -> str:
+        company = _smartcp_directed_at(countries, tmp_path)
+        # Without a basis of its own, a necessary cookie rests on the exemption from consent.
+        cookies = [
+            cookie.model_copy(update={"legal_basis": None}) if cookie.category == "necessary" else cookie
+            for cookie in company.cookies
+        ]
+        company = company.model_copy(update={"cookies": cookies})
+        document = render_document(company, "smartcp", language, BUILD_DAY)
+        section = next(section for section in document.walk() if section.outline.anchor == "cookies-necessary")
+        return str(section.body).replace(NBSP, " ")
+
+    assert exemptions in necessary_cookies(["DE", "AT"])
+    assert "TDDDG" not in necessary_cookies([])
