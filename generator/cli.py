@@ -18,8 +18,8 @@ from generator import __version__
 from generator.errors import InterruptedAfterPublishing, Terminated, UserError
 from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
+from generator.project import STARTER_FOLDER
 
-DEFAULT_COMPANIES = "companies"
 INTERRUPTED = "interrupted; earlier outputs are unchanged"
 
 
@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="write a commented starter facts file for a new company")
     new.add_argument("slug", help="the company's short name: lowercase letters, digits and dashes")
-    new.add_argument("--folder", type=Path, default=Path(DEFAULT_COMPANIES), help="where (default: companies/)")
+    new.add_argument("--folder", type=Path, default=STARTER_FOLDER, help="where (default: companies/)")
     new.set_defaults(run=_new)
 
     watch = commands.add_parser(
@@ -199,7 +199,7 @@ def _paths(command: argparse.ArgumentParser) -> None:
         "paths",
         nargs="*",
         type=Path,
-        default=[Path(DEFAULT_COMPANIES)],
+        default=[STARTER_FOLDER],
         help="facts files or folders (default: companies/)",
     )
 

@@ -30,6 +30,10 @@ def company_slug(facts_file: Path) -> str:
     return slug
 
 
+STARTER_FOLDER = Path("companies")
+"""Where the commands look for facts when given none, and where ``policygen new`` writes them."""
+
+
 def facts_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into the facts files they hold, in a stable order, each file once; state files
     named among them are left out.
@@ -50,8 +54,14 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
             if path.suffix not in FACTS_SUFFIXES:
                 raise user_error(str(path), "not a facts file: facts files are named <company>.yaml or <company>.yml")
             found.append(path)
+        elif path.exists():
+            raise user_error(str(path), "not a regular file or folder")
+        elif path == STARTER_FOLDER:  # the commands' default: a project with no company yet
+            raise user_error(
+                str(path), "no such file or folder; `policygen new <company>` writes a starter facts file there"
+            )
         else:
-            raise user_error(str(path), "not a regular file or folder" if path.exists() else "no such file or folder")
+            raise user_error(str(path), "no such file or folder")
     if not found:
         raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
     # Every command refuses what `build` could not name an output folder after: a pre-commit hook that

@@ -218,3 +218,14 @@ def test_every_command_refuses_a_file_that_cannot_name_a_company(
     assert main([command, name]) == 1
     assert capsys.readouterr().err == f"{name}: {problem}\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == [name]
+
+
+@pytest.mark.parametrize("command", ["validate", "lint", "build", "check"])
+def test_a_project_without_companies_is_told_how_to_start_one(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main([command]) == 1
+    assert capsys.readouterr().err == (
+        "companies: no such file or folder; `policygen new <company>` writes a starter facts file there\n"
+    )
