@@ -138,6 +138,9 @@ _PROBLEMS_EXPLAINED = {
     "mapping values are not allowed here": _QUOTE_A_COLON,
     "mapping values are not allowed in this context": _QUOTE_A_COLON,
     "found a tab character that violates indentation": "a tab, where YAML indents with spaces only",
+    # A key indented as none of the keys before it: the mapping PyYAML names is seldom the one meant.
+    "did not find expected key": "this line is indented differently from the keys beside it; indent it with as many"
+    " spaces as they have",
 }
 """PyYAML's words for the mistakes people make most, and what to do about them."""
 
