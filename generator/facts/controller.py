@@ -145,6 +145,8 @@ class Controller(FactsModel):
         form = self.legal_form
         if self.krs is not None and form not in KRS_REGISTERED_FORMS:
             raise fact_error("krs", f"a {form.value} is not entered in the KRS; remove the KRS number")
+        if self.registry_court is not None and form not in KRS_REGISTERED_FORMS:
+            raise fact_error("registry_court", f"a {form.value} is not entered in the KRS; remove the registry court")
         if self.krs is not None and self.registry_court is None:
             raise fact_error("registry_court", "a KRS number needs the registry court that keeps the file")
         if self.registry_court is not None and self.krs is None:
