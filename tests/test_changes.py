@@ -152,6 +152,24 @@ def test_a_new_name_is_told_with_the_old_one(language: Language, purpose: str, c
     assert category in told[0], told
 
 
+@pytest.mark.parametrize(
+    ("language", "countries", "told"),
+    [
+        ("pl", ["IN"], "również w następującym państwie: Indie"),
+        ("pl", ["IN", "JP"], "również w następujących państwach: Indie i Japonia"),
+        ("de", ["IN"], "nun auch in folgendem Staat: Indien"),
+        ("en", ["IN", "JP"], "now also processes data in India and Japan"),
+    ],
+)
+def test_a_transfer_added_names_its_countries_in_a_sentence(
+    language: Language, countries: list[str], told: str
+) -> None:
+    # "przetwarza teraz dane również w: Indie": a preposition followed by a colon and a nominative.
+    note = ChangeNote(kind="transfer_added", subject={"pl": "Chmura", "en": "Cloud", "de": "Cloud"}, after=countries)
+    environment = template_environment(language, FormOfAddress.TY)
+    assert told in unescape(environment.globals["change_note"](note))  # type: ignore[operator]
+
+
 def test_the_history_of_a_language_whose_text_did_not_change_reads_as_editorial() -> None:
     reworded = ChangeNote(kind="category_changed", subject={"pl": "Dane kontaktowe", "en": "Contact details"})
     entry = Version(version=2, date="2026-11-05", changes=[reworded.model_copy(update={"languages": ["pl"]})], facts={})
