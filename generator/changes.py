@@ -3,8 +3,8 @@
 Notes are stored without language (kind, the subject's names, values before and after)
 and worded per language by the ``change_note`` macro, so the version history and
 ``policygen diff`` say the same in every language. A language added to (or dropped from)
-the policy is one change of the document, not a change of every text that gained (or lost)
-a translation: texts are compared in the languages both versions share. New purposes, recipients,
+the policy is one change, naming that language, not a change of every text that gained (or
+lost) a translation: texts are compared in the languages both versions share. New purposes, recipients,
 transfers, data categories and legal bases are material: GDPR expects people to be told
 of them before they take effect.
 """
@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from generator.facts import Company
-from generator.languages import Language, default_languages, language_codes, source_language
+from generator.languages import Language, default_languages, language, language_codes, source_language
 from generator.legal import is_in_eea
 from generator.state import ChangeNote
 
@@ -83,16 +83,38 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
             added_is_material=False,
         ),
     ]
+    notes.extend(_language_notes(_languages_of(before), _languages_of(after)))
     notes.extend(
         ChangeNote(
             kind=f"{part}_changed",
             material=part == "automated_decisions" and _starts_profiling(before, after),
-            languages=_reworded_in(before.get(part), after.get(part), shared),
+            languages=_reworded_in(_summarised(before, part), _summarised(after, part), shared),
         )
         for part in SUMMARISED_PARTS
-        if _in_languages(before.get(part), shared) != _in_languages(after.get(part), shared)
+        if _in_languages(_summarised(before, part), shared) != _in_languages(_summarised(after, part), shared)
     )
     return sorted(notes, key=lambda note: not note.material)
+
+
+def _summarised(facts: Facts, part: str) -> Any:
+    """A part reported as a whole, but for the languages published, which have notes of their own."""
+    data = facts.get(part)
+    if part == "document" and isinstance(data, dict):
+        return {key: value for key, value in data.items() if key != "languages"}
+    return data
+
+
+def _language_notes(before: Sequence[Language], after: Sequence[Language]) -> list[ChangeNote]:
+    """Each language the policy is now, or no longer, published in, named in itself ("Deutsch")."""
+    known = language_codes()
+    return [
+        ChangeNote(kind=kind, subject={code: language(code).name if code in known else code})
+        for kind, codes in (
+            ("language_added", [code for code in after if code not in before]),
+            ("language_removed", [code for code in before if code not in after]),
+        )
+        for code in codes
+    ]
 
 
 def _as_read_today(before: Facts, after: Facts) -> tuple[Facts, Facts]:

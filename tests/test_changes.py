@@ -85,6 +85,30 @@ def test_facts_todays_model_no_longer_reads_are_compared_as_stored_on_both_sides
     assert [note.kind for note in describe_changes(stored, today)] == ["document_changed"]
 
 
+@pytest.mark.parametrize(
+    ("language", "told"),
+    [
+        ("pl", "dodano wersję językową: „Deutsch”"),
+        ("en", "added the version in “Deutsch”"),
+        ("de", "Sprachfassung „Deutsch“ hinzugefügt"),
+    ],
+)
+def test_a_language_added_is_one_change_naming_it(language: Language, told: str) -> None:
+    """Not "changed the websites, services or languages", nor a change of each text that gained a translation."""
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["document"]["languages"] = ["pl", "en", "de"]
+    for category in today["data_categories"]:
+        category["name"]["de"] = category["name"]["en"]
+    notes = describe_changes(stored, today)
+    assert [(note.kind, note.subject, note.material) for note in notes] == [
+        ("language_added", {"de": "Deutsch"}, False)
+    ]
+    environment = template_environment(language, FormOfAddress.TY)
+    assert unescape(environment.globals["change_note"](notes[0])) == told  # type: ignore[operator]
+    assert [note.kind for note in describe_changes(today, stored)] == ["language_removed"]
+
+
 @pytest.mark.parametrize("language", ["pl", "en", "de"])
 def test_every_kind_gathered_in_a_list_has_its_own_sentence(language: Language) -> None:
     environment = template_environment(language, FormOfAddress.TY)

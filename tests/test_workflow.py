@@ -201,9 +201,9 @@ def test_a_language_added_is_one_change_and_its_history_is_worded_in_it(
     assert main(["diff", str(facts)]) == 0
     assert capsys.readouterr().out == (
         f"{facts}: 1 change since version 1 of 2026-11-22, 0 material\n"
-        "  pl: zmieniono strony internetowe, usługi lub języki objęte polityką\n"
-        "  en: changed the websites, services or languages the policy covers\n"
-        "  de: Websites, Dienste oder Sprachen der Datenschutzerklärung geändert\n"
+        "  pl: dodano wersję językową: „Deutsch”\n"
+        "  en: added the version in “Deutsch”\n"
+        "  de: Sprachfassung „Deutsch“ hinzugefügt\n"
     )
     _edit(
         facts,
@@ -215,8 +215,7 @@ def test_a_language_added_is_one_change_and_its_history_is_worded_in_it(
     assert "| 1 | 22\\. November 2026 | Erste veröffentlichte Fassung. |" in german
     assert (
         "| 2 | 15\\. Januar 2027 | Speicherdauer der Daten für „(de) Website statistics“ von „26 Monate ab der "
-        "Erhebung“ auf „14 Monate ab der Erhebung (ab dem Besuch)“ geändert; Websites, Dienste oder Sprachen der "
-        "Datenschutzerklärung geändert. |"
+        "Erhebung“ auf „14 Monate ab der Erhebung (ab dem Besuch)“ geändert; Sprachfassung „Deutsch“ hinzugefügt. |"
     ) in german
     assert not (project / "output" / "alpha" / "archive" / "v1" / "de").exists()
 
