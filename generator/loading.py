@@ -116,7 +116,7 @@ def parse_facts(raw: bytes, name: str, *, keep_going: bool = False) -> LoadedYam
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         tab = mark is not None and text[mark.index : mark.index + 1] == "\t"
-        problem = _yaml_problem(error, tab=tab, line=line)
+        problem = _yaml_problem(error, tab=tab, line=line, found=_what_stands_there(text, mark))
         raise user_error(name, f"YAML syntax error: {problem}", line=line, column=column) from error
     except ReaderError as error:
         line, column = _point_of_character(text, error.position)
@@ -138,18 +138,35 @@ _PROBLEMS_EXPLAINED = {
     "mapping values are not allowed here": _QUOTE_A_COLON,
     "mapping values are not allowed in this context": _QUOTE_A_COLON,
     "found a tab character that violates indentation": "a tab, where YAML indents with spaces only",
-    # A key indented as none of the keys before it: the mapping PyYAML names is seldom the one meant.
-    "did not find expected key": "this line is indented differently from the keys beside it; indent it with as many"
-    " spaces as they have",
 }
 """PyYAML's words for the mistakes people make most, and what to do about them."""
 
 
-def _yaml_problem(error: MarkedYAMLError, *, tab: bool, line: int) -> str:
+_NO_KEY_WHERE_EXPECTED = {
+    "key": "this line is indented differently from the keys beside it; indent it with as many spaces as they have",
+    "item": "a list item ('- ') where a key belongs; indent it under the key whose list it is",
+    "text after quotes": "text after a closing quote; put the whole text in quotes",
+}
+"""PyYAML's "did not find expected key", and a mapping that is seldom the one meant, told by what stands there."""
+
+
+def _what_stands_there(text: str, mark: Any) -> str:
+    """What a mapping found in place of its next key: a key of its own line, a list item, text after quotes."""
+    if mark is None:
+        return ""
+    before = text[text.rfind("\n", 0, mark.index) + 1 : mark.index]
+    if before.strip(" "):
+        return "text after quotes" if before.rstrip(" ").endswith(("'", '"')) else ""
+    return "item" if text[mark.index : mark.index + 1] == "-" else "key"
+
+
+def _yaml_problem(error: MarkedYAMLError, *, tab: bool, line: int, found: str) -> str:
     """What went wrong, in words that say what to change."""
     problem = (error.problem or error.context or "invalid YAML").replace("found '?'", "found a key")
     if tab and "cannot start any token" in problem:
         return "a tab, where YAML indents with spaces only"
+    if problem == "did not find expected key" and found in _NO_KEY_WHERE_EXPECTED:
+        return _NO_KEY_WHERE_EXPECTED[found]
     if problem in _PROBLEMS_EXPLAINED:
         return _PROBLEMS_EXPLAINED[problem]
     opened = error.context_mark
