@@ -130,12 +130,14 @@ def language_codes() -> tuple[Language, ...]:
     return language_table().codes
 
 
-def languages_named(codes: Iterable[str]) -> tuple[Language, ...]:
-    """``codes``, each a language of the table; an unknown one is an error, as an unknown output kind is."""
-    named = tuple(codes)
+def languages_named(codes: Iterable[str] | str) -> tuple[Language, ...]:
+    """``codes``, each a language of the table (one code may stand alone, as ``build(languages="pl")``
+    in a site generator's settings): ``build()`` refuses what the command line's ``--lang`` refuses."""
+    named = (codes,) if isinstance(codes, str) else tuple(codes)
     unknown = [code for code in named if code not in language_codes()]
-    if unknown:
-        raise user_error("--lang", f"unknown language {', '.join(unknown)}; choose from {', '.join(language_codes())}")
+    if unknown or not named:
+        listed = f"unknown language {', '.join(unknown)}; " if unknown else "no language named; "
+        raise user_error("--lang", f"{listed}choose from {', '.join(language_codes())}")
     return named
 
 

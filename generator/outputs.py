@@ -220,12 +220,14 @@ def kinds_for_company(
     return tuple(kind for name, kind in OUTPUT_KINDS.items() if kind in kinds or name in switched_on)
 
 
-def kinds_named(names: Iterable[str]) -> tuple[OutputKind, ...]:
-    """The registered kinds of these names, in registry order; an unknown name is an error."""
-    wanted = set(names)
+def kinds_named(names: Iterable[str] | str) -> tuple[OutputKind, ...]:
+    """The registered kinds of these names, in registry order (one name may stand alone); an unknown
+    name, or none, is an error, as ``--format`` has it."""
+    wanted = {names} if isinstance(names, str) else set(names)
     unknown = sorted(wanted - OUTPUT_KINDS.keys())
-    if unknown:
-        raise user_error("--format", f"unknown output kind {', '.join(unknown)}; choose from {', '.join(OUTPUT_KINDS)}")
+    if unknown or not wanted:
+        listed = f"unknown output kind {', '.join(unknown)}; " if unknown else "no output kind named; "
+        raise user_error("--format", f"{listed}choose from {', '.join(OUTPUT_KINDS)}")
     return tuple(kind for name, kind in OUTPUT_KINDS.items() if name in wanted)
 
 

@@ -84,3 +84,34 @@ def test_build_refuses_a_language_policygen_does_not_write(tmp_path: Path) -> No
         build([tmp_path / "companies"], out_dir=tmp_path / "out", languages=("pl", "fr"), formats=("md",))
     assert str(refused.value) == "--lang: unknown language fr; choose from pl, en, de"
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "refused"),
+    [
+        ({"languages": ()}, "--lang: no language named; choose from pl, en, de"),
+        ({"formats": ()}, "--format: no output kind named; choose from md, html,"),
+    ],
+)
+def test_build_refuses_an_empty_choice_and_writes_nothing(
+    tmp_path: Path, options: dict[str, tuple[str, ...]], refused: str
+) -> None:
+    """An empty choice built nothing, yet published version 1 in the state file."""
+    from generator import build
+    from generator.errors import UserError
+
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    with pytest.raises(UserError) as raised:
+        build(tmp_path / "companies", out_dir=tmp_path / "out", **options)  # type: ignore[arg-type]
+    assert str(raised.value).startswith(refused)
+    assert sorted(path.name for path in (tmp_path / "companies").iterdir()) == ["acme.yaml"]
+
+
+def test_build_takes_one_language_or_kind_named_alone() -> None:
+    """``languages="pl"`` was the languages p and l."""
+    from generator.languages import languages_named
+    from generator.outputs import kinds_named
+
+    assert languages_named("pl") == ("pl",)
+    assert [kind.name for kind in kinds_named("md")] == ["md"]
