@@ -34,6 +34,19 @@ STARTER_FOLDER = Path("companies")
 """Where the commands look for facts when given none, and where ``policygen new`` writes them."""
 
 
+_START = "; `policygen new <company>` writes a starter facts file there"
+"""What a project with no company yet is told, in the folder the commands read by default."""
+
+
+def missing_facts_path(path: Path) -> UserError:
+    """A facts file or folder named that is not there; in the default folder, how to start one."""
+    return user_error(str(path), "no such file or folder" + (_START if _is_starter_folder(path) else ""))
+
+
+def _is_starter_folder(path: Path) -> bool:
+    return path.absolute() == STARTER_FOLDER.absolute()
+
+
 def facts_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into the facts files they hold, in a stable order, each file once; state files
     named among them are left out.
@@ -56,14 +69,13 @@ def facts_files(paths: Iterable[Path]) -> list[Path]:
             found.append(path)
         elif path.exists():
             raise user_error(str(path), "not a regular file or folder")
-        elif path == STARTER_FOLDER:  # the commands' default: a project with no company yet
-            raise user_error(
-                str(path), "no such file or folder; `policygen new <company>` writes a starter facts file there"
-            )
         else:
-            raise user_error(str(path), "no such file or folder")
+            raise missing_facts_path(path)
     if not found:
-        raise user_error(", ".join(str(path) for path in paths), "no facts files (*.yaml) found")
+        starting = any(_is_starter_folder(path) for path in paths)
+        raise user_error(
+            ", ".join(str(path) for path in paths), "no facts files (*.yaml) found" + (_START if starting else "")
+        )
     # Every command refuses what `build` could not name an output folder after: a pre-commit hook that
     # validates the facts must not pass a file the build in CI then stops on.
     misnamed: list[LocatedMessage] = []

@@ -17,8 +17,8 @@ from typing import Any
 
 import watchfiles
 
-from generator.errors import UserError, user_error
-from generator.project import FACTS_SUFFIXES
+from generator.errors import UserError
+from generator.project import FACTS_SUFFIXES, missing_facts_path
 from generator.resources import DATA, LOCALES, TEMPLATES, forget_project
 
 QUIET_MS = 200
@@ -99,7 +99,7 @@ class Sources:
     def __init__(self, paths: list[Path], ignore: Iterable[Path]) -> None:
         for path in paths:
             if not path.exists():
-                raise user_error(str(path), "no such file or folder")
+                raise missing_facts_path(path)
         self.files = {path.resolve() for path in paths if not path.is_dir()}
         self.facts_folders = {path.resolve() for path in paths if path.is_dir()}
         self.project_folders = [TEMPLATES.resolve(), LOCALES.resolve(), DATA.resolve()]

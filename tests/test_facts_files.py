@@ -220,12 +220,34 @@ def test_every_command_refuses_a_file_that_cannot_name_a_company(
     assert sorted(path.name for path in tmp_path.iterdir()) == [name]
 
 
-@pytest.mark.parametrize("command", ["validate", "lint", "build", "check"])
+@pytest.mark.parametrize(
+    ("command", "empty"),
+    [
+        *((command, False) for command in ("validate", "lint", "build", "check", "diff", "watch")),
+        # `watch` waits in an empty folder for the first facts file.
+        *((command, True) for command in ("validate", "lint", "build", "check", "diff")),
+    ],
+)
 def test_a_project_without_companies_is_told_how_to_start_one(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: str, empty: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    if empty:
+        (tmp_path / "companies").mkdir()
+        (tmp_path / "companies" / ".gitkeep").touch()
     assert main([command]) == 1
-    assert capsys.readouterr().err == (
-        "companies: no such file or folder; `policygen new <company>` writes a starter facts file there\n"
+    problem = "no facts files (*.yaml) found" if empty else "no such file or folder"
+    assert (
+        capsys.readouterr().err
+        == f"companies: {problem}; `policygen new <company>` writes a starter facts file there\n"
     )
+
+
+def test_the_default_folder_named_by_its_whole_path_is_told_how_to_start_one_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(tmp_path / "companies")]) == 1
+    assert "`policygen new <company>` writes a starter facts file there" in capsys.readouterr().err
+    assert main(["validate", "elsewhere"]) == 1
+    assert capsys.readouterr().err == "elsewhere: no such file or folder\n"
