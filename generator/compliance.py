@@ -160,15 +160,13 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         "",
         table(["Rule", "Article", "Item", *languages], rows),
     ]
-    relying_on_dpf = [
-        recipient.name or recipient.category.preferably_in(source_language())
-        for recipient in company.recipients
-        if recipient.safeguard is TransferSafeguard.DPF
-    ]
+    on_dpf = [recipient for recipient in company.recipients if recipient.safeguard is TransferSafeguard.DPF]
+    relying_on_dpf = [recipient.name or recipient.category.preferably_in(source_language()) for recipient in on_dpf]
     framework = legal_facts().data_privacy_framework
     if relying_on_dpf and framework.under_appeal:
         named = format_list(relying_on_dpf, locale=language("en").locale)  # the report is in English
-        rely = "relies" if len(relying_on_dpf) == 1 else "rely"
+        # An unnamed recipient is named by its category, usually plural ("payment processors").
+        rely = "relies" if len(on_dpf) == 1 and on_dpf[0].name else "rely"
         lines += [
             "",
             f"Note: {escape(named)} {rely} on the EU-US Data Privacy Framework "

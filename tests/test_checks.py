@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import BUILD_DAY, MINIMAL, ROOT, copied
 
+from generator import compliance
 from generator.checks import all_rules
 from generator.cli import main
 from generator.compliance import coverage_report
@@ -200,11 +201,20 @@ def test_each_example_covers_every_item_of_articles_13_and_14(tmp_path: Path) ->
     assert "**Required by KSH-206-1 (art. 206 § 1 KSH): supply it before publishing.**" in smartcp
 
 
-@pytest.mark.parametrize(("relying", "verb"), [(1, "relies"), (2, "rely")])
-def test_the_note_on_the_data_privacy_framework_agrees_with_how_many_rely_on_it(relying: int, verb: str) -> None:
+@pytest.mark.parametrize(("relying", "named", "verb"), [(1, True, "relies"), (2, True, "rely"), (1, False, "rely")])
+def test_the_note_on_the_data_privacy_framework_agrees_with_how_many_rely_on_it(
+    relying: int, named: bool, verb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One recipient named "relies"; several, or one named by its category ("payment processors"), "rely"."""
+    facts = legal_facts()
+    appealed = facts.data_privacy_framework.model_copy(update={"under_appeal": True})
+    monkeypatch.setattr(
+        compliance, "legal_facts", lambda: facts.model_copy(update={"data_privacy_framework": appealed})
+    )
     company = load_company(MINIMAL)
+    on_dpf = {"countries": ["US"], "safeguard": TransferSafeguard.DPF, **({} if named else {"name": None})}
     recipients = [
-        recipient.model_copy(update={"countries": ["US"], "safeguard": TransferSafeguard.DPF})
+        recipient.model_copy(update=on_dpf)
         if index < relying
         else recipient.model_copy(update={"countries": ["PL"], "safeguard": None, "derogation": None})
         for index, recipient in enumerate(company.recipients)
