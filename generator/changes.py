@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from babel import Locale
 from pydantic import ValidationError
 
 from generator.facts import Company
@@ -96,6 +97,13 @@ def describe_changes(before: Facts, after: Facts) -> list[ChangeNote]:
     return sorted(notes, key=lambda note: not note.material)
 
 
+def _named_by_babel(code: str) -> str:
+    try:
+        return str(Locale.parse(code).get_display_name(code) or code)
+    except (ValueError, LookupError):  # not a locale Babel knows
+        return code
+
+
 def _summarised(facts: Facts, part: str) -> Any:
     """A part reported as a whole, but for the languages published, which have notes of their own."""
     data = facts.get(part)
@@ -105,10 +113,12 @@ def _summarised(facts: Facts, part: str) -> Any:
 
 
 def _language_notes(before: Sequence[Language], after: Sequence[Language]) -> list[ChangeNote]:
-    """Each language the policy is now, or no longer, published in, named in itself ("Deutsch")."""
+    """Each language the policy is now, or no longer, published in, named in itself ("Deutsch"): the
+    one name every reader recognises, kept under the language's own code. A language since dropped
+    from the table is named by Babel."""
     known = language_codes()
     return [
-        ChangeNote(kind=kind, subject={code: language(code).name if code in known else code})
+        ChangeNote(kind=kind, subject={code: language(code).name if code in known else _named_by_babel(code)})
         for kind, codes in (
             ("language_added", [code for code in after if code not in before]),
             ("language_removed", [code for code in before if code not in after]),

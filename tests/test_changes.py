@@ -89,7 +89,7 @@ def test_facts_todays_model_no_longer_reads_are_compared_as_stored_on_both_sides
     ("language", "told"),
     [
         ("pl", "dodano wersję językową: „Deutsch”"),
-        ("en", "added the version in “Deutsch”"),
+        ("en", "added the “Deutsch” version"),
         ("de", "Sprachfassung „Deutsch“ hinzugefügt"),
     ],
 )

@@ -872,10 +872,11 @@ def test_the_cookies_section_cites_the_rule_of_each_country_the_websites_are_dir
 def test_every_country_a_website_may_be_directed_at_has_its_rule_in_every_language() -> None:
     for language in language_codes():
         environment = template_environment(language, FormOfAddress.TY)
-        device_rule = cast(Callable[[TargetCountry], object], environment.globals["device_rule"])
-        rules = [str(device_rule(country)).strip() for country in TargetCountry]
-        assert all(rules), (language, rules)
-        assert len(set(rules)) == len(rules), (language, rules)
+        for macro in ("device_rule", "device_exemption"):
+            cited = cast(Callable[[TargetCountry], object], environment.globals[macro])
+            rules = [str(cited(country)).strip() for country in TargetCountry]
+            assert all(rules), (language, macro, rules)
+            assert len(set(rules)) == len(rules), (language, macro, rules)
 
 
 @pytest.mark.parametrize(
@@ -923,9 +924,12 @@ def test_the_german_policy_names_the_share_capital_of_the_companys_own_form(form
 @pytest.mark.parametrize(
     ("language", "exemptions"),
     [
-        ("pl", "(niezbędne, bez zgody), § 25 ust. 2 pkt 2 TDDDG, § 165 ust. 3 TKG 2021;"),
-        ("en", "no consent needed), § 25(2)(2) TDDDG, § 165(3) TKG 2021;"),
-        ("de", "ohne Einwilligung), § 25 Abs. 2 Nr. 2 TDDDG, § 165 Abs. 3 TKG 2021;"),
+        ("pl", "elektronicznej, § 25 ust. 2 pkt 2 TDDDG, § 165 ust. 3 TKG 2021 (niezbędne, bez zgody);"),
+        ("en", "Law, § 25(2)(2) TDDDG, § 165(3) TKG 2021 (strictly necessary, no consent needed);"),
+        (
+            "de",
+            "Kommunikation, § 25 Abs. 2 Nr. 2 TDDDG, § 165 Abs. 3 TKG 2021 (unbedingt erforderlich, ohne Einwilligung)",
+        ),
     ],
 )
 def test_a_cookie_exempt_from_consent_cites_the_exemption_of_each_country_too(

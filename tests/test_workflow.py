@@ -202,7 +202,7 @@ def test_a_language_added_is_one_change_and_its_history_is_worded_in_it(
     assert capsys.readouterr().out == (
         f"{facts}: 1 change since version 1 of 2026-11-22, 0 material\n"
         "  pl: dodano wersję językową: „Deutsch”\n"
-        "  en: added the version in “Deutsch”\n"
+        "  en: added the “Deutsch” version\n"
         "  de: Sprachfassung „Deutsch“ hinzugefügt\n"
     )
     _edit(
