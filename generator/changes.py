@@ -392,6 +392,8 @@ LISTED_KINDS = frozenset(
         "cookie_added",
         "cookie_removed",
         "cookie_changed",
+        "language_added",
+        "language_removed",
     }
 )
 """Kinds of note that name only their subject: several of one kind read as one note listing them."""

@@ -109,6 +109,18 @@ def test_a_language_added_is_one_change_naming_it(language: Language, told: str)
     assert [note.kind for note in describe_changes(today, stored)] == ["language_removed"]
 
 
+def test_languages_added_at_once_are_one_note_naming_them_all() -> None:
+    stored = _facts()
+    stored["document"]["languages"] = ["pl"]
+    today = copy.deepcopy(stored)
+    today["document"]["languages"] = ["pl", "en", "de"]
+    groups = grouped_notes(describe_changes(stored, today))
+    assert [[note.kind for note in group] for group in groups] == [["language_added", "language_added"]]
+    environment = template_environment("pl", FormOfAddress.TY)
+    told = unescape(environment.globals["change_group"](groups[0]))  # type: ignore[operator]
+    assert told == "dodano wersje językowe: English i Deutsch"
+
+
 @pytest.mark.parametrize("language", ["pl", "en", "de"])
 def test_every_kind_gathered_in_a_list_has_its_own_sentence(language: Language) -> None:
     environment = template_environment(language, FormOfAddress.TY)
