@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import difflib
 import gc
 import re
 import signal
@@ -15,7 +14,7 @@ from types import FrameType
 from typing import NoReturn
 
 from generator import __version__
-from generator.errors import InterruptedAfterPublishing, Terminated, UserError
+from generator.errors import InterruptedAfterPublishing, Terminated, UserError, unknown_choices
 from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
 from generator.project import STARTER_FOLDER
@@ -226,18 +225,12 @@ def _choices(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, 
     def parse(text: str) -> tuple[str, ...]:
         chosen = tuple(part.strip() for part in text.split(",") if part.strip())
         unknown = [part for part in chosen if part not in allowed]
-        named = f"unknown {what} {', '.join(_with_guess(part, allowed) for part in unknown)}; " if unknown else ""
+        named = f"unknown {what} {unknown_choices(unknown, allowed)}; " if unknown else ""
         if unknown or not chosen:
             raise argparse.ArgumentTypeError(f"{named}choose from {', '.join(allowed)}, separated by commas")
         return chosen
 
     return parse
-
-
-def _with_guess(given: str, allowed: tuple[str, ...]) -> str:
-    """``'PL' (did you mean 'pl'?)``: a value quoted, with the allowed one it is likely a slip for."""
-    close = difflib.get_close_matches(given.lower(), allowed, n=1)
-    return f"'{given}'" + (f" (did you mean '{close[0]}'?)" if close else "")
 
 
 def _date(text: str) -> datetime.date:

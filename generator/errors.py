@@ -8,6 +8,7 @@ in policygen itself and is allowed to show its traceback.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -81,3 +82,14 @@ class InterruptedAfterPublishing(BaseException):
 def user_error(path: str, message: str, *, line: int = 0, column: int = 0, field: str = "") -> UserError:
     """A single-message :class:`UserError`, for the many places that find one problem."""
     return UserError([LocatedMessage(Location(path, line, column), field, message)])
+
+
+def unknown_choices(given: Iterable[str], allowed: Iterable[str]) -> str:
+    """``'PL' (did you mean 'pl'?), 'fr'``: values a user chose that are not among ``allowed``, each
+    quoted, with the allowed one it is likely a slip for, the same from the command line and ``build()``."""
+    options = list(allowed)
+    named = []
+    for value in given:
+        close = difflib.get_close_matches(value.lower(), options, n=1)
+        named.append(f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return ", ".join(named)

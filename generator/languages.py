@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from generator.errors import user_error
+from generator.errors import unknown_choices, user_error
 from generator.loading import read_facts_file
 from generator.resources import DATA, project_cache
 
@@ -136,7 +136,9 @@ def languages_named(codes: Iterable[str] | str) -> tuple[Language, ...]:
     named = (codes,) if isinstance(codes, str) else tuple(codes)
     unknown = [code for code in named if code not in language_codes()]
     if unknown or not named:
-        listed = f"unknown language {', '.join(unknown)}; " if unknown else "no language named; "
+        listed = (
+            f"unknown language {unknown_choices(unknown, language_codes())}; " if unknown else "no language named; "
+        )
         raise user_error("--lang", f"{listed}choose from {', '.join(language_codes())}")
     return named
 

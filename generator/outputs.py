@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, cast
 
-from generator.errors import user_error
+from generator.errors import unknown_choices, user_error
 
 if TYPE_CHECKING:
     from generator.document import PolicyDocument
@@ -226,7 +226,9 @@ def kinds_named(names: Iterable[str] | str) -> tuple[OutputKind, ...]:
     wanted = {names} if isinstance(names, str) else set(names)
     unknown = sorted(wanted - OUTPUT_KINDS.keys())
     if unknown or not wanted:
-        listed = f"unknown output kind {', '.join(unknown)}; " if unknown else "no output kind named; "
+        listed = (
+            f"unknown output kind {unknown_choices(unknown, OUTPUT_KINDS)}; " if unknown else "no output kind named; "
+        )
         raise user_error("--format", f"{listed}choose from {', '.join(OUTPUT_KINDS)}")
     return tuple(kind for name, kind in OUTPUT_KINDS.items() if name in wanted)
 

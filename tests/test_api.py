@@ -82,7 +82,7 @@ def test_build_refuses_a_language_policygen_does_not_write(tmp_path: Path) -> No
     shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
     with pytest.raises(UserError) as refused:
         build([tmp_path / "companies"], out_dir=tmp_path / "out", languages=("pl", "fr"), formats=("md",))
-    assert str(refused.value) == "--lang: unknown language fr; choose from pl, en, de"
+    assert str(refused.value) == "--lang: unknown language 'fr'; choose from pl, en, de"
     assert not (tmp_path / "out").exists()
 
 
