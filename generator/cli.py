@@ -14,7 +14,7 @@ from types import FrameType
 from typing import NoReturn
 
 from generator import __version__
-from generator.errors import InterruptedAfterPublishing, Terminated, UserError, unknown_choices
+from generator.errors import InterruptedAfterPublishing, Terminated, UserError, choice_problem
 from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
 from generator.project import STARTER_FOLDER
@@ -224,10 +224,9 @@ def _languages_and_formats(command: argparse.ArgumentParser) -> None:
 def _choices(allowed: tuple[str, ...], what: str) -> Callable[[str], tuple[str, ...]]:
     def parse(text: str) -> tuple[str, ...]:
         chosen = tuple(part.strip() for part in text.split(",") if part.strip())
-        unknown = [part for part in chosen if part not in allowed]
-        named = f"unknown {what} {unknown_choices(unknown, allowed)}; " if unknown else ""
-        if unknown or not chosen:
-            raise argparse.ArgumentTypeError(f"{named}choose from {', '.join(allowed)}, separated by commas")
+        problem = choice_problem(what, chosen, allowed)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{problem}, separated by commas")
         return chosen
 
     return parse

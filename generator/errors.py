@@ -9,7 +9,7 @@ in policygen itself and is allowed to show its traceback.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -84,12 +84,16 @@ def user_error(path: str, message: str, *, line: int = 0, column: int = 0, field
     return UserError([LocatedMessage(Location(path, line, column), field, message)])
 
 
-def unknown_choices(given: Iterable[str], allowed: Iterable[str]) -> str:
-    """``'PL' (did you mean 'pl'?), 'fr'``: values a user chose that are not among ``allowed``, each
-    quoted, with the allowed one it is likely a slip for, the same from the command line and ``build()``."""
-    options = list(allowed)
+def choice_problem(what: str, chosen: Collection[str], allowed: Sequence[str]) -> str | None:
+    """Why a user's choice of ``what`` (a language, an output kind) is refused, or None: the same words
+    from the command line and ``build()``. Each value not ``allowed`` is quoted, with the allowed one it
+    is likely a slip for (``'PL' (did you mean 'pl'?)``)."""
+    unknown = [value for value in chosen if value not in allowed]
+    if chosen and not unknown:
+        return None
     named = []
-    for value in given:
-        close = difflib.get_close_matches(value.lower(), options, n=1)
+    for value in unknown:
+        close = difflib.get_close_matches(value.lower(), allowed, n=1)
         named.append(f"'{value}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-    return ", ".join(named)
+    problem = f"unknown {what} {', '.join(named)}" if unknown else f"no {what} named"
+    return f"{problem}; choose from {', '.join(allowed)}"

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from generator.errors import unknown_choices, user_error
+from generator.errors import choice_problem, user_error
 from generator.loading import read_facts_file
 from generator.resources import DATA, project_cache
 
@@ -134,12 +134,9 @@ def languages_named(codes: Iterable[str] | str) -> tuple[Language, ...]:
     """``codes``, each a language of the table (one code may stand alone, as ``build(languages="pl")``
     in a site generator's settings): ``build()`` refuses what the command line's ``--lang`` refuses."""
     named = (codes,) if isinstance(codes, str) else tuple(codes)
-    unknown = [code for code in named if code not in language_codes()]
-    if unknown or not named:
-        listed = (
-            f"unknown language {unknown_choices(unknown, language_codes())}; " if unknown else "no language named; "
-        )
-        raise user_error("--lang", f"{listed}choose from {', '.join(language_codes())}")
+    problem = choice_problem("language", named, language_codes())
+    if problem:
+        raise user_error("--lang", problem)
     return named
 
 

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol, cast
 
-from generator.errors import unknown_choices, user_error
+from generator.errors import choice_problem, user_error
 
 if TYPE_CHECKING:
     from generator.document import PolicyDocument
@@ -224,12 +224,9 @@ def kinds_named(names: Iterable[str] | str) -> tuple[OutputKind, ...]:
     """The registered kinds of these names, in registry order (one name may stand alone); an unknown
     name, or none, is an error, as ``--format`` has it."""
     wanted = {names} if isinstance(names, str) else set(names)
-    unknown = sorted(wanted - OUTPUT_KINDS.keys())
-    if unknown or not wanted:
-        listed = (
-            f"unknown output kind {unknown_choices(unknown, OUTPUT_KINDS)}; " if unknown else "no output kind named; "
-        )
-        raise user_error("--format", f"{listed}choose from {', '.join(OUTPUT_KINDS)}")
+    problem = choice_problem("output kind", sorted(wanted), tuple(OUTPUT_KINDS))
+    if problem:
+        raise user_error("--format", problem)
     return tuple(kind for name, kind in OUTPUT_KINDS.items() if name in wanted)
 
 

@@ -67,9 +67,8 @@ def build(
     as a site generator's configuration gives them, and one path may be given alone.
     ``languages`` limits the languages written; by default every language a company publishes.
     ``on_wait`` hears that another build of the same output folder or facts is running and this
-    one waits for it;
-    ``on_progress`` hears how far rendering has come, and ``on_company`` each company's outcome
-    once it is published (or drafted).
+    one waits for it; ``on_progress`` hears how far rendering has come, and ``on_company`` each
+    company's outcome at the end (rendered and published, unchanged, or drafted).
     """
     out_dir = Path(out_dir)
     wanted = languages_named(languages) if languages is not None else language_codes()

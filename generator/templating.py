@@ -92,13 +92,13 @@ class DirectCalls(Context):
     """
 
     def call(self, callee: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        function: Callable[..., Any] | None
         if type(callee) in _PLAIN_CALLABLES and not hasattr(callee, "jinja_pass_arg"):
             function = callee
         elif type(callee) is Macro and self._plain_macro_call(callee, args, kwargs):
-            body: Callable[..., Any] | None = getattr(callee, _MACRO_BODY, None)
-            if body is None:
+            function = getattr(callee, _MACRO_BODY, None)
+            if function is None:
                 return super().call(callee, *args, **kwargs)
-            function = body
         else:
             return super().call(callee, *args, **kwargs)
         kwargs.pop("_block_vars", None)
