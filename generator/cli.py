@@ -15,7 +15,6 @@ from typing import NoReturn
 
 from generator import __version__
 from generator.errors import InterruptedAfterPublishing, Terminated, UserError, choice_problem
-from generator.languages import default_languages, language_codes
 from generator.outputs import OUTPUT_KINDS, default_kinds
 from generator.project import STARTER_FOLDER
 
@@ -46,6 +45,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     Bad input and OS errors print located messages and exit 1; Ctrl-C exits 130 and SIGTERM
     143, each with one line, after the build has put every earlier output back.
     """
+    from generator.workers import early_workers
+
+    # A build's first worker loads WeasyPrint while this process loads the rest.
+    with early_workers(sys.argv[1:] if argv is None else argv):
+        return _run_command(argv)
+
+
+def _run_command(argv: Sequence[str] | None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
     previous_handler = signal.signal(signal.SIGTERM, _terminate)
@@ -73,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    # The language table loads pydantic: after early_workers has forked, not at import.
+    from generator.languages import language_codes
+
     parser = argparse.ArgumentParser(
         prog="policygen",
         description="GDPR privacy policies in several languages from one YAML file of facts per company.",
@@ -208,6 +218,8 @@ def _out(command: argparse.ArgumentParser) -> None:
 
 
 def _languages_and_formats(command: argparse.ArgumentParser) -> None:
+    from generator.languages import default_languages, language_codes
+
     command.add_argument(
         "--lang",
         type=_choices(language_codes(), "language"),
@@ -254,15 +266,11 @@ def _positive(text: str) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from generator.workers import early_workers
+    from generator.workers import fit_early_workers
 
     jobs = 1 if arguments.draft else arguments.jobs  # drafts are made in this process
     # The workers of a one-company PDF load WeasyPrint while this process loads the pipeline.
-    with early_workers(arguments.paths, languages=arguments.lang, formats=arguments.format, jobs=jobs):
-        return _build_started(arguments)
-
-
-def _build_started(arguments: argparse.Namespace) -> int:
+    fit_early_workers(arguments.paths, languages=arguments.lang, formats=arguments.format, jobs=jobs)
     from generator.pipeline import build
     from generator.progress import BuildProgress
 

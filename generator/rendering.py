@@ -135,8 +135,8 @@ def render_all(
 
     With one worker asked for, or nothing slow to make for a single company, everything
     happens in this process. A single company is prepared here while the workers load what
-    its slow files need (WeasyPrint, fonts, stylesheets); the command line starts them even
-    before loading this module (:func:`generator.workers.early_workers`). Several companies
+    its slow files need (WeasyPrint, fonts, stylesheets); the command line starts the first
+    before it even parses its arguments (:func:`generator.workers.early_workers`). Several companies
     are prepared by the workers, which inherit those and the compiled templates from this
     process. Then the slow files, prepared here down to their print pages, are shared out,
     the longest first, unless a company turned out invalid: then only the invalid ones are

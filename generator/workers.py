@@ -22,7 +22,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -30,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from generator.errors import LocatedMessage, UserError, user_error
-from generator.outputs import OutputKind, SlowFile, kinds_named
+from generator.outputs import OutputKind, SlowFile, default_kinds, kinds_named
 from generator.writing import OutputFile, StagedFile, stage_outputs
 
 T = TypeVar("T")
@@ -96,14 +96,24 @@ class Workers:
     """
 
     def __init__(self, size: int, kinds: tuple[OutputKind, ...]) -> None:
+        self.kinds = kinds
+        """The kinds whose shared setup each worker made as it started."""
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._connections: list[Connection] = []
+        self.add(size)
+
+    @property
+    def size(self) -> int:
+        return len(self._processes)
+
+    def add(self, count: int) -> None:
+        """Start ``count`` more workers."""
         try:
-            for _ in range(size):
+            for _ in range(count):
                 ours, theirs = multiprocessing.Pipe()
                 self._connections.append(ours)
                 process = multiprocessing.Process(
-                    target=_serve, args=(theirs, list(self._connections), kinds), daemon=True
+                    target=_serve, args=(theirs, list(self._connections), self.kinds), daemon=True
                 )
                 self._processes.append(process)
                 try:
@@ -217,39 +227,62 @@ def start_workers(size: int, kinds: Sequence[OutputKind]) -> Workers:
     """``size`` workers, each making what the renderings of ``kinds`` share as it starts.
 
     The workers of a one-company build started early by the command line are taken when
-    they are the ones wanted.
+    they made the setup ``kinds`` share.
     """
     if _early:
-        early_size, early_kinds, early = _early.pop(0)
+        early = _early.pop()
         # Started before the facts were read, for every language the build may write: one more
         # than a company publishing fewer languages needs stays idle, which costs less than
         # loading WeasyPrint again.
-        if early_size >= size and early_kinds == frozenset(kinds):
+        if early.size >= size and _setups(early.kinds) == _setups(kinds):
             return early
         early.stop()  # not what the build needs after all: two sets would share the cores
     return Workers(size, tuple(kinds))
 
 
-_early: list[tuple[int, frozenset[OutputKind], Workers]] = []
-"""The workers :func:`early_workers` started and not yet taken, with their count and the kinds they warmed up for."""
+def _setups(kinds: Iterable[OutputKind]) -> frozenset[str]:
+    return frozenset(kind.shared_setup for kind in kinds if kind.shared_setup)
+
+
+_early: list[Workers] = []
+"""The workers :func:`early_workers` started and the build has not taken (one set at most)."""
 
 
 @contextmanager
-def early_workers(
+def early_workers(command_line: Sequence[str]) -> Iterator[None]:
+    """Start a worker for the PDFs before the command line is even parsed, when it runs ``build``.
+
+    Loading WeasyPrint takes a worker as long as the build takes to load its own modules
+    (pydantic's models, the language table) and to prepare a print page, so a worker started
+    only once the arguments are read kept the build waiting for it. It is started for any
+    build on a machine with more than one core; :func:`fit_early_workers` adds the others a
+    build of one company needs, or stops it when the build renders no PDF or several companies.
+    Workers the build did not take are stopped on leaving.
+    """
+    if command_line[:1] == ["build"] and (os.cpu_count() or 1) > 1:
+        _early.append(Workers(1, _slow_kinds(kinds_named(default_kinds()))))
+    try:
+        yield
+    finally:
+        while _early:
+            _early.pop().stop()
+
+
+def fit_early_workers(
     paths: Sequence[Path],
     *,
     languages: Sequence[str] | None,
     formats: Sequence[str] | None,
     jobs: int | None,
-) -> Iterator[None]:
-    """Start now the workers a build of one company with slow files will ask for.
+) -> None:
+    """Once the build's arguments are read: as many early workers as it will ask for, or none.
 
-    They load WeasyPrint while the build loads and does the rest; the build takes them
-    (:func:`start_workers`), and they are stopped on leaving if it did not. The facts are not
-    read yet, so there is one per language the build may write, at most one per core.
+    A build of one company with slow files gets one per language it may write, at most one
+    per core (the facts are not read yet). Every other build stops them: several companies'
+    workers start later, inheriting what the build loaded first, and a build of text alone,
+    or in one process, needs none.
     """
     from generator.languages import language_codes
-    from generator.outputs import default_kinds
     from generator.project import facts_files
 
     try:
@@ -258,14 +291,20 @@ def early_workers(
     except UserError:  # the build says so
         single, kinds = False, ()
     wanted = jobs or os.cpu_count() or 1
-    if single and wanted > 1 and any(kind.own_task for kind in kinds):
-        size = min(wanted, len(languages or language_codes()))
-        _early.append((size, frozenset(kinds), Workers(size, tuple(kinds))))
-    try:
-        yield
-    finally:
-        while _early:
-            _early.pop()[2].stop()
+    slow = _slow_kinds(kinds)
+    size = min(wanted, len(languages or language_codes())) if single and wanted > 1 and slow else 0
+    early = _early[0] if _early else None
+    if early is not None and size and _setups(early.kinds) == _setups(slow):
+        early.add(max(0, size - early.size))
+        return
+    while _early:
+        _early.pop().stop()
+    if size:
+        _early.append(Workers(size, slow))
+
+
+def _slow_kinds(kinds: Iterable[OutputKind]) -> tuple[OutputKind, ...]:
+    return tuple(kind for kind in kinds if kind.own_task)
 
 
 @contextmanager

@@ -15,7 +15,14 @@ from conftest import MINIMAL
 from generator import workers
 from generator.errors import UserError
 from generator.outputs import OUTPUT_KINDS
-from generator.workers import WorkerError, Workers, collector_paused, early_workers, start_workers
+from generator.workers import (
+    WorkerError,
+    Workers,
+    collector_paused,
+    early_workers,
+    fit_early_workers,
+    start_workers,
+)
 
 
 @pytest.fixture
@@ -25,14 +32,29 @@ def one_company(tmp_path: Path) -> Path:
     return tmp_path / "companies"
 
 
+def test_a_build_gets_a_worker_before_its_arguments_are_read() -> None:
+    with early_workers(["build", "--no-such-option"]):
+        assert [pool.size for pool in workers._early] == [1]
+        assert workers._early[0].kinds == (OUTPUT_KINDS["pdf"],)
+    assert workers._early == []
+
+
+@pytest.mark.parametrize("command_line", [["validate", "companies"], [], ["--version"]])
+def test_other_commands_start_no_worker(command_line: list[str]) -> None:
+    with early_workers(command_line):
+        assert workers._early == []
+
+
 def test_one_company_with_pdfs_gets_its_workers_before_the_build_asks(one_company: Path) -> None:
     kinds = [OUTPUT_KINDS["md"], OUTPUT_KINDS["pdf"]]
-    with early_workers([one_company], languages=("pl", "en"), formats=("md", "pdf"), jobs=2):
-        assert [(size, warmed) for size, warmed, _ in workers._early] == [(2, frozenset(kinds))]
-        pool = workers._early[0][2]
-        assert start_workers(2, kinds[::-1]) is pool
+    with early_workers(["build"]):
+        speculative = workers._early[0]
+        fit_early_workers([one_company], languages=("pl", "en"), formats=("md", "pdf"), jobs=2)
+        assert workers._early == [speculative], "the worker started first is kept"
+        assert speculative.size == 2
+        assert start_workers(2, kinds[::-1]) is speculative
         assert workers._early == []
-        pool.stop()
+        speculative.stop()
 
 
 @pytest.mark.parametrize(
@@ -40,18 +62,22 @@ def test_one_company_with_pdfs_gets_its_workers_before_the_build_asks(one_compan
     [(("md", "html"), None, False), (("pdf",), 1, False), (("pdf",), 2, True)],
     ids=["no slow kind", "one job", "several companies"],
 )
-def test_no_workers_start_early_for_other_builds(
+def test_the_early_worker_is_stopped_for_other_builds(
     one_company: Path, formats: tuple[str, ...], jobs: int | None, several: bool
 ) -> None:
     if several:
         shutil.copyfile(MINIMAL, one_company / "beta.yaml")
-    with early_workers([one_company], languages=("pl",), formats=formats, jobs=jobs):
+    with early_workers(["build"]):
+        speculative = workers._early[0]
+        fit_early_workers([one_company], languages=("pl",), formats=formats, jobs=jobs)
         assert workers._early == []
+        assert all(process.exitcode is not None for process in speculative._processes)
 
 
 def test_workers_the_build_did_not_take_are_stopped(one_company: Path) -> None:
-    with early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2):
-        started = workers._early[0][2]
+    with early_workers(["build"]):
+        fit_early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2)
+        started = workers._early[0]
     assert workers._early == []
     assert all(process.exitcode is not None for process in started._processes), "a worker outlived the build"
 
@@ -127,25 +153,32 @@ def test_a_bug_in_a_worker_keeps_its_traceback() -> None:
 
 
 def test_early_workers_serve_a_company_publishing_fewer_languages(one_company: Path) -> None:
-    kinds = [OUTPUT_KINDS["pdf"]]
-    with early_workers([one_company], languages=None, formats=("pdf",), jobs=2):
-        early = workers._early[0][2]
-        taken = start_workers(1, kinds)  # the company turned out to publish one language
+    with early_workers(["build"]):
+        fit_early_workers([one_company], languages=None, formats=("pdf",), jobs=2)
+        early = workers._early[0]
+        taken = start_workers(1, [OUTPUT_KINDS["pdf"]])  # the company turned out to publish one language
         try:
             assert taken is early
         finally:
             taken.stop()
 
 
-@pytest.mark.parametrize(
-    ("size", "formats"), [(2, ("pdf",)), (1, ("pdf", "pdf-bilingual"))], ids=["more workers", "other kinds"]
-)
-def test_early_workers_the_build_cannot_use_are_stopped_not_kept(
-    one_company: Path, size: int, formats: tuple[str, ...]
-) -> None:
-    with early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2):
-        early = workers._early[0][2]
-        started = start_workers(size, [OUTPUT_KINDS[name] for name in formats])
+def test_early_workers_serve_every_kind_sharing_their_setup(one_company: Path) -> None:
+    with early_workers(["build"]):
+        fit_early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2)
+        early = workers._early[0]
+        taken = start_workers(1, [OUTPUT_KINDS["pdf"], OUTPUT_KINDS["pdf-bilingual"]])
+        try:
+            assert taken is early, "the bilingual PDF lays out with the same fonts and stylesheets"
+        finally:
+            taken.stop()
+
+
+def test_early_workers_too_few_for_the_build_are_stopped_not_kept(one_company: Path) -> None:
+    with early_workers(["build"]):
+        fit_early_workers([one_company], languages=("pl",), formats=("pdf",), jobs=2)
+        early = workers._early[0]
+        started = start_workers(2, [OUTPUT_KINDS["pdf"]])
         try:
             assert started is not early
             assert all(process.exitcode is not None for process in early._processes)
