@@ -161,6 +161,9 @@ class OutputKind:
     """For a per-company kind: made of every language the company publishes, whatever ``--lang``
     (the record's sheets, the banner's translations), or of the build's languages alone (the
     bilingual PDF, whose file names its two languages)."""
+    languages_needed: int = 1
+    """How many of the company's languages one file of this kind is made of (the bilingual PDF:
+    two). A build covering fewer makes none of it, and the command line says so."""
 
     def render(self, company: CompanyDraft, languages: Sequence[str]) -> list[tuple[str, RenderedFile]]:
         """This kind's files of one version, each with its language (empty for per-company files)."""
@@ -176,6 +179,8 @@ class OutputKind:
             if not self.of_every_language:
                 built = tuple(policy for policy in company.policies if policy.language in languages)
                 company = replace(company, policies=built)
+            if len(company.policies) < self.languages_needed:
+                return []
             return [("", file) for file in cast(Callable[[CompanyDraft], list[RenderedFile]], make)(company)]
         make_one = cast(Callable[[PolicyDraft], list[RenderedFile]], make)
         return [
@@ -360,6 +365,7 @@ register(
         archived=False,
         facts_switch="bilingual_pdf",
         of_every_language=False,
+        languages_needed=2,
     )
 )
 register(

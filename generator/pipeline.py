@@ -29,7 +29,7 @@ from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import company_slug, facts_files, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
 from generator.rendering import BuildStep, Job, Rendered, StepProgress, render_all
-from generator.state import PolicyState, state_path
+from generator.state import state_path
 from generator.validation import legal_facts_warnings, validate_files
 from generator.workers import Invalid
 from generator.writing import inside
@@ -95,7 +95,15 @@ def build(
             ):
                 company = drafted.preview.company
                 published = tuple(company.facts.document.languages)
-                built = CompanyBuilt(company.slug, company.version, day, rendered=True, draft=True, published=published)
+                built = CompanyBuilt(
+                    company.slug,
+                    company.version,
+                    day,
+                    rendered=True,
+                    draft=True,
+                    published=published,
+                    kinds=tuple(kind.name for kind in kinds),
+                )
                 result.written.extend(drafted.written)
                 result.warnings.extend(drafted.preview.warnings)
                 result.companies.append(built)
@@ -127,16 +135,18 @@ def build(
         raise
     by_slug = {outcome.slug: outcome for outcome in rendered}
     for job in planned:
-        built = job if not isinstance(job, Job) else _rendered(job.slug, by_slug[job.slug].state)
+        built = job if not isinstance(job, Job) else _rendered(by_slug[job.slug])
         result.companies.append(built)
         if on_company:
             on_company(built)
     return result
 
 
-def _rendered(slug: str, state: PolicyState) -> CompanyBuilt:
+def _rendered(rendered: Rendered) -> CompanyBuilt:
+    state = rendered.state
     published = tuple(state.published_languages)
-    return CompanyBuilt(slug, state.version, state.date, rendered=True, published=published)
+    kinds = tuple(kind.name for kind in rendered.kinds)
+    return CompanyBuilt(rendered.slug, state.version, state.date, rendered=True, published=published, kinds=kinds)
 
 
 @dataclass

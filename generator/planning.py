@@ -43,6 +43,8 @@ class CompanyBuilt:
     """Rendered as a draft (``build(draft=True)``): ``version`` is the one publishing would give."""
     published: tuple[Language, ...] = ()
     """The languages the company publishes, whichever the build asked for."""
+    kinds: tuple[str, ...] = ()
+    """The kinds the build made of it: the build's, and those its facts switch on."""
 
 
 def plan_company(
@@ -83,7 +85,12 @@ def plan_company(
         )
         if current:
             return CompanyBuilt(
-                slug, previous.version, previous.date, rendered=False, published=tuple(previous.published_languages)
+                slug,
+                previous.version,
+                previous.date,
+                rendered=False,
+                published=tuple(previous.published_languages),
+                kinds=tuple(kind_names),
             )
     archived = archived_on_disk(out_dir, slug, previous, manifest, languages=languages, kinds=kinds)
     return Job(

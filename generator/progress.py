@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from generator.languages import Language
+from generator.outputs import OUTPUT_KINDS
 from generator.planning import CompanyBuilt
 
 if TYPE_CHECKING:
@@ -97,4 +98,11 @@ def company_line(company: CompanyBuilt, asked: Sequence[Language] | None = None)
     missing = [language for language in asked or () if language not in company.published]
     if missing:
         line += f"; it publishes no {', '.join(missing)} (its languages: {', '.join(company.published)})"
+    # A build covering none of its languages made nothing of it, for the reason just given.
+    covered = [language for language in company.published if asked is None or language in asked]
+    for name in company.kinds if covered else ():
+        needed = OUTPUT_KINDS[name].languages_needed
+        if len(covered) < needed:
+            line += f"; made no {name}: it needs {needed} of its languages, and this build covers "
+            line += f"{len(covered)} ({', '.join(covered)})"
     return line

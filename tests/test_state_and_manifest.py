@@ -479,3 +479,21 @@ def test_a_language_asked_for_that_a_company_does_not_publish_is_named(capsys: p
     assert captured.out == "1 of 1 companies rendered, 1 file written\n"  # the state: a first version
     assert main(["build", "--format", "md", "--lang", "pl,de", "--today", "2026-11-22"]) == 0
     assert capsys.readouterr().err.endswith("; it publishes no de (its languages: pl, en)\n")
+
+
+@pytest.mark.usefixtures("one_company")
+def test_a_kind_needing_more_languages_than_the_build_covers_says_why_it_made_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # `--format pdf-bilingual --lang en` reported "1 of 1 companies rendered, 0 files written" and nothing of why.
+    assert main(["build", "--format", "pdf-bilingual", "--lang", "en", "--today", "2026-11-22"]) == 0
+    made_none = "acme: rendered, version 1 of 2026-11-22; made no pdf-bilingual: it needs 2 of its languages, "
+    assert capsys.readouterr().err == made_none + "and this build covers 1 (en)\n"
+    # Unchanged the next time, the company is still told about.
+    assert main(["build", "--format", "pdf-bilingual", "--lang", "en", "--today", "2026-11-22"]) == 0
+    assert capsys.readouterr().err == made_none.replace("rendered", "unchanged") + "and this build covers 1 (en)\n"
+    assert main(["build", "--format", "pdf-bilingual,md", "--lang", "pl,de", "--today", "2026-11-22"]) == 0
+    assert capsys.readouterr().err.endswith(
+        "; it publishes no de (its languages: pl, en); made no pdf-bilingual: it needs 2 of its languages, "
+        "and this build covers 1 (pl)\n"
+    )
