@@ -130,9 +130,8 @@ def validate_loaded(loaded: LoadedYaml) -> Company:
         context = {PUBLISHED_LANGUAGES: published_languages(loaded.data), FACTS_FILE: loaded.source}
         company = Company.model_validate(loaded.data, context=context)
     except ValidationError as error:
-        raise UserError(
-            [*repeated, *(_locate(loaded, problem) for problem in error.errors(include_url=False))]
-        ) from None
+        problems = [each for problem in error.errors(include_url=False) for each in _each_problem(problem)]
+        raise UserError([*repeated, *(_locate(loaded, problem) for problem in problems)]) from None
     problems = company.reference_problems()
     if problems or repeated:
         raise UserError([*repeated, *(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)])
@@ -164,6 +163,16 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> tuple[DataPath, tuple[i
         elif isinstance(current, dict | list):
             return tuple(path), tuple(loc[index:])
     return tuple(path), ()
+
+
+def _each_problem(problem: Any) -> list[Any]:
+    """A pydantic error, and the others a model's rule found with it (:func:`generator.facts.base.fact_errors`)."""
+    context = problem.get("ctx") or {}
+    more = [
+        {**problem, "msg": message, "ctx": {**context, "field": field, "more": ()}}
+        for field, message in context.get("more", ())
+    ]
+    return [problem, *more]
 
 
 def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:

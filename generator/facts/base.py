@@ -61,6 +61,21 @@ def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomErro
     return PydanticCustomError("fact", message, {"field": field})
 
 
+FactProblem = tuple[str | tuple[str, ...], str]
+"""A field of the model (or of one of its fields) and what is wrong with it."""
+
+
+def fact_errors(problems: list[FactProblem]) -> PydanticCustomError:
+    """Several problems of one model-level rule as one error, which validation reports as several.
+
+    A model's rule raises one error and pydantic stops there: related facts that do not fit
+    (a company's KRS number, court and capital copied to a sole trader) were reported one per
+    run. The first is the error itself, the others travel in its context (``more``).
+    """
+    (field, message), *more = problems
+    return PydanticCustomError("fact", message, {"field": field, "more": tuple(more)})
+
+
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_WRITTEN = "a date is written YYYY-MM-DD, e.g. 2026-03-01"
 """How a date of the facts is written, as the message refusing another says it."""

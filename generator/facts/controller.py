@@ -11,11 +11,13 @@ from pydantic import EmailStr, Field, model_validator
 from generator.facts.base import (
     PUBLISHED_LANGUAGES,
     CountryCode,
+    FactProblem,
     FactsModel,
     LocalizedText,
     PlainText,
     WebAddress,
     fact_error,
+    fact_errors,
 )
 from generator.facts.identifiers import Krs, Nip, Phone, Regon, normalise_polish_postal_code
 from generator.languages import Language
@@ -143,22 +145,30 @@ class Controller(FactsModel):
     @model_validator(mode="after")
     def _registry_facts_fit_the_form(self) -> Self:
         form = self.legal_form
-        if self.krs is not None and form not in KRS_REGISTERED_FORMS:
-            raise fact_error("krs", f"a {form.value} is not entered in the KRS; remove the KRS number")
-        if self.registry_court is not None and form not in KRS_REGISTERED_FORMS:
-            raise fact_error("registry_court", f"a {form.value} is not entered in the KRS; remove the registry court")
-        if self.krs is not None and self.registry_court is None:
-            raise fact_error("registry_court", "a KRS number needs the registry court that keeps the file")
-        if self.registry_court is not None and self.krs is None:
-            raise fact_error("krs", "a registry court is given, but no KRS number")
+        problems: list[FactProblem] = []
+        if form not in KRS_REGISTERED_FORMS:
+            if self.krs is not None:
+                problems.append(("krs", f"a {form.value} is not entered in the KRS; remove the KRS number"))
+            if self.registry_court is not None:
+                problems.append(
+                    ("registry_court", f"a {form.value} is not entered in the KRS; remove the registry court")
+                )
+        elif self.krs is not None and self.registry_court is None:
+            problems.append(("registry_court", "a KRS number needs the registry court that keeps the file"))
+        elif self.registry_court is not None and self.krs is None:
+            problems.append(("krs", "a registry court is given, but no KRS number"))
         if self.share_capital is not None and form not in FORMS_WITH_SHARE_CAPITAL:
-            raise fact_error("share_capital", f"a {form.value} has no share capital; remove it")
+            problems.append(("share_capital", f"a {form.value} has no share capital; remove it"))
         if self.paid_in_capital is not None and form is not LegalForm.SA:
-            raise fact_error("paid_in_capital", f"only an sa states its paid-in capital, not a {form.value}; remove it")
-        if self.paid_in_capital is not None and self.share_capital is None:
-            raise fact_error("share_capital", "the paid-in capital is given, but not the share capital it is part of")
+            problems.append(
+                ("paid_in_capital", f"only an sa states its paid-in capital, not a {form.value}; remove it")
+            )
+        elif self.paid_in_capital is not None and self.share_capital is None:
+            problems.append(("share_capital", "the paid-in capital is given, but not the share capital it is part of"))
         if self.address is None and form not in FORMS_RUN_BY_PEOPLE:
-            raise fact_error("address", f"a {form.value} must give its registered office")
+            problems.append(("address", f"a {form.value} must give its registered office"))
+        if problems:
+            raise fact_errors(problems)
         return self
 
 
