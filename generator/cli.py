@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="write a commented starter facts file for a new company")
     new.add_argument("slug", help="the company's short name: lowercase letters, digits and dashes")
-    new.add_argument("--folder", type=Path, default=STARTER_FOLDER, help="where (default: companies/)")
+    new.add_argument("--folder", type=_path, default=STARTER_FOLDER, help="where (default: companies/)")
     new.set_defaults(run=_new)
 
     watch = commands.add_parser(
@@ -166,7 +166,7 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "scan", help="open a site in headless Chromium and check its cookies, storage and hosts against the facts"
     )
     scan.add_argument("urls", nargs="+", metavar="URL", help="pages to start from; the crawl stays on their hosts")
-    scan.add_argument("--facts", type=Path, required=True, help="the company's facts file")
+    scan.add_argument("--facts", type=_path, required=True, help="the company's facts file")
     scan.add_argument("--pages", type=_positive, default=20, help="pages to open at most (default: 20)")
     scan.add_argument(
         "--accept", choices=("none", "all"), default="none", help="consent through the banner first (default: none)"
@@ -174,7 +174,7 @@ def _add_scan(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     scan.add_argument("--accept-selector", help="CSS selector of the banner's accept-all button (default: its API)")
     scan.add_argument("--page-timeout", type=_positive, default=15, help="seconds per page (default: 15)")
     scan.add_argument("--timeout", type=_positive, default=120, help="seconds for the whole scan (default: 120)")
-    scan.add_argument("--chromium", type=Path, help="the Chromium to drive (default: /usr/bin/chromium)")
+    scan.add_argument("--chromium", type=_path, help="the Chromium to drive (default: /usr/bin/chromium)")
     scan.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     scan.set_defaults(run=_scan)
 
@@ -207,14 +207,14 @@ def _paths(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "paths",
         nargs="*",
-        type=Path,
+        type=_path,
         default=[STARTER_FOLDER],
         help="facts files or folders (default: companies/)",
     )
 
 
 def _out(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    command.add_argument("--out", type=_path, default=Path("output"), help="output folder (default: output/)")
 
 
 def _languages_and_formats(command: argparse.ArgumentParser) -> None:
@@ -257,6 +257,12 @@ def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError("expected a port number from 1 to 65535")
     return int(text)
+
+
+def _path(text: str) -> Path:
+    if not text:  # pathlib reads "" as the current folder
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)
 
 
 def _positive(text: str) -> int:

@@ -26,7 +26,7 @@ from generator.locks import folder_locks
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
 from generator.outputs import OutputKind, default_kinds, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
-from generator.project import company_slug, facts_files, today_for_build
+from generator.project import company_slug, facts_files, given_path, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
 from generator.rendering import BuildStep, Job, Rendered, StepProgress, render_all
 from generator.state import state_path
@@ -70,11 +70,11 @@ def build(
     one waits for it; ``on_progress`` hears how far rendering has come, and ``on_company`` each
     company's outcome at the end (rendered and published, unchanged, or drafted).
     """
-    out_dir = Path(out_dir)
+    out_dir = given_path(out_dir, "out_dir", "output folder")
     wanted = languages_named(languages) if languages is not None else language_codes()
     # A string is itself iterable, letter by letter.
     given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
-    files = facts_files([Path(path) for path in given])
+    files = facts_files([given_path(path, "paths", "facts file or folder") for path in given])
     day = today_for_build(today)
     kinds = kinds_named(default_kinds() if formats is None else formats)
     result = BuildResult(warnings=legal_facts_warnings(day))

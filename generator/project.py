@@ -47,6 +47,15 @@ def _is_starter_folder(path: Path) -> bool:
     return path.absolute() == STARTER_FOLDER.absolute()
 
 
+def given_path(path: str | os.PathLike[str], argument: str, names: str) -> Path:
+    """``path``, a setting of the library's API, as a path; refused when empty, which pathlib reads
+    as the current folder (``Path("") == Path(".")``): a site generator's setting left empty built
+    the current folder's YAML files, or wrote the policies into it. ``names`` is what it should name."""
+    if not os.fspath(path):
+        raise user_error(argument, f"an empty path names no {names}")
+    return Path(path)
+
+
 def facts_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into the facts files they hold, in a stable order, each file once; state files
     named among them are left out.

@@ -73,6 +73,43 @@ def test_build_takes_one_path_given_alone_as_that_path(tmp_path: Path) -> None:
         assert [company.slug for company in result.companies] == ["acme"]
 
 
+@pytest.mark.parametrize(
+    ("arguments", "refused"),
+    [
+        ({"paths": ""}, "paths: an empty path names no facts file or folder"),
+        ({"paths": [""]}, "paths: an empty path names no facts file or folder"),
+        ({"paths": "companies", "out_dir": ""}, "out_dir: an empty path names no output folder"),
+    ],
+    ids=["paths alone", "paths listed", "output folder"],
+)
+def test_build_refuses_an_empty_path_which_pathlib_reads_as_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arguments: dict[str, object], refused: str
+) -> None:
+    """A site generator's setting left empty built the current folder's YAML files (its own
+    configuration among them), or wrote the policies into the current folder."""
+    from generator import build
+    from generator.errors import UserError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "companies").mkdir()
+    shutil.copyfile(MINIMAL, tmp_path / "companies" / "acme.yaml")
+    shutil.copyfile(MINIMAL, tmp_path / "acme.yaml")
+    with pytest.raises(UserError) as refusal:
+        build(**arguments, formats="md")  # type: ignore[arg-type]
+    assert str(refusal.value) == refused
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["acme.yaml", "companies"], "nothing was written"
+
+
+def test_the_command_line_refuses_an_empty_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from generator.cli import main
+
+    for command_line in (["build", ""], ["build", "--out", "", str(tmp_path)], ["validate", ""]):
+        with pytest.raises(SystemExit) as exit_:
+            main(command_line)
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err.rstrip().endswith("an empty path names no file or folder")
+
+
 def test_build_refuses_a_language_policygen_does_not_write(tmp_path: Path) -> None:
     """The command line refuses ``--lang fr``; ``build()`` built nothing and said nothing."""
     from generator import build
