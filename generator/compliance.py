@@ -160,7 +160,11 @@ def coverage_report(documents: list[PolicyDocument], version: int) -> str:
         "",
         table(["Rule", "Article", "Item", *languages], rows),
     ]
-    on_dpf = [recipient for recipient in company.recipients if recipient.safeguard is TransferSafeguard.DPF]
+    on_dpf = [
+        recipient
+        for recipient in company.recipients
+        if any(ground.safeguard is TransferSafeguard.DPF for ground in recipient.transfer_grounds())
+    ]
     relying_on_dpf = [recipient.name or recipient.category.preferably_in(source_language()) for recipient in on_dpf]
     framework = legal_facts().data_privacy_framework
     if relying_on_dpf and framework.under_appeal:

@@ -109,12 +109,15 @@ def _cookie_partners_do_not_transfer_on_banner_consent(company: Company) -> Iter
     for index, recipient in enumerate(company.recipients):
         serves_cookies = not recipient.purposes or bool(on_consent.intersection(recipient.purposes))
         is_partner = any(partner is recipient for partner in partners)
-        if is_partner and serves_cookies and recipient.derogation is TransferDerogation.EXPLICIT_CONSENT:
-            yield (
-                ("recipients", index, "derogation"),
-                f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, but accepting "
-                "its cookies in the banner is consent to the cookies, not consent given for this transfer alone",
-            )
+        if not (is_partner and serves_cookies):
+            continue
+        for ground in recipient.transfer_grounds():
+            if ground.derogation is TransferDerogation.EXPLICIT_CONSENT:
+                yield (
+                    ("recipients", index, *ground.facts_path, "derogation"),
+                    f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, but accepting "
+                    "its cookies in the banner is consent to the cookies, not consent given for this transfer alone",
+                )
 
 
 @rule(

@@ -26,28 +26,28 @@ from generator.loading import DataPath
 def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str]]:
     us = legal_facts().data_privacy_framework.country
     for index, recipient in enumerate(company.recipients):
-        outside = [country for country in recipient.countries if not is_in_eea(country)]
-        path: DataPath = ("recipients", index, "safeguard")
         named = recipient.name or recipient.category.preferably_in(source_language())
-        if not outside:
-            if recipient.safeguard is not None:
-                yield path, f"{named} processes data only in the EEA, where no transfer safeguard applies"
-            continue
-        listed = ", ".join(outside)
-        if recipient.safeguard is None:
-            yield path, f"{named} receives data outside the EEA ({listed}) without a transfer safeguard"
-        elif recipient.safeguard is TransferSafeguard.ADEQUACY:
-            lacking = [country for country in outside if not has_adequacy_decision(country)]
-            if us in lacking:
-                yield (
-                    path,
-                    "the US adequacy decision covers only recipients certified under the EU-US Data "
-                    "Privacy Framework: use dpf for a certified recipient",
-                )
-            elif lacking:
-                yield path, f"no adequacy decision covers {', '.join(lacking)}"
-        elif recipient.safeguard is TransferSafeguard.DPF and outside != [us]:
-            yield path, "the EU-US Data Privacy Framework covers transfers to the US only"
+        grounds = recipient.transfer_grounds()
+        if not grounds and recipient.safeguard is not None:
+            only_eea = f"{named} processes data only in the EEA, where no transfer safeguard applies"
+            yield ("recipients", index, "safeguard"), only_eea
+        for ground in grounds:
+            path: DataPath = ("recipients", index, *ground.facts_path, "safeguard")
+            if ground.safeguard is None:
+                listed = ", ".join(ground.countries)
+                yield path, f"{named} receives data outside the EEA ({listed}) without a transfer safeguard"
+            elif ground.safeguard is TransferSafeguard.ADEQUACY:
+                lacking = [country for country in ground.countries if not has_adequacy_decision(country)]
+                if us in lacking:
+                    yield (
+                        path,
+                        "the US adequacy decision covers only recipients certified under the EU-US Data "
+                        "Privacy Framework: use dpf for a certified recipient",
+                    )
+                elif lacking:
+                    yield path, f"no adequacy decision covers {', '.join(lacking)}"
+            elif ground.safeguard is TransferSafeguard.DPF and ground.countries != (us,):
+                yield path, "the EU-US Data Privacy Framework covers transfers to the US only"
 
 
 @rule(
@@ -61,12 +61,13 @@ def _derogation_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
     """A transfer "on a derogation" tells the reader nothing: the policy names the point of Art. 49(1) it
     rests on, as it names the article of any other safeguard (WP260 rev.01, paragraph on Art. 13(1)(f))."""
     for index, recipient in enumerate(company.recipients):
-        if recipient.safeguard is TransferSafeguard.DEROGATION and recipient.derogation is None:
-            named = recipient.name or recipient.category.preferably_in(source_language())
-            yield (
-                ("recipients", index, "derogation"),
-                f"{named} receives data on a derogation of Art. 49(1) GDPR, but not which one",
-            )
+        for ground in recipient.transfer_grounds():
+            if ground.safeguard is TransferSafeguard.DEROGATION and ground.derogation is None:
+                named = recipient.name or recipient.category.preferably_in(source_language())
+                yield (
+                    ("recipients", index, *ground.facts_path, "derogation"),
+                    f"{named} receives data on a derogation of Art. 49(1) GDPR, but not which one",
+                )
 
 
 @rule(

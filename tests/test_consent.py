@@ -216,6 +216,18 @@ def test_a_partner_transferring_without_safeguards_is_told_of_with_the_risks(der
     assert (explicit in first_layer) is (derogation == "explicit_consent")
 
 
+def test_a_partner_transferring_to_one_country_on_a_derogation_is_told_of_with_the_risks(tmp_path: Path) -> None:
+    # The DPF for the US, explicit consent for India: the India transfer has no safeguard behind it.
+    by_country = (
+        "    countries: [US, IN]\n    transfers:\n      - countries: [US]\n        safeguard: dpf\n"
+        "      - countries: [IN]\n        safeguard: derogation\n        derogation: explicit_consent\n"
+    )
+    facts = MINIMAL_FACTS.replace("    countries: [US]\n    safeguard: dpf\n", by_country)
+    first_layer = _english_first_layer(facts, tmp_path)
+    assert "(United States and India). Part or all of it has no adequacy decision" in first_layer
+    assert " Accepting the cookies of Analytics Example Inc. gives your explicit consent to the transfer" in first_layer
+
+
 def test_a_partner_takes_the_transfers_of_every_recipient_entry_of_its_name(tmp_path: Path) -> None:
     # A company listing the Irish entity and the American one apart: the first layer names the US transfer.
     sister = """  - name: Analytics Example LLC

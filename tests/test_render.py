@@ -479,3 +479,30 @@ def test_a_recipients_product_follows_a_kind_in_brackets_after_a_comma() -> None
     ).body
     assert "| social network X (formerly Twitter), X for Websites |" in body
     assert "| advertising partner (Google Ads) |" in body
+
+
+def test_a_recipient_whose_countries_rest_on_different_grounds_is_one_recipient_with_a_row_for_each() -> None:
+    # Google with the DPF for the US and standard contractual clauses for India was listed twice, and the
+    # summary counted it as two recipients.
+    company = load_company(MINIMAL)
+    analytics = company.recipients[1].model_validate(
+        {
+            **company.recipients[1].model_dump(exclude={"safeguard"}),
+            "countries": ["IE", "US", "IN"],
+            "transfers": [{"countries": ["US"], "safeguard": "dpf"}, {"countries": ["IN"], "safeguard": "scc"}],
+        }
+    )
+    changed = company.model_copy(update={"recipients": [company.recipients[0], analytics]})
+    document = render_document(changed, "minimal", "en", BUILD_DAY)
+    transfers = unescape(next(s.body for s in document.sections if s.outline.anchor == "transfers"))
+    rows = [line for line in transfers.splitlines() if line.startswith("| Analytics Example Inc. |")]
+    assert [row.split(" | ")[1] for row in rows] == ["United States", "India"]
+    assert "Data Privacy Framework" in rows[0]
+    assert "Art. 46(2)(c) GDPR" in rows[1]
+    assert "You can obtain a copy of the standard contractual clauses" in transfers
+    summary = unescape(next(s.body for s in document.sections if s.outline.anchor == SUMMARY_ANCHOR))
+    assert "on the basis of the EU-US Data Privacy Framework and standard contractual clauses" in summary
+    assert "(2 recipients)" not in summary
+    record = "\n".join(cell for row in processing_register(changed, "en").rows for cell in row)
+    assert "Analytics Example Inc. (United States): adequacy decision on the EU-US Data Privacy Framework" in record
+    assert "Analytics Example Inc. (India): standard contractual clauses" in record

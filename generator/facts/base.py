@@ -52,7 +52,7 @@ class FactsModel(BaseModel):
     )
 
 
-def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomError:
+def fact_error(field: str | tuple[str | int, ...], message: str) -> PydanticCustomError:
     """An error a model-level rule raises about one of the model's own fields (or a field of one).
 
     The field travels in the error's context so the located message can point at
@@ -61,7 +61,7 @@ def fact_error(field: str | tuple[str, ...], message: str) -> PydanticCustomErro
     return PydanticCustomError("fact", message, {"field": field})
 
 
-FactProblem = tuple[str | tuple[str, ...], str]
+FactProblem = tuple[str | tuple[str | int, ...], str]
 """A field of the model (or of one of its fields) and what is wrong with it."""
 
 

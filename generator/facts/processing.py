@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from generator.facts.base import CountryCode, FactsModel, Identifier, LocalizedText, PlainText, fact_error
+from generator.facts.base import (
+    CountryCode,
+    FactProblem,
+    FactsModel,
+    Identifier,
+    LocalizedText,
+    PlainText,
+    fact_error,
+    fact_errors,
+)
 from generator.facts.durations import CookieLifetime, Retention
+from generator.legal import is_in_eea
 
 
 class DataSource(StrEnum):
@@ -215,6 +226,44 @@ class TransferDerogation(StrEnum):
     PUBLIC_REGISTER = "public_register"
 
 
+class Transfer(FactsModel):
+    """The ground of a recipient's transfers to some of its countries outside the EEA, where its
+    countries rest on different grounds (the DPF for the US, standard contractual clauses for India)."""
+
+    countries: Annotated[list[CountryCode], Field(min_length=1)]
+    """The recipient's countries outside the EEA that this ground covers, e.g. `[IN]`."""
+    safeguard: TransferSafeguard
+    """adequacy, dpf, scc, bcr or derogation, as a recipient's `safeguard`."""
+    derogation: TransferDerogation | None = None
+    """With safeguard: derogation, the point of Art. 49(1) the transfer rests on, as a recipient's `derogation`."""
+    safeguard_copy: LocalizedText | None = None
+    """Where a copy of this safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
+
+    @model_validator(mode="after")
+    def _derogation_is_the_safeguard(self) -> Self:
+        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION:
+            raise fact_error("derogation", DEROGATION_WITHOUT_SAFEGUARD)
+        return self
+
+
+DEROGATION_WITHOUT_SAFEGUARD = (
+    "a derogation of Art. 49(1) is the ground of a transfer without other safeguards; "
+    "set safeguard: derogation or remove derogation"
+)
+
+
+@dataclass(frozen=True)
+class TransferGround:
+    """Countries outside the EEA where a recipient receives data, and the one ground they rest on."""
+
+    countries: tuple[str, ...]
+    safeguard: TransferSafeguard | None
+    derogation: TransferDerogation | None
+    safeguard_copy: LocalizedText | None
+    facts_path: tuple[str | int, ...]
+    """Where the ground is written, below the recipient: ``()`` for its own keys, ``("transfers", 1)``."""
+
+
 HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 
 
@@ -243,6 +292,9 @@ class Recipient(FactsModel):
     public_interest (d), legal_claims (e), vital_interests (f) or public_register (g)."""
     safeguard_copy: LocalizedText | None = None
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
+    transfers: list[Transfer] = []
+    """Instead of `safeguard`, when its countries outside the EEA rest on different grounds: one
+    entry per ground, each naming its countries; every such country of `countries` in one entry."""
     purposes: list[Identifier] = []
     """Ids of the purposes for which this recipient receives data; empty means all."""
     hosts: list[Annotated[str, Field(pattern=HOST_PATTERN)]] = []
@@ -260,12 +312,54 @@ class Recipient(FactsModel):
     @model_validator(mode="after")
     def _derogation_is_the_safeguard(self) -> Self:
         if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION:
-            raise fact_error(
-                "derogation",
-                "a derogation of Art. 49(1) is the ground of a transfer without other safeguards; "
-                "set safeguard: derogation or remove derogation",
-            )
+            raise fact_error("derogation", DEROGATION_WITHOUT_SAFEGUARD)
         return self
+
+    @model_validator(mode="after")
+    def _transfers_cover_the_countries_abroad(self) -> Self:
+        if not self.transfers:
+            return self
+        problems: list[FactProblem] = [
+            (key, f"with transfers, each transfer gives its own {key}; remove {key} here")
+            for key in ("safeguard", "derogation", "safeguard_copy")
+            if getattr(self, key) is not None
+        ]
+        covered: dict[str, int] = {}
+        for index, transfer in enumerate(self.transfers):
+            for place, country in enumerate(transfer.countries):
+                path = ("transfers", index, "countries", place)
+                if country not in self.countries:
+                    problems.append((path, f"{country} is not one of the recipient's countries; add it there"))
+                elif is_in_eea(country):
+                    problems.append((path, f"{country} is in the EEA, where no transfer safeguard applies"))
+                elif country in covered:
+                    problems.append((path, f"{country} is in transfer {covered[country] + 1} already"))
+                else:
+                    covered[country] = index
+        uncovered = [country for country in self.countries if not is_in_eea(country) and country not in covered]
+        if uncovered:
+            are, each = ("is", "it") if len(uncovered) == 1 else ("are", "each")
+            listed = ", ".join(uncovered)
+            problems.append(("transfers", f"{listed} {are} outside the EEA but in no transfer; add {each} to one"))
+        if problems:
+            raise fact_errors(problems)
+        return self
+
+    def transfer_grounds(self) -> list[TransferGround]:
+        """Its countries outside the EEA by the ground they rest on: its own safeguard, or each transfer's."""
+        if self.transfers:
+            return [
+                TransferGround(
+                    tuple(transfer.countries),
+                    transfer.safeguard,
+                    transfer.derogation,
+                    transfer.safeguard_copy,
+                    ("transfers", index),
+                )
+                for index, transfer in enumerate(self.transfers)
+            ]
+        outside = tuple(country for country in self.countries if not is_in_eea(country))
+        return [TransferGround(outside, self.safeguard, self.derogation, self.safeguard_copy, ())] if outside else []
 
 
 class CookieCategory(StrEnum):

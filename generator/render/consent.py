@@ -192,7 +192,10 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
             names.append(partner)
             countries.extend(country for country in outside if country not in countries)
             derogations = [
-                recipient.derogation for recipient in recipients if recipient.safeguard is TransferSafeguard.DEROGATION
+                ground.derogation
+                for recipient in recipients
+                for ground in recipient.transfer_grounds()
+                if ground.safeguard is TransferSafeguard.DEROGATION
             ]
             without_safeguards |= bool(derogations)
             if TransferDerogation.EXPLICIT_CONSENT in derogations:

@@ -24,7 +24,6 @@ from generator.document import render_blocks, unescape
 from generator.facts import Company
 from generator.languages import Language
 from generator.languages import language as language_row
-from generator.legal import is_in_eea
 from generator.outputs import CompanyDraft, RenderedFile
 from generator.render.office import pinned_archive, policy_moment
 from generator.templating import template_environment
@@ -79,9 +78,7 @@ def processing_register(company: Company, language: Language) -> Register:
                 ],
                 "recipients": recipients,
                 "transfers": [
-                    (recipient, outside)
-                    for recipient in recipients
-                    if (outside := [country for country in recipient.countries if not is_in_eea(country)])
+                    (recipient, ground) for recipient in recipients for ground in recipient.transfer_grounds()
                 ],
             },
             *COLUMNS,
