@@ -115,7 +115,8 @@ def _cookie_partners_do_not_transfer_on_banner_consent(company: Company) -> Iter
             if ground.derogation is TransferDerogation.EXPLICIT_CONSENT:
                 yield (
                     ("recipients", index, *ground.facts_path, "derogation"),
-                    f"{recipient.name} receives its cookies' data outside the EEA on explicit consent, but accepting "
+                    f"{recipient.name} receives its cookies' data outside the EEA ({', '.join(ground.countries)}) "
+                    "on explicit consent, but accepting "
                     "its cookies in the banner is consent to the cookies, not consent given for this transfer alone",
                 )
 

@@ -24,7 +24,7 @@ from generator.errors import InterruptedAfterPublishing, LocatedMessage, Termina
 from generator.languages import Language, language_codes, languages_named
 from generator.locks import folder_locks
 from generator.manifest import MANIFEST, CompanyRecord, Manifest, ManifestEntry, read_manifest, removable
-from generator.outputs import OutputKind, default_kinds, kinds_named
+from generator.outputs import OutputKind, default_kinds, kinds_for_company, kinds_named
 from generator.planning import CompanyBuilt, plan_company, switched_kind
 from generator.project import company_slug, facts_files, given_path, today_for_build
 from generator.publishing import Publication, clear_staging, os_error, prepare_staging, signals_held
@@ -102,7 +102,10 @@ def build(
                     rendered=True,
                     draft=True,
                     published=published,
-                    kinds=tuple(kind.name for kind in kinds),
+                    kinds=tuple(
+                        kind.name
+                        for kind in kinds_for_company(kinds, company.facts.document, formats_chosen=formats is not None)
+                    ),
                 )
                 result.written.extend(drafted.written)
                 result.warnings.extend(drafted.preview.warnings)

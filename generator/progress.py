@@ -98,11 +98,15 @@ def company_line(company: CompanyBuilt, asked: Sequence[Language] | None = None)
     missing = [language for language in asked or () if language not in company.published]
     if missing:
         line += f"; it publishes no {', '.join(missing)} (its languages: {', '.join(company.published)})"
-    # A build covering none of its languages made nothing of it, for the reason just given.
+    # Said of what this build made: an unchanged company's files are those of an earlier build. A build
+    # covering none of its languages made nothing of it, for the reason just given.
     covered = [language for language in company.published if asked is None or language in asked]
-    for name in company.kinds if covered else ():
+    for name in company.kinds if covered and company.rendered else ():
         needed = OUTPUT_KINDS[name].languages_needed
-        if len(covered) < needed:
+        if len(company.published) < needed:
+            line += f"; made no {name}: it needs {needed} languages, and the company publishes "
+            line += f"{len(company.published)} ({', '.join(company.published)})"
+        elif len(covered) < needed:
             line += f"; made no {name}: it needs {needed} of its languages, and this build covers "
             line += f"{len(covered)} ({', '.join(covered)})"
     return line

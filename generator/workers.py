@@ -259,7 +259,7 @@ def early_workers(command_line: Sequence[str]) -> Iterator[None]:
     build of one company needs, or stops it when the build renders no PDF or several companies.
     Workers the build did not take are stopped on leaving.
     """
-    if command_line[:1] == ["build"] and (os.cpu_count() or 1) > 1:
+    if list(command_line[:1]) == ["build"] and (os.cpu_count() or 1) > 1:
         _early.append(Workers(1, _slow_kinds(kinds_named(default_kinds()))))
     try:
         yield

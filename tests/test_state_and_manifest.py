@@ -489,9 +489,16 @@ def test_a_kind_needing_more_languages_than_the_build_covers_says_why_it_made_no
     assert main(["build", "--format", "pdf-bilingual", "--lang", "en", "--today", "2026-11-22"]) == 0
     made_none = "acme: rendered, version 1 of 2026-11-22; made no pdf-bilingual: it needs 2 of its languages, "
     assert capsys.readouterr().err == made_none + "and this build covers 1 (en)\n"
-    # Unchanged the next time, the company is still told about.
+    # Unchanged the next time, it made nothing at all, and its earlier files are as they were.
     assert main(["build", "--format", "pdf-bilingual", "--lang", "en", "--today", "2026-11-22"]) == 0
-    assert capsys.readouterr().err == made_none.replace("rendered", "unchanged") + "and this build covers 1 (en)\n"
+    assert capsys.readouterr().err == "acme: unchanged, version 1 of 2026-11-22\n"
+    # A draft of a company whose facts switch the bilingual PDF on.
+    facts = Path("companies/acme.yaml")
+    facts.write_text(facts.read_text(encoding="utf-8").replace("document:\n", "document:\n  bilingual_pdf: true\n", 1))
+    assert main(["build", "--draft", "--lang", "en", "--today", "2026-11-22"]) == 0
+    assert capsys.readouterr().err.endswith(
+        "; made no pdf-bilingual: " + made_none.partition("pdf-bilingual: ")[2] + "and this build covers 1 (en)\n"
+    )
     assert main(["build", "--format", "pdf-bilingual,md", "--lang", "pl,de", "--today", "2026-11-22"]) == 0
     assert capsys.readouterr().err.endswith(
         "; it publishes no de (its languages: pl, en); made no pdf-bilingual: it needs 2 of its languages, "

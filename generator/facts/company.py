@@ -118,6 +118,14 @@ class Document(FactsModel):
             )
         return listed
 
+    @model_validator(mode="after")
+    def _two_languages_for_the_bilingual_pdf(self) -> Self:
+        if self.bilingual_pdf and len(self.languages) < 2:
+            raise fact_error(
+                "bilingual_pdf", "the bilingual PDF sets two languages side by side; list two or remove bilingual_pdf"
+            )
+        return self
+
 
 class ProfilingParty(StrEnum):
     """Who evaluates the person: the policy says "we profile" only of the controller's own profiling."""

@@ -285,13 +285,16 @@ class Recipient(FactsModel):
     """Where the recipient processes or accesses the data, as ISO codes (`EU` for the Union)."""
     safeguard: TransferSafeguard | None = None
     """For any country outside the EEA: adequacy, dpf (EU-US Data Privacy Framework),
-    scc (standard contractual clauses), bcr (binding corporate rules) or derogation (Art. 49)."""
+    scc (standard contractual clauses), bcr (binding corporate rules) or derogation (Art. 49);
+    left out when `transfers` gives each country's."""
     derogation: TransferDerogation | None = None
     """With safeguard: derogation, the point of Art. 49(1) the transfer rests on: explicit_consent (a),
     contract (b, a contract with the person or steps before one), contract_in_your_interest (c),
-    public_interest (d), legal_claims (e), vital_interests (f) or public_register (g)."""
+    public_interest (d), legal_claims (e), vital_interests (f) or public_register (g); left out
+    when `transfers` is given."""
     safeguard_copy: LocalizedText | None = None
-    """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
+    """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller;
+    left out when `transfers` is given."""
     transfers: list[Transfer] = []
     """Instead of `safeguard`, when its countries outside the EEA rest on different grounds: one
     entry per ground, each naming its countries; every such country of `countries` in one entry."""
@@ -311,7 +314,8 @@ class Recipient(FactsModel):
 
     @model_validator(mode="after")
     def _derogation_is_the_safeguard(self) -> Self:
-        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION:
+        # With transfers, the derogation belongs in the transfer it is the ground of: the next rule says so.
+        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION and not self.transfers:
             raise fact_error("derogation", DEROGATION_WITHOUT_SAFEGUARD)
         return self
 
@@ -328,12 +332,14 @@ class Recipient(FactsModel):
         for index, transfer in enumerate(self.transfers):
             for place, country in enumerate(transfer.countries):
                 path = ("transfers", index, "countries", place)
-                if country not in self.countries:
-                    problems.append((path, f"{country} is not one of the recipient's countries; add it there"))
-                elif is_in_eea(country):
+                if is_in_eea(country):
                     problems.append((path, f"{country} is in the EEA, where no transfer safeguard applies"))
+                elif country not in self.countries:
+                    problems.append((path, f"{country} is not one of the recipient's countries; add it there"))
+                elif covered.get(country) == index:
+                    problems.append((path, f"{country} is listed twice in this transfer"))
                 elif country in covered:
-                    problems.append((path, f"{country} is in transfer {covered[country] + 1} already"))
+                    problems.append((path, f"{country} is in transfers[{covered[country]}] already; one ground each"))
                 else:
                     covered[country] = index
         uncovered = [country for country in self.countries if not is_in_eea(country) and country not in covered]

@@ -130,6 +130,7 @@ def consent_config(documents: Sequence[PolicyDocument]) -> dict[str, Any]:
         "countries_abroad": abroad.countries,
         "abroad_without_safeguards": abroad.without_safeguards,
         "abroad_on_explicit_consent": abroad.on_explicit_consent,
+        "explicit_consent_countries": abroad.explicit_consent_countries,
     }
     config["language"] = {
         "default": documents[0].language,
@@ -176,6 +177,8 @@ class _Abroad:
     on_explicit_consent: list[str]
     """The partners whose transfer rests on the visitor's explicit consent (Art. 49(1)(a)), which accepting their
     cookies gives: named, as that consent is to their transfer alone."""
+    explicit_consent_countries: list[str]
+    """The countries those transfers go to: named too, as a partner's other countries may rest on safeguards."""
 
 
 def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
@@ -185,22 +188,26 @@ def _partners_abroad(facts: Company, partners: list[str]) -> _Abroad:
     countries: list[str] = []
     without_safeguards = False
     on_explicit_consent: list[str] = []
+    explicit_consent_countries: list[str] = []
     for partner in partners:
         recipients = recipients_of(facts, partner)
         outside = [country for recipient in recipients for country in recipient.countries if not is_in_eea(country)]
         if outside:
             names.append(partner)
             countries.extend(country for country in outside if country not in countries)
-            derogations = [
-                ground.derogation
-                for recipient in recipients
-                for ground in recipient.transfer_grounds()
+            grounds = [ground for recipient in recipients for ground in recipient.transfer_grounds()]
+            without_safeguards |= any(ground.safeguard is TransferSafeguard.DEROGATION for ground in grounds)
+            on_consent = [
+                country
+                for ground in grounds
                 if ground.safeguard is TransferSafeguard.DEROGATION
+                and ground.derogation is TransferDerogation.EXPLICIT_CONSENT
+                for country in ground.countries
             ]
-            without_safeguards |= bool(derogations)
-            if TransferDerogation.EXPLICIT_CONSENT in derogations:
+            if on_consent:
                 on_explicit_consent.append(partner)
-    return _Abroad(names, countries, without_safeguards, on_explicit_consent)
+                explicit_consent_countries.extend(c for c in on_consent if c not in explicit_consent_countries)
+    return _Abroad(names, countries, without_safeguards, on_explicit_consent, explicit_consent_countries)
 
 
 def _asks_consent(facts: Company) -> bool:
