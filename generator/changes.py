@@ -227,8 +227,9 @@ def _reworded_in(old: Any, new: Any, shared: frozenset[Language]) -> list[Langua
     return [] if len(reworded) == len(shared) else reworded
 
 
-Comparison = Callable[[Facts, Facts, dict[str, str], frozenset[Language]], list[ChangeNote]]
-"""The notes of one item found in both versions: its two versions, its name and the languages both share."""
+Comparison = Callable[[Facts, Facts, dict[str, str], frozenset[Language]], list[ChangeNote] | None]
+"""The notes of one item found in both versions: its two versions, its name and the languages both share;
+none for a change it tells of no other way, None for facts written another way that say the same."""
 
 
 def _items(
@@ -260,6 +261,8 @@ def _items(
     for item_key, item in new.items():
         if item_key in old and _in_languages(old[item_key], shared) != _in_languages(item, shared):
             found = compare(old[item_key], item, name(item), shared) if compare else []
+            if found is None:
+                continue
             reworded = _reworded_in(old[item_key], item, shared)
             notes.extend(found or [ChangeNote(kind=f"{singular}_changed", subject=name(item), languages=reworded)])
     return notes
@@ -355,19 +358,53 @@ def _purpose_changes(old: Facts, new: Facts, subject: dict[str, str], shared: fr
 
 def _recipient_changes(
     old: Facts, new: Facts, subject: dict[str, str], shared: frozenset[Language]
-) -> list[ChangeNote]:
+) -> list[ChangeNote] | None:
     notes = []
     new_transfers = [
         country for country in new["countries"] if not is_in_eea(country) and country not in old["countries"]
     ]
     if new_transfers:
         notes.append(ChangeNote(kind="transfer_added", subject=subject, after=new_transfers, material=True))
-    rest = _changed_keys(old, new, shared) - ({"countries"} if new_transfers else set())
+    before, after = _transfer_grounds(old), _transfer_grounds(new)
+    regrounded = [country for country in after if country in before and before[country] != after[country]]
+    moved: dict[str, list[str]] = {}  # by the safeguard they moved to, the countries whose safeguard changed
+    for country in regrounded:
+        safeguard = after[country][0]
+        if safeguard is not None and safeguard != before[country][0]:
+            moved.setdefault(safeguard, []).append(country)
+    notes.extend(
+        ChangeNote(
+            kind="transfer_ground_changed",
+            subject=subject,
+            after={"safeguard": safeguard, "countries": countries},
+            material=True,
+        )
+        for safeguard, countries in moved.items()
+    )
+    # The grounds are compared country by country: written another way (transfers for a safeguard), they are
+    # no change, and a change beside the safeguards just told (a derogation's point, a copy) is a detail.
+    grounds = {"safeguard", "derogation", "safeguard_copy", "transfers"}
+    rest = _changed_keys(old, new, shared) - ({"countries"} if new_transfers else set()) - grounds
+    told = {country for countries in moved.values() for country in countries}
+    if any(country not in told for country in regrounded):
+        rest |= {key for key in grounds if key in _changed_keys(old, new, shared)}
     if rest:
         notes.append(
             ChangeNote(kind="recipient_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))
         )
-    return notes
+    return notes if notes or new_transfers or before != after else None
+
+
+def _transfer_grounds(recipient: Facts) -> dict[str, tuple[Any, ...]]:
+    """Each country outside the EEA of a recipient (as the facts store it) with its safeguard, derogation and copy."""
+    if recipient.get("transfers"):
+        return {
+            country: (transfer["safeguard"], transfer.get("derogation"), transfer.get("safeguard_copy"))
+            for transfer in recipient["transfers"]
+            for country in transfer["countries"]
+        }
+    ground = (recipient.get("safeguard"), recipient.get("derogation"), recipient.get("safeguard_copy"))
+    return {country: ground for country in recipient["countries"] if not is_in_eea(country)}
 
 
 def _starts_profiling(before: Facts, after: Facts) -> bool:

@@ -285,3 +285,46 @@ def test_profiling_that_was_the_partners_becoming_the_companys_own_is_a_material
     today["automated_decisions"]["profiling_by"] = after
     [note] = describe_changes(stored, today)
     assert (note.kind, note.material) == ("automated_decisions_changed", material)
+
+
+def test_a_country_moved_to_another_transfer_ground_is_a_material_change_naming_the_ground() -> None:
+    # Moving India from standard contractual clauses to a derogation read as "changed the details of the
+    # recipient", not material, though Art. 13(1)(f) tells the reader the ground of each transfer.
+    stored = _facts()
+    analytics = stored["recipients"][1]
+    analytics.update(countries=["US", "IN"], safeguard=None)
+    analytics["transfers"] = [{"countries": ["US"], "safeguard": "dpf"}, {"countries": ["IN"], "safeguard": "scc"}]
+    today = copy.deepcopy(stored)
+    today["recipients"][1]["transfers"][1] = {
+        "countries": ["IN"],
+        "safeguard": "derogation",
+        "derogation": "explicit_consent",
+    }
+    [note] = describe_changes(stored, today)
+    assert (note.kind, note.after, note.material) == (
+        "transfer_ground_changed",
+        {"safeguard": "derogation", "countries": ["IN"]},
+        True,
+    )
+    told = {
+        "en": "the recipient “Analytics Example Inc.” now transfers data to India on the basis of a derogation "
+        "under Art. 49 GDPR",
+        "pl": "odbiorca „Analytics Example Inc.” przekazuje teraz dane na podstawie wyjątku z art. 49 RODO do "
+        "następującego państwa: Indie",
+    }
+    for language, sentence in told.items():
+        environment = template_environment(language, FormOfAddress.TY)
+        text = unescape(environment.globals["change_note"](note)).replace("\u00a0", " ")  # type: ignore[operator]
+        assert sentence in text
+    # Only the derogation's point changed: a detail of the recipient.
+    later = copy.deepcopy(today)
+    later["recipients"][1]["transfers"][1]["derogation"] = "contract"
+    assert [(note.kind, note.material) for note in describe_changes(today, later)] == [("recipient_changed", False)]
+
+
+def test_the_same_grounds_written_as_transfers_are_no_change() -> None:
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["recipients"][1]["safeguard"] = None
+    today["recipients"][1]["transfers"] = [{"countries": ["US"], "safeguard": "dpf"}]
+    assert describe_changes(stored, today) == []
