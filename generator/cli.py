@@ -47,9 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     from generator.workers import early_workers
 
-    # A build's first worker loads WeasyPrint while this process loads the rest.
-    with early_workers(sys.argv[1:] if argv is None else argv):
-        return _run_command(argv)
+    try:
+        # A build's first worker loads WeasyPrint while this process loads the rest.
+        with early_workers(sys.argv[1:] if argv is None else argv):
+            return _run_command(argv)
+    except KeyboardInterrupt:  # while the parser loaded the language table, before any command ran
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
 
 
 def _run_command(argv: Sequence[str] | None) -> int:

@@ -799,3 +799,19 @@ def test_a_full_disk_is_reported_once_not_once_per_company(tmp_path: Path, monke
     assert [str(message) for message in raised.value.messages] == [
         "policygen: cannot write a staged output: No space left on device"
     ]
+
+
+@pytest.mark.parametrize("command_line", [["build"], ["validate"], ["--version"]])
+def test_ctrl_c_while_the_command_line_loads_gets_its_line_not_a_traceback(
+    command_line: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The parser loads the language table (and pydantic with it) for a few tenths of a second, outside
+    # the handler of the command's own run: a Ctrl-C there printed Python's traceback.
+    from generator import cli
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_parser", interrupted)
+    assert cli.main(command_line) == 130
+    assert capsys.readouterr().err == "interrupted; earlier outputs are unchanged\n"
