@@ -384,10 +384,11 @@ def _recipient_changes(
     # The grounds are compared country by country: written another way (transfers for a safeguard), they are
     # no change, and a change beside the safeguards just told (a derogation's point, a copy) is a detail.
     grounds = {"safeguard", "derogation", "safeguard_copy", "transfers"}
-    rest = _changed_keys(old, new, shared) - ({"countries"} if new_transfers else set()) - grounds
+    changed = _changed_keys(old, new, shared)
+    rest = changed - ({"countries"} if new_transfers else set()) - grounds
     told = {country for countries in moved.values() for country in countries}
     if any(country not in told for country in regrounded):
-        rest |= {key for key in grounds if key in _changed_keys(old, new, shared)}
+        rest |= changed & grounds
     if rest:
         notes.append(
             ChangeNote(kind="recipient_changed", subject=subject, languages=_reworded_keys_in(old, new, rest, shared))
