@@ -27,11 +27,7 @@ def _transfers_are_safeguarded(company: Company) -> Iterator[tuple[DataPath, str
     us = legal_facts().data_privacy_framework.country
     for index, recipient in enumerate(company.recipients):
         named = recipient.name or recipient.category.preferably_in(source_language())
-        grounds = recipient.transfer_grounds()
-        if not grounds and recipient.safeguard is not None:
-            only_eea = f"{named} processes data only in the EEA, where no transfer safeguard applies"
-            yield ("recipients", index, "safeguard"), only_eea
-        for ground in grounds:
+        for ground in recipient.transfer_grounds():
             path: DataPath = ("recipients", index, *ground.facts_path, "safeguard")
             if ground.safeguard is None:
                 listed = ", ".join(ground.countries)

@@ -268,9 +268,19 @@ def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
 def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
     problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
     assert problems == [
-        "f.yaml:78:16: recipients[0].safeguard: GDPR-13-1-f (Art. 13(1)(f) GDPR): Hosting Przykład S.A. processes "
-        "data only in the EEA, where no transfer safeguard applies; set safeguard to adequacy, dpf (US, certified "
-        "recipients), scc, bcr or derogation"
+        "f.yaml:78:16: recipients[0].safeguard: PL and DE are in the EEA, where no transfer safeguard applies;"
+        " remove safeguard"
+    ]
+
+
+def test_a_recipient_in_the_eea_has_no_transfer_ground_to_describe() -> None:
+    edited = ("    countries: [PL, DE]\n", "    countries: [PL]\n    safeguard: derogation\n    derogation: contract\n")
+    problems = _problems(_edited(edited))
+    assert problems == [
+        "f.yaml:78:16: recipients[0].safeguard: PL is in the EEA, where no transfer safeguard applies;"
+        " remove safeguard",
+        "f.yaml:79:17: recipients[0].derogation: PL is in the EEA, where no transfer safeguard applies;"
+        " remove derogation",
     ]
 
 

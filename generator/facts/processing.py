@@ -320,6 +320,20 @@ class Recipient(FactsModel):
         return self
 
     @model_validator(mode="after")
+    def _no_ground_within_the_eea(self) -> Self:
+        # A ground given for countries that all lie in the EEA would be printed nowhere: Chapter V does not apply.
+        if self.transfers or not self.countries or not all(is_in_eea(country) for country in self.countries):
+            return self
+        given = [key for key in ("safeguard", "derogation", "safeguard_copy") if getattr(self, key) is not None]
+        if given:
+            *others, last = self.countries
+            where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
+            raise fact_errors(
+                [(key, f"{where} in the EEA, where no transfer safeguard applies; remove {key}") for key in given]
+            )
+        return self
+
+    @model_validator(mode="after")
     def _transfers_cover_the_countries_abroad(self) -> Self:
         if not self.transfers:
             return self
