@@ -424,3 +424,14 @@ def test_a_text_opening_with_a_bracket_is_shown_as_written() -> None:
     # Only a letter, or one past an opening quote, takes the capital: "[x]" is no word to capitalise.
     assert sentence_start("[x][1] text") == "[x][1] text"
     assert sentence_start("\u201anur\u2018 so") == "\u201aNur\u2018 so"
+
+
+def test_images_from_video_surveillance_are_not_said_to_come_from_the_website() -> None:
+    company = _company(_edited(("    source: automatic\n", "    source: video_surveillance\n")))
+    english = PolicyDraft(render_document(company, "f", "en", BUILD_DAY), 1).markdown.body
+    [row] = [line for line in english.splitlines() if line.startswith("| Website usage data")]
+    assert "recorded by our video surveillance (CCTV) on our premises" in row
+    assert "websites" not in row
+    polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
+    [row] = [line for line in polish.splitlines() if line.startswith(typeset("| Dane o korzystaniu", "pl"))]
+    assert typeset("rejestrowane przez nasz monitoring wizyjny na terenie naszych obiektów", "pl") in row

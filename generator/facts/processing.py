@@ -28,6 +28,7 @@ class DataSource(StrEnum):
 
     DATA_SUBJECT = "data_subject"
     AUTOMATIC = "automatic"
+    VIDEO_SURVEILLANCE = "video_surveillance"
     THIRD_PARTY = "third_party"
 
 
@@ -41,8 +42,9 @@ class DataCategory(FactsModel):
     includes: LocalizedText | None = None
     """What the category covers, e.g. `imię i nazwisko, adres e-mail` / `name, e-mail address`."""
     source: DataSource = DataSource.DATA_SUBJECT
-    """data_subject (given by the person), automatic (collected when the site or service is used)
-    or third_party (received from someone else: name them in `source_name`)."""
+    """data_subject (given by the person), automatic (collected when the site or service is used),
+    video_surveillance (recorded by cameras on the premises) or third_party (received from someone
+    else: name them in `source_name`)."""
     source_name: LocalizedText | None = None
     """Who the data comes from, when the source is third_party (Art. 14(2)(f))."""
     publicly_available: bool = False
