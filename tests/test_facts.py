@@ -435,3 +435,14 @@ def test_images_from_video_surveillance_are_not_said_to_come_from_the_website() 
     polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
     [row] = [line for line in polish.splitlines() if line.startswith(typeset("| Dane o korzystaniu", "pl"))]
     assert typeset("rejestrowane przez nasz monitoring wizyjny na terenie naszych obiektów", "pl") in row
+
+
+def test_medical_records_are_kept_from_the_end_of_the_year_of_their_last_entry() -> None:
+    # Art. 29(1) of the Polish Patients' Rights Act: 20 years from the end of the calendar year of the last entry.
+    edited = ("      counted_from: tax_year_end\n", "      counted_from: last_entry_year_end\n")
+    company = _company(_edited(edited))
+    english = PolicyDraft(render_document(company, "f", "en", BUILD_DAY), 1).markdown.body
+    assert "5 years from the end of the calendar year in which the last entry was made in the records" in english
+    polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
+    expected = "5 lat od końca roku kalendarzowego, w którym dokonano ostatniego wpisu w dokumentacji"
+    assert typeset(expected, "pl") in polish

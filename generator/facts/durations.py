@@ -172,6 +172,7 @@ class RetentionStart(StrEnum):
     COLLECTION = "collection"
     CONTRACT_END = "contract_end"
     TAX_YEAR_END = "tax_year_end"
+    LAST_ENTRY_YEAR_END = "last_entry_year_end"
     LAST_ACTIVITY = "last_activity"
     ACCOUNT_DELETION = "account_deletion"
 
@@ -194,7 +195,8 @@ class Retention(FactsModel):
     """A fixed period, e.g. `5 years`; give either this or `until`."""
     counted_from: RetentionStart = RetentionStart.COLLECTION
     """When the period (or `at_most`) starts: collection, contract_end, tax_year_end (end of the
-    calendar year in which the tax payment deadline passed), last_activity or account_deletion."""
+    calendar year in which the tax payment deadline passed), last_entry_year_end (end of the calendar
+    year of the last entry in the records, as for medical records), last_activity or account_deletion."""
     until: RetentionUntil | None = None
     """The event that ends storage: consent_withdrawn, objection, contract_end,
     claims_time_barred, warranty_expired or account_deleted; give either this or `period`."""
