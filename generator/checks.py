@@ -21,7 +21,7 @@ from typing import Any
 from generator.facts import Company
 from generator.facts.controller import FORMS_RUN_BY_PEOPLE
 from generator.facts.durations import RetentionStart, RetentionUntil
-from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole
+from generator.facts.processing import CookieCategory, DataSource, LegalBasis, RecipientRole, Requirement
 from generator.languages import source_language
 from generator.legal import is_in_eea, legal_facts
 from generator.loading import DataPath, field_path
@@ -269,6 +269,37 @@ def _provision_is_explained(company: Company) -> Iterator[tuple[DataPath, str]]:
             yield (
                 ("data_categories", index, "id"),
                 (f"people give the data '{category.id}', but no purpose says whether they must give it"),
+            )
+
+
+CONSENT_CANNOT_BE = {
+    Requirement.STATUTORY: "required by law",
+    Requirement.CONTRACTUAL: "a contractual requirement",
+    Requirement.CONTRACT_PRECONDITION: "a condition of concluding the contract",
+}
+"""What giving the data may be, for a purpose on consent, and is not (the phrase a message states it with)."""
+
+
+@rule(
+    "GDPR-7-4",
+    "Art. 7(4) GDPR",
+    "purposes[].provision.requirement",
+    "rest the purpose on the basis that needs the data (contract, legal_obligation), "
+    "or make giving it voluntary (requirement: voluntary)",
+    Severity.WARNING,
+)
+def _consent_is_not_a_condition(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """Consent that a contract or the law makes a condition is not freely given (Art. 4(11), 7(4), recital 43),
+    and the policy would then tell the reader both that the data rests on their consent and that they must give it."""
+    for index, purpose in enumerate(company.purposes):
+        if purpose.legal_basis is not LegalBasis.CONSENT or purpose.provision is None:
+            continue
+        condition = CONSENT_CANNOT_BE.get(purpose.provision.requirement)
+        if condition is not None:
+            yield (
+                ("purposes", index, "provision", "requirement"),
+                f"the purpose '{purpose.id}' rests on consent, yet giving its data is {condition}: "
+                "consent that something depends on is not freely given",
             )
 
 

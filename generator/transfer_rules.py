@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.checks import company_texts, rule
+from generator.checks import Severity, company_texts, rule
 from generator.facts import Company
 from generator.facts.processing import TransferSafeguard
 from generator.languages import language_table, source_language
@@ -64,6 +64,28 @@ def _derogation_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
                     ("recipients", index, *ground.facts_path, "derogation"),
                     f"{named} receives data on a derogation of Art. 49(1) GDPR, but not which one",
                 )
+
+
+@rule(
+    "CONS-DPF-UNNAMED",
+    "Art. 45(3) and 13(1)(f) GDPR",
+    "recipients[].name",
+    "name the recipient (name), whose certification the reader can look up, or rest the transfer on scc",
+    Severity.WARNING,
+)
+def _dpf_recipient_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
+    """The Framework's adequacy decision covers only organisations on its list: the policy tells the reader the data
+    goes to a certified one, which a category of recipients (`accounting firm`) leaves no one able to check."""
+    for index, recipient in enumerate(company.recipients):
+        if recipient.name is None and any(
+            ground.safeguard is TransferSafeguard.DPF for ground in recipient.transfer_grounds()
+        ):
+            yield (
+                ("recipients", index, "category"),
+                f"the category of recipients '{recipient.category.preferably_in(source_language())}' receives data "
+                "in the US on the EU-US Data Privacy Framework, which covers only certified organisations, "
+                "and names none whose certification can be checked",
+            )
 
 
 @rule(
