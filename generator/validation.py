@@ -184,10 +184,12 @@ def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
         loc = (*loc, *(field if isinstance(field, tuple | list) else (field,)))
     path, rest = _data_path(loaded.data, loc)
     if kind == "extra_forbidden":
-        return _message(loaded, path, _unknown_key(path, _fields_of_model_at(path[:-1])), pointing_at_key=True)
+        unknown = _unknown_key(path, _fields_of_model_at(path[:-1]), _value_at(loaded.data, path))
+        return _message(loaded, path, unknown, pointing_at_key=True)
     if kind == UNKNOWN_LANGUAGE and "field" in context and not rest:
         # A key of a per-language text that is not a language of the table.
-        return _message(loaded, path, _unknown_key(path, context["known"]), pointing_at_key=True)
+        unknown = _unknown_key(path, context["known"], _value_at(loaded.data, path))
+        return _message(loaded, path, unknown, pointing_at_key=True)
     if rest:
         # The value is not in the file: point at the mapping that should hold it.
         location = _message(loaded, path, "", pointing_at_key=False)
@@ -272,8 +274,23 @@ def _described(value: Any) -> str:
     return "a value of another kind"
 
 
-def _unknown_key(path: DataPath, known: list[str]) -> str:
+COMMA_IN_FLOW_MAPPING = (
+    'a comma inside {...} ends the text before it: put a text that holds commas in quotes ({pl: "a, b"})'
+)
+"""Polish and German texts are full of commas, and a per-language text is often written on one line."""
+
+
+def _value_at(data: Any, path: DataPath) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _unknown_key(path: DataPath, known: list[str], value: Any) -> str:
     key = str(path[-1])
+    if value is None and any(character.isspace() for character in key):
+        # `{pl: a, b, en: c}`: YAML ends the text at the comma and reads `b` as a key without a value.
+        return f"unknown key '{key}'; {COMMA_IN_FLOW_MAPPING}"
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
     return f"unknown key '{key}'{hint}"
