@@ -150,6 +150,12 @@ class PolicyDocument:
     """A preview of unpublished facts: dated the day it was made and marked as a draft."""
 
     @property
+    def first_published(self) -> datetime.date:
+        """The date of the policy's first version: a site's publication date, where ``last_updated`` is its
+        last modification (a draft, or a document rendered without its history, has only the one date)."""
+        return self.history[0].date if self.history else self.last_updated
+
+    @property
     def environment(self) -> Environment:
         """The templates in the policy's language and form of address, for the outputs made beside it."""
         return template_environment(self.language, self.company.document.register)

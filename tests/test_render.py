@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from pathlib import Path
 
@@ -26,11 +27,12 @@ from generator.languages import Language
 from generator.markdown_text import table
 from generator.pipeline import build
 from generator.render.clauses import clause_markdown, forms
-from generator.render.html import markdown_parser
+from generator.render.html import markdown_parser, render_html
 from generator.render.markdown import render_markdown
 from generator.render.ropa import processing_register
 from generator.render.tables import TABLE_LINE_CHARACTERS, WIDTH_STEP, column_widths
 from generator.resources import ASSETS
+from generator.state import Version
 from generator.typography import NBSP
 from generator.validation import load_company
 
@@ -506,3 +508,16 @@ def test_a_recipient_whose_countries_rest_on_different_grounds_is_one_recipient_
     record = "\n".join(cell for row in processing_register(changed, "en").rows for cell in row)
     assert "Analytics Example Inc. (United States): adequacy decision on the EU-US Data Privacy Framework" in record
     assert "Analytics Example Inc. (India): standard contractual clauses" in record
+
+
+def test_a_later_version_is_dated_as_first_published_and_as_last_modified() -> None:
+    company = load_company(MINIMAL)
+    facts = company.model_dump(mode="json")
+    first, second = datetime.date(2026, 1, 5), datetime.date(2026, 3, 2)
+    history = [Version(version=1, date=first, facts=facts), Version(version=2, date=second, facts=facts)]
+    document = render_document(company, "minimal", "pl", second, history)
+    markdown = render_markdown(document)
+    assert (markdown.front_matter["date"], markdown.front_matter["lastmod"]) == ("2026-01-05", "2026-03-02")
+    head = render_html(document, markdown).page.split("</head>")[0]
+    assert '<meta name="dcterms.created" content="2026-01-05">' in head
+    assert '<meta name="dcterms.modified" content="2026-03-02">' in head

@@ -67,7 +67,7 @@ def render_markdown(document: PolicyDocument) -> MarkdownPolicy:
     front_matter = {
         "title": title,
         "lang": document.language,
-        "date": document.last_updated.isoformat(),
+        "date": document.first_published.isoformat(),
         "lastmod": document.last_updated.isoformat(),
         "slug": unescape(labels["slug"]),
         "translationKey": f"{document.slug}-privacy-policy",
