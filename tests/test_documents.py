@@ -763,19 +763,16 @@ def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_a
     assert offer in transfers_text("with-clauses")
 
 
-def test_the_records_purpose_column_reads_as_sentences_or_names() -> None:
-    # A description written as the facts begin it ("założenie konta") reads as a sentence, as in the policy.
+def test_the_records_purpose_column_names_the_purpose_not_the_description_for_the_reader() -> None:
+    # A description speaks to the policy's reader ("we open your account"); the record is written for the authority.
     company = load_company(MINIMAL)
     described = company.purposes[0].model_copy(
-        update={"description": LocalizedText({"pl": "założenie konta", "en": "opening an account"})}
+        update={"description": LocalizedText({"pl": "Zakładamy Twoje konto.", "en": "We open your account."})}
     )
     edited = company.model_copy(update={"purposes": [described, *company.purposes[1:]]})
     register = processing_register(edited, "en")
     column = 1 + list(COLUMNS).index("purpose")
-    assert [row[column] for row in register.rows] == [
-        "Opening an account.",
-        *(purpose.name["en"] for purpose in company.purposes[1:]),
-    ]
+    assert [row[column] for row in register.rows] == [purpose.name["en"] for purpose in company.purposes]
 
 
 @pytest.mark.parametrize(("shared_with", "limited"), [("accounting", True), ("analytics", False)])
