@@ -446,3 +446,41 @@ def test_medical_records_are_kept_from_the_end_of_the_year_of_their_last_entry()
     polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
     expected = "5 lat od końca roku kalendarzowego, w którym dokonano ostatniego wpisu w dokumentacji"
     assert typeset(expected, "pl") in polish
+
+
+@pytest.mark.parametrize(
+    ("language", "register", "expected"),
+    [
+        ("en", "ty", "Art. 9(2)(h) GDPR: preventive or occupational medicine, medical diagnosis, the provision of health"),
+        ("pl", "ty", "art. 9 ust. 2 lit. h RODO: profilaktyka zdrowotna lub medycyna pracy, diagnoza medyczna"),
+        ("en", "ty", "Art. 9(2)(a) GDPR: your explicit consent"),
+        ("pl", "ty", "art. 9 ust. 2 lit. a RODO: Twoja wyraźna zgoda"),
+        ("pl", "panstwo", "art. 9 ust. 2 lit. a RODO: Państwa wyraźna zgoda"),
+    ],
+)
+def test_the_article_9_condition_is_named_as_the_legal_basis_is(language: str, register: str, expected: str) -> None:
+    letter = expected.split("lit. ")[-1][0] if language == "pl" else expected.split("9(2)(")[1][0]
+    special = ("    source: automatic\n", "    source: automatic\n    special: true\n")
+    condition = ("    legal_basis: consent\n", f"    legal_basis: consent\n    special_category_condition: {letter}\n")
+    addressed = ("  languages: [pl, en]\n", f"  languages: [pl, en]\n  register: {register}\n")
+    company = _company(_edited(special, condition, addressed))
+    markdown = PolicyDraft(render_document(company, "f", language, BUILD_DAY), 1).markdown.body
+    assert typeset(expected, language) in markdown
+
+
+def test_a_sole_trader_is_named_as_the_trader_whoever_it_is() -> None:
+    # "Prowadzący działalność" is masculine; the register's own word names a trader of either sex.
+    registry = (
+        '  krs: "0000123456"\n  registry_court:\n'
+        "    pl: Sąd Rejonowy dla m.st. Warszawy w Warszawie, XII Wydział Gospodarczy KRS\n"
+        "    en: District Court for the Capital City of Warsaw, 12th Commercial Division of the KRS\n"
+        "  share_capital:\n    amount: 5000\n"
+    )
+    sole_trader = (
+        ("legal_name: Przykład Sp. z o.o.", "legal_name: Przykład Anna Nowak"),
+        ("legal_form: sp_z_oo", "legal_form: sole_trader\n  owner: Anna Nowak"),
+        (registry, ""),
+    )
+    company = _company(_edited(*sole_trader))
+    polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
+    assert "- **Przedsiębiorca:** Anna Nowak" in polish
