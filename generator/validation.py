@@ -131,11 +131,29 @@ def validate_loaded(loaded: LoadedYaml) -> Company:
         company = Company.model_validate(loaded.data, context=context)
     except ValidationError as error:
         problems = [each for problem in error.errors(include_url=False) for each in _each_problem(problem)]
+        problems = _without_keys_misspelled(loaded, problems)
         raise UserError([*repeated, *(_locate(loaded, problem) for problem in problems)]) from None
     problems = company.reference_problems()
     if problems or repeated:
         raise UserError([*repeated, *(_message(loaded, path, text, pointing_at_key=False) for path, text in problems)])
     return company
+
+
+def _without_keys_misspelled(loaded: LoadedYaml, problems: list[Any]) -> list[Any]:
+    """The problems, less a required key's absence where an unknown key beside it is that key misspelled.
+
+    ``legal_fom:`` is the missing ``legal_form``: its "did you mean 'legal_form'?" says all, where
+    "required key is missing" pointed at the mapping's first key besides.
+    """
+    meant: set[tuple[Any, ...]] = set()
+    for problem in problems:
+        if problem["type"] != "extra_forbidden":
+            continue
+        *parent, key = problem["loc"]
+        path, rest = _data_path(loaded.data, tuple(parent))
+        close = difflib.get_close_matches(str(key), _fields_of_model_at(path), n=1) if not rest else []
+        meant.update((*parent, match) for match in close)
+    return [problem for problem in problems if not (problem["type"] == "missing" and tuple(problem["loc"]) in meant)]
 
 
 def _error(loaded: LoadedYaml, path: DataPath, message: str) -> UserError:
