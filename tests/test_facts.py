@@ -485,3 +485,11 @@ def test_a_sole_trader_is_named_as_the_trader_whoever_it_is() -> None:
     company = _company(_edited(*sole_trader))
     polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
     assert "- **Przedsiębiorca:** Anna Nowak" in polish
+
+
+def test_the_transfers_section_says_data_goes_abroad_not_that_we_send_it() -> None:
+    # An independent controller in the EEA (Stripe Payments Europe) transfers the data to its US parent itself.
+    document = render_document(_company(MINIMAL), "f", "en", BUILD_DAY)
+    transfers = next(section.body for section in document.walk() if section.outline.anchor == "transfers")
+    assert "Data goes there only on one of the grounds of Chapter V GDPR:" in transfers
+    assert "We transfer" not in transfers
