@@ -383,7 +383,7 @@ def _recipient_changes(
     )
     # The grounds are compared country by country: written another way (transfers for a safeguard), they are
     # no change, and a change beside the safeguards just told (a derogation's point, a copy) is a detail.
-    grounds = {"safeguard", "derogation", "safeguard_copy", "transfers"}
+    grounds = {"safeguard", "derogation", "safeguard_copy", "importer", "transfers"}
     changed = _changed_keys(old, new, shared)
     rest = changed - ({"countries"} if new_transfers else set()) - grounds
     told = {country for countries in moved.values() for country in countries}
@@ -396,15 +396,19 @@ def _recipient_changes(
     return notes if notes or new_transfers or before != after else None
 
 
+_GROUND_KEYS = ("safeguard", "derogation", "safeguard_copy", "importer")
+"""What a transfer ground is made of, in a recipient's or a transfer's facts; the safeguard first."""
+
+
 def _transfer_grounds(recipient: Facts) -> dict[str, tuple[Any, ...]]:
-    """Each country outside the EEA of a recipient (as the facts store it) with its safeguard, derogation and copy."""
+    """Each country outside the EEA of a recipient (as the facts store it) with its ground (:data:`_GROUND_KEYS`)."""
     if recipient.get("transfers"):
         return {
-            country: (transfer["safeguard"], transfer.get("derogation"), transfer.get("safeguard_copy"))
+            country: tuple(transfer.get(key) for key in _GROUND_KEYS)
             for transfer in recipient["transfers"]
             for country in transfer["countries"]
         }
-    ground = (recipient.get("safeguard"), recipient.get("derogation"), recipient.get("safeguard_copy"))
+    ground = tuple(recipient.get(key) for key in _GROUND_KEYS)
     return {country: ground for country in recipient["countries"] if not is_in_eea(country)}
 
 

@@ -70,7 +70,8 @@ def _derogation_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
     "CONS-DPF-UNNAMED",
     "Art. 45(3) and 13(1)(f) GDPR",
     "recipients[].name",
-    "name the recipient (name), whose certification the reader can look up, or rest the transfer on scc",
+    "name the recipient (name) or the certified organisation the data goes to (importer), whose certification "
+    "the reader can look up, or rest the transfer on scc",
     Severity.WARNING,
 )
 def _dpf_recipient_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
@@ -78,7 +79,8 @@ def _dpf_recipient_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
     goes to a certified one, which a category of recipients (`accounting firm`) leaves no one able to check."""
     for index, recipient in enumerate(company.recipients):
         if recipient.name is None and any(
-            ground.safeguard is TransferSafeguard.DPF for ground in recipient.transfer_grounds()
+            ground.safeguard is TransferSafeguard.DPF and ground.importer is None
+            for ground in recipient.transfer_grounds()
         ):
             yield (
                 ("recipients", index, "category"),

@@ -328,3 +328,17 @@ def test_the_same_grounds_written_as_transfers_are_no_change() -> None:
     today["recipients"][1]["safeguard"] = None
     today["recipients"][1]["transfers"] = [{"countries": ["US"], "safeguard": "dpf"}]
     assert describe_changes(stored, today) == []
+
+
+def test_naming_the_organisation_abroad_is_a_detail_of_the_recipient() -> None:
+    stored = _facts()
+    today = copy.deepcopy(stored)
+    today["recipients"][1]["importer"] = "Example Analytics LLC"
+    assert [(note.kind, note.material) for note in describe_changes(stored, today)] == [("recipient_changed", False)]
+    written_as_a_transfer = copy.deepcopy(today)
+    del written_as_a_transfer["recipients"][1]["importer"]
+    written_as_a_transfer["recipients"][1]["safeguard"] = None
+    written_as_a_transfer["recipients"][1]["transfers"] = [
+        {"countries": ["US"], "safeguard": "dpf", "importer": "Example Analytics LLC"}
+    ]
+    assert describe_changes(today, written_as_a_transfer) == []

@@ -342,3 +342,15 @@ def test_explicit_consent_is_weak_ground_only_for_a_recipient_of_the_cookies_dat
     facts.write_text(fixture.replace("    purposes: [analytics]\n", "    purposes: [contract]\n"), encoding="utf-8")
     main(["lint", str(facts)])
     assert "CONS-COOKIE-EXPLICIT-CONSENT" not in capsys.readouterr().out
+
+
+def test_a_category_of_recipients_on_the_dpf_naming_the_certified_organisation_is_not_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    facts = tmp_path / "named-importer.yaml"
+    warned = (ROOT / RULES_FOLDER / "cons-dpf-unnamed.yaml").read_text(encoding="utf-8")
+    unnamed = "    countries: [US]\n    safeguard: dpf\n    purposes: [accounting]\n"
+    assert warned.count(unnamed) == 1
+    facts.write_text(warned.replace(unnamed, unnamed + "    importer: Example Accounting LLC\n"), encoding="utf-8")
+    assert main(["lint", "--strict", str(facts)]) == 0
+    assert capsys.readouterr().out == "0 errors, 0 warnings\n"

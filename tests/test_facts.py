@@ -493,3 +493,22 @@ def test_the_transfers_section_says_data_goes_abroad_not_that_we_send_it() -> No
     transfers = next(section.body for section in document.walk() if section.outline.anchor == "transfers")
     assert "Data goes there only on one of the grounds of Chapter V GDPR:" in transfers
     assert "We transfer" not in transfers
+
+
+def test_a_transfer_names_the_organisation_abroad_the_data_goes_to() -> None:
+    # The EEA company of a US group is the recipient; its US parent, certified under the DPF, receives the data.
+    importer = ("    safeguard: dpf\n", "    safeguard: dpf\n    importer: Example Analytics LLC\n")
+    company = _company(_edited(importer))
+    assert [ground.importer for ground in company.recipients[1].transfer_grounds()] == ["Example Analytics LLC"]
+    for language, row in (
+        ("en", "| Analytics Example Inc. | United States, to Example Analytics LLC |"),
+        ("pl", "| Analytics Example Inc. | Stany Zjednoczone, do Example Analytics LLC |"),
+    ):
+        document = render_document(company, "f", language, BUILD_DAY)
+        transfers = next(section.body for section in document.walk() if section.outline.anchor == "transfers")
+        assert typeset(row, language) in transfers
+    in_the_eea = ("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    importer: Hosting Przykład GmbH\n")
+    assert _problems(_edited(in_the_eea)) == [
+        "f.yaml:78:15: recipients[0].importer: PL and DE are in the EEA, where no transfer safeguard applies;"
+        " remove importer"
+    ]

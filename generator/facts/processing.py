@@ -240,6 +240,9 @@ class Transfer(FactsModel):
     """With safeguard: derogation, the point of Art. 49(1) the transfer rests on, as a recipient's `derogation`."""
     safeguard_copy: LocalizedText | None = None
     """Where a copy of this safeguard can be obtained (Art. 13(1)(f)); by default, from the controller."""
+    importer: PlainText | None = None
+    """The organisation in these countries the data goes to, where it is not the recipient itself,
+    e.g. `Stripe, Inc.` for `Stripe Payments Europe, Limited`: the one certified under the DPF."""
 
     @model_validator(mode="after")
     def _derogation_is_the_safeguard(self) -> Self:
@@ -262,6 +265,7 @@ class TransferGround:
     safeguard: TransferSafeguard | None
     derogation: TransferDerogation | None
     safeguard_copy: LocalizedText | None
+    importer: str | None
     facts_path: tuple[str | int, ...]
     """Where the ground is written, below the recipient: ``()`` for its own keys, ``("transfers", 1)``."""
 
@@ -297,6 +301,10 @@ class Recipient(FactsModel):
     safeguard_copy: LocalizedText | None = None
     """Where a copy of the safeguard can be obtained (Art. 13(1)(f)); by default, from the controller;
     left out when `transfers` is given."""
+    importer: PlainText | None = None
+    """The organisation outside the EEA the data goes to, where it is not the recipient itself, e.g.
+    `Google LLC` for `Google Ireland Limited`: the one certified under the DPF; left out when
+    `transfers` is given."""
     transfers: list[Transfer] = []
     """Instead of `safeguard`, when its countries outside the EEA rest on different grounds: one
     entry per ground, each naming its countries; every such country of `countries` in one entry."""
@@ -326,7 +334,9 @@ class Recipient(FactsModel):
         # A ground given for countries that all lie in the EEA would be printed nowhere: Chapter V does not apply.
         if self.transfers or not self.countries or not all(is_in_eea(country) for country in self.countries):
             return self
-        given = [key for key in ("safeguard", "derogation", "safeguard_copy") if getattr(self, key) is not None]
+        given = [
+            key for key in ("safeguard", "derogation", "safeguard_copy", "importer") if getattr(self, key) is not None
+        ]
         if given:
             *others, last = self.countries
             where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
@@ -341,7 +351,7 @@ class Recipient(FactsModel):
             return self
         problems: list[FactProblem] = [
             (key, f"with transfers, each transfer gives its own {key}; remove {key} here")
-            for key in ("safeguard", "derogation", "safeguard_copy")
+            for key in ("safeguard", "derogation", "safeguard_copy", "importer")
             if getattr(self, key) is not None
         ]
         covered: dict[str, int] = {}
@@ -376,12 +386,14 @@ class Recipient(FactsModel):
                     transfer.safeguard,
                     transfer.derogation,
                     transfer.safeguard_copy,
+                    transfer.importer,
                     ("transfers", index),
                 )
                 for index, transfer in enumerate(self.transfers)
             ]
         outside = tuple(country for country in self.countries if not is_in_eea(country))
-        return [TransferGround(outside, self.safeguard, self.derogation, self.safeguard_copy, ())] if outside else []
+        ground = TransferGround(outside, self.safeguard, self.derogation, self.safeguard_copy, self.importer, ())
+        return [ground] if outside else []
 
 
 class CookieCategory(StrEnum):
