@@ -98,9 +98,21 @@ def _stale_outputs(
         )
     ]
     named = {message.location.path for message in found}  # a file missing is not out of date as well
+    # With the facts changed every output is stale for that one reason: they are counted, not listed.
+    outdated = 0
     for entry in manifest.of(slug):
         earlier_kind = entry.kind not in kinds or (entry.language and entry.language not in languages)
         shown = display_name(out_dir / entry.path)
-        if not entry.archived and (earlier_kind or not current) and shown not in named:
+        if entry.archived or shown in named:
+            continue
+        if not current:
+            outdated += 1
+        elif earlier_kind:
             found.append(LocatedMessage.about_file(shown, "out of date: run `policygen build`"))
+    if outdated:
+        others = "other " if found else ""
+        counted = f"its {outdated} {others}outputs are" if outdated > 1 else f"its {others}output is"
+        found.append(
+            LocatedMessage.about_file(display_name(out_dir / slug), f"{counted} out of date: run `policygen build`")
+        )
     return found

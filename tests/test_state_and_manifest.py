@@ -504,3 +504,16 @@ def test_a_kind_needing_more_languages_than_the_build_covers_says_why_it_made_no
         "; it publishes no de (its languages: pl, en); made no pdf-bilingual: it needs 2 of its languages, "
         "and this build covers 1 (pl)\n"
     )
+
+
+def test_the_outputs_of_changed_facts_are_counted_in_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A fact changed makes every output of its company stale: listing each (57 in a default build) buried the cause.
+    _change_facts()
+    capsys.readouterr()
+    assert main(["check"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "companies/alpha.state.json: out of date with companies/alpha.yaml, templates or catalogs",
+        "output/alpha: its 3 outputs are out of date: run `policygen build`",
+    ]

@@ -117,7 +117,7 @@ def test_a_changed_logo_file_is_a_change_of_the_inputs(project: Path, monkeypatc
         check([project / "companies"], project / "output")
     stale = [message.location.path for message in raised.value.messages]
     assert stale[0] == "companies/alpha.state.json"
-    assert all(path.startswith("output/alpha/") for path in stale[1:])
+    assert stale[1:] == ["output/alpha"]  # its outputs, counted in one line
 
 
 def test_a_pinned_date_wins(project: Path) -> None:
