@@ -202,11 +202,10 @@ def _locate(loaded: LoadedYaml, problem: Any) -> LocatedMessage:
         loc = (*loc, *(field if isinstance(field, tuple | list) else (field,)))
     path, rest = _data_path(loaded.data, loc)
     if kind == "extra_forbidden":
-        unknown = _unknown_key(path, _fields_of_model_at(path[:-1]), _value_at(loaded.data, path))
-        return _message(loaded, path, unknown, pointing_at_key=True)
+        return _message(loaded, path, _unknown_key(path, _fields_of_model_at(path[:-1])), pointing_at_key=True)
     if kind == UNKNOWN_LANGUAGE and "field" in context and not rest:
         # A key of a per-language text that is not a language of the table.
-        unknown = _unknown_key(path, context["known"], _value_at(loaded.data, path))
+        unknown = _unknown_key(path, context["known"], text_cut_at_a_comma=_value_at(loaded.data, path) is None)
         return _message(loaded, path, unknown, pointing_at_key=True)
     if rest:
         # The value is not in the file: point at the mapping that should hold it.
@@ -304,12 +303,13 @@ def _value_at(data: Any, path: DataPath) -> Any:
     return data
 
 
-def _unknown_key(path: DataPath, known: list[str], value: Any) -> str:
+def _unknown_key(path: DataPath, known: list[str], *, text_cut_at_a_comma: bool = False) -> str:
+    """``text_cut_at_a_comma``: the key of a per-language text has no value, as the rest of a text after a comma
+    in ``{pl: a, b, en: c}`` has (YAML reads ``b`` as a key): said so unless the key is a language misspelled."""
     key = str(path[-1])
-    if value is None and any(character.isspace() for character in key):
-        # `{pl: a, b, en: c}`: YAML ends the text at the comma and reads `b` as a key without a value.
-        return f"unknown key '{key}'; {COMMA_IN_FLOW_MAPPING}"
     close = difflib.get_close_matches(key, known, n=1)
+    if text_cut_at_a_comma and not close:
+        return f"unknown key '{key}'; {COMMA_IN_FLOW_MAPPING}"
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
     return f"unknown key '{key}'{hint}"
 
