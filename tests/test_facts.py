@@ -25,6 +25,7 @@ from generator.state import PolicyState
 from generator.typography import typeset
 from generator.validation import check_loaded, load_company
 
+NO_TRANSFER_RULES = "where the transfer rules of Chapter V GDPR do not apply"
 MINIMAL = (Path(__file__).parent / "fixtures" / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 
 
@@ -268,8 +269,7 @@ def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
 def test_a_recipient_in_the_eea_needs_no_safeguard() -> None:
     problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    safeguard: scc\n")))
     assert problems == [
-        "f.yaml:78:16: recipients[0].safeguard: PL and DE are in the EEA, where no transfer safeguard applies;"
-        " remove safeguard"
+        f"f.yaml:78:16: recipients[0].safeguard: PL and DE are in the EEA, {NO_TRANSFER_RULES}; remove safeguard"
     ]
 
 
@@ -277,11 +277,22 @@ def test_a_recipient_in_the_eea_has_no_transfer_ground_to_describe() -> None:
     edited = ("    countries: [PL, DE]\n", "    countries: [PL]\n    safeguard: derogation\n    derogation: contract\n")
     problems = _problems(_edited(edited))
     assert problems == [
-        "f.yaml:78:16: recipients[0].safeguard: PL is in the EEA, where no transfer safeguard applies;"
-        " remove safeguard",
-        "f.yaml:79:17: recipients[0].derogation: PL is in the EEA, where no transfer safeguard applies;"
-        " remove derogation",
+        f"f.yaml:78:16: recipients[0].safeguard: PL is in the EEA, {NO_TRANSFER_RULES}; remove safeguard",
+        f"f.yaml:79:17: recipients[0].derogation: PL is in the EEA, {NO_TRANSFER_RULES}; remove derogation",
     ]
+
+
+def test_a_derogation_alone_in_the_eea_is_told_to_go_not_to_bring_a_safeguard() -> None:
+    # "Set safeguard: derogation" would only lead to "remove safeguard" on the next run.
+    edited = ("    countries: [PL, DE]\n", "    countries: [PL, PL]\n    derogation: contract\n")
+    assert _problems(_edited(edited)) == [
+        f"f.yaml:78:17: recipients[0].derogation: PL is in the EEA, {NO_TRANSFER_RULES}; remove derogation"
+    ]
+
+
+def test_a_recipient_names_at_least_one_country() -> None:
+    problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: []\n    safeguard: scc\n")))
+    assert [problem.split(": ", 1)[1] for problem in problems] == ["recipients[0].countries: must not be empty"]
 
 
 def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consent() -> None:
@@ -509,6 +520,5 @@ def test_a_transfer_names_the_organisation_abroad_the_data_goes_to() -> None:
         assert typeset(row, language) in transfers
     in_the_eea = ("    countries: [PL, DE]\n", "    countries: [PL, DE]\n    importer: Hosting Przykład GmbH\n")
     assert _problems(_edited(in_the_eea)) == [
-        "f.yaml:78:15: recipients[0].importer: PL and DE are in the EEA, where no transfer safeguard applies;"
-        " remove importer"
+        f"f.yaml:78:15: recipients[0].importer: PL and DE are in the EEA, {NO_TRANSFER_RULES}; remove importer"
     ]

@@ -287,7 +287,7 @@ class Recipient(FactsModel):
     arrangement: LocalizedText | None = None
     """For a joint controller: the essence of the arrangement (Art. 26(2)), e.g. who informs people
     and answers their requests, and for which stage of processing each is responsible."""
-    countries: list[CountryCode] = ["PL"]
+    countries: Annotated[list[CountryCode], Field(min_length=1)] = ["PL"]
     """Where the recipient processes or accesses the data, as ISO codes (`EU` for the Union)."""
     safeguard: TransferSafeguard | None = None
     """For any country outside the EEA: adequacy, dpf (EU-US Data Privacy Framework),
@@ -324,25 +324,30 @@ class Recipient(FactsModel):
 
     @model_validator(mode="after")
     def _derogation_is_the_safeguard(self) -> Self:
-        # With transfers, the derogation belongs in the transfer it is the ground of: the next rule says so.
-        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION and not self.transfers:
+        # With transfers, the derogation belongs in the transfer it is the ground of; in the EEA, in no ground at
+        # all: the next rules say so.
+        misplaced = self.transfers or self._only_in_the_eea
+        if self.derogation is not None and self.safeguard is not TransferSafeguard.DEROGATION and not misplaced:
             raise fact_error("derogation", DEROGATION_WITHOUT_SAFEGUARD)
         return self
+
+    @property
+    def _only_in_the_eea(self) -> bool:
+        return all(is_in_eea(country) for country in self.countries)
 
     @model_validator(mode="after")
     def _no_ground_within_the_eea(self) -> Self:
         # A ground given for countries that all lie in the EEA would be printed nowhere: Chapter V does not apply.
-        if self.transfers or not self.countries or not all(is_in_eea(country) for country in self.countries):
+        if self.transfers or not self._only_in_the_eea:
             return self
         given = [
             key for key in ("safeguard", "derogation", "safeguard_copy", "importer") if getattr(self, key) is not None
         ]
         if given:
-            *others, last = self.countries
+            *others, last = dict.fromkeys(self.countries)
             where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
-            raise fact_errors(
-                [(key, f"{where} in the EEA, where no transfer safeguard applies; remove {key}") for key in given]
-            )
+            rules = "where the transfer rules of Chapter V GDPR do not apply"
+            raise fact_errors([(key, f"{where} in the EEA, {rules}; remove {key}") for key in given])
         return self
 
     @model_validator(mode="after")
