@@ -258,6 +258,10 @@ def test_a_special_category_needs_an_article_9_condition() -> None:
     company = _company(_edited(special, condition))
     assert company.data_categories[1].special
     assert company.purposes[2].special_category_condition == "a"
+    assert _problems(_edited(condition)) == [
+        "f.yaml:69:33: purposes[2].special_category_condition: this purpose uses no special category of data;"
+        " mark its category special: true or remove special_category_condition"
+    ]
 
 
 def test_a_us_recipient_under_the_data_privacy_framework_is_accepted() -> None:
@@ -290,9 +294,11 @@ def test_a_derogation_alone_in_the_eea_is_told_to_go_not_to_bring_a_safeguard() 
     ]
 
 
-def test_a_recipient_names_at_least_one_country() -> None:
-    problems = _problems(_edited(("    countries: [PL, DE]\n", "    countries: []\n    safeguard: scc\n")))
-    assert [problem.split(": ", 1)[1] for problem in problems] == ["recipients[0].countries: must not be empty"]
+def test_a_copy_of_a_safeguard_in_the_eea_still_reads_as_versions_published_with_one_do() -> None:
+    # A state file keeps each published version's facts: a rule of the model added later must not refuse them.
+    copy = "    countries: [PL, DE]\n    safeguard_copy:\n      pl: u nas\n      en: from us\n"
+    company = _company(_edited(("    countries: [PL, DE]\n", copy)))
+    assert company.recipients[0].transfer_grounds() == []
 
 
 def test_a_necessary_cookie_without_a_basis_rests_on_the_exemption_not_on_consent() -> None:

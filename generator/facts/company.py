@@ -400,6 +400,19 @@ class Company(FactsModel):
                         "this purpose uses a special category of data; name the Art. 9(2) condition (a-j)",
                     )
                 )
+            elif (
+                purpose.special_category_condition is not None
+                and not special
+                and category_ids >= set(purpose.data_categories)
+            ):
+                # The policy would cite an Art. 9(2) condition for data it does not call special.
+                problems.append(
+                    (
+                        ("purposes", index, "special_category_condition"),
+                        "this purpose uses no special category of data; mark its category special: true"
+                        " or remove special_category_condition",
+                    )
+                )
         for index, recipient in enumerate(self.recipients):
             for position, purpose_id in enumerate(recipient.purposes):
                 if purpose_id not in purpose_ids:

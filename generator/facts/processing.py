@@ -287,7 +287,7 @@ class Recipient(FactsModel):
     arrangement: LocalizedText | None = None
     """For a joint controller: the essence of the arrangement (Art. 26(2)), e.g. who informs people
     and answers their requests, and for which stage of processing each is responsible."""
-    countries: Annotated[list[CountryCode], Field(min_length=1)] = ["PL"]
+    countries: list[CountryCode] = ["PL"]
     """Where the recipient processes or accesses the data, as ISO codes (`EU` for the Union)."""
     safeguard: TransferSafeguard | None = None
     """For any country outside the EEA: adequacy, dpf (EU-US Data Privacy Framework),
@@ -333,16 +333,15 @@ class Recipient(FactsModel):
 
     @property
     def _only_in_the_eea(self) -> bool:
-        return all(is_in_eea(country) for country in self.countries)
+        return bool(self.countries) and all(is_in_eea(country) for country in self.countries)
 
     @model_validator(mode="after")
     def _no_ground_within_the_eea(self) -> Self:
         # A ground given for countries that all lie in the EEA would be printed nowhere: Chapter V does not apply.
+        # A copy of a safeguard is left out: published versions, whose facts a state file keeps, may hold one here.
         if self.transfers or not self._only_in_the_eea:
             return self
-        given = [
-            key for key in ("safeguard", "derogation", "safeguard_copy", "importer") if getattr(self, key) is not None
-        ]
+        given = [key for key in ("safeguard", "derogation", "importer") if getattr(self, key) is not None]
         if given:
             *others, last = dict.fromkeys(self.countries)
             where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
