@@ -151,9 +151,16 @@ class PolicyDocument:
 
     @property
     def first_published(self) -> datetime.date:
-        """The date of the policy's first version: a site's publication date, where ``last_updated`` is its
-        last modification (a draft, or a document rendered without its history, has only the one date)."""
-        return self.history[0].date if self.history else self.last_updated
+        """The date of the first version in this document's language: a site's publication date, where
+        ``last_updated`` is its last modification (a document rendered without its history has only that)."""
+        return next(
+            (
+                version.date
+                for version in self.history
+                if self.language in (version.facts.get("document") or {}).get("languages", ())
+            ),
+            self.last_updated,
+        )
 
     @property
     def environment(self) -> Environment:

@@ -521,3 +521,10 @@ def test_a_later_version_is_dated_as_first_published_and_as_last_modified() -> N
     head = render_html(document, markdown).page.split("</head>")[0]
     assert '<meta name="dcterms.created" content="2026-01-05">' in head
     assert '<meta name="dcterms.modified" content="2026-03-02">' in head
+    # A language added in the second version was first published then.
+    english_later = company.model_dump(mode="json")
+    english_later["document"]["languages"] = ["pl"]
+    history = [Version(version=1, date=first, facts=english_later), history[1]]
+    for language, published in (("pl", "2026-01-05"), ("en", "2026-03-02")):
+        added = render_markdown(render_document(company, "minimal", language, second, history))
+        assert added.front_matter["date"] == published
