@@ -282,7 +282,7 @@ CONSENT_CANNOT_BE = {
 
 @rule(
     "GDPR-7-4",
-    "Art. 7(4) GDPR",
+    "Art. 4(11), 6(1) and 7(4) GDPR",
     "purposes[].provision.requirement",
     "rest the purpose on the basis that needs the data (contract, legal_obligation), "
     "or make giving it voluntary (requirement: voluntary)",

@@ -69,7 +69,7 @@ def _derogation_is_named(company: Company) -> Iterator[tuple[DataPath, str]]:
 @rule(
     "CONS-DPF-UNNAMED",
     "Art. 45(3) and 13(1)(f) GDPR",
-    "recipients[].name",
+    "recipients[].category",
     "name the recipient (name) or the certified organisation the data goes to (importer), whose certification "
     "the reader can look up, or rest the transfer on scc",
     Severity.WARNING,

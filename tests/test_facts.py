@@ -468,8 +468,18 @@ def test_medical_records_are_kept_from_the_end_of_the_year_of_their_last_entry()
 @pytest.mark.parametrize(
     ("language", "register", "letter", "expected"),
     [
-        ("en", "ty", "h", "Art. 9(2)(h) GDPR: preventive or occupational medicine, medical diagnosis, the provision"),
-        ("pl", "ty", "h", "art. 9 ust. 2 lit. h RODO: profilaktyka zdrowotna lub medycyna pracy, diagnoza medyczna"),
+        (
+            "en",
+            "ty",
+            "h",
+            "Art. 9(2)(h) GDPR: preventive or occupational medicine, the assessment of an employee's working",
+        ),
+        (
+            "pl",
+            "ty",
+            "h",
+            "art. 9 ust. 2 lit. h RODO: profilaktyka zdrowotna lub medycyna pracy, ocena zdolności pracownika",
+        ),
         ("en", "ty", "a", "Art. 9(2)(a) GDPR: your explicit consent"),
         ("pl", "ty", "a", "art. 9 ust. 2 lit. a RODO: Twoja wyraźna zgoda"),
         ("pl", "panstwo", "a", "art. 9 ust. 2 lit. a RODO: Państwa wyraźna zgoda"),
@@ -486,8 +496,12 @@ def test_the_article_9_condition_is_named_as_the_legal_basis_is(
     assert typeset(expected, language) in markdown
 
 
-def test_a_sole_trader_is_named_as_the_trader_whoever_it_is() -> None:
-    # "Prowadzący działalność" is masculine; the register's own word names a trader of either sex.
+@pytest.mark.parametrize(
+    ("form", "owner", "label"),
+    [("sole_trader", "Anna Nowak", "Przedsiębiorca"), ("civil_partnership", "Anna Nowak, Jan Nowak", "Wspólnicy")],
+)
+def test_the_people_running_a_business_are_named_whoever_they_are(form: str, owner: str, label: str) -> None:
+    # "Prowadzący działalność" is masculine and singular; a civil partnership is run by its partners.
     registry = (
         '  krs: "0000123456"\n  registry_court:\n'
         "    pl: Sąd Rejonowy dla m.st. Warszawy w Warszawie, XII Wydział Gospodarczy KRS\n"
@@ -496,12 +510,12 @@ def test_a_sole_trader_is_named_as_the_trader_whoever_it_is() -> None:
     )
     sole_trader = (
         ("legal_name: Przykład Sp. z o.o.", "legal_name: Przykład Anna Nowak"),
-        ("legal_form: sp_z_oo", "legal_form: sole_trader\n  owner: Anna Nowak"),
+        ("legal_form: sp_z_oo", f"legal_form: {form}\n  owner: {owner}"),
         (registry, ""),
     )
     company = _company(_edited(*sole_trader))
     polish = PolicyDraft(render_document(company, "f", "pl", BUILD_DAY), 1).markdown.body
-    assert "- **Przedsiębiorca:** Anna Nowak" in polish
+    assert f"- **{label}:** {owner}" in polish
 
 
 def test_the_transfers_section_says_data_goes_abroad_not_that_we_send_it() -> None:
