@@ -763,16 +763,25 @@ def test_a_copy_of_the_safeguards_is_offered_only_for_safeguards_other_than_an_a
     assert offer in transfers_text("with-clauses")
 
 
-def test_the_records_purpose_column_names_the_purpose_not_the_description_for_the_reader() -> None:
+def test_the_records_purpose_column_states_the_purpose_for_the_record_or_names_it() -> None:
     # A description speaks to the policy's reader ("we open your account"); the record is written for the authority.
     company = load_company(MINIMAL)
     described = company.purposes[0].model_copy(
         update={"description": LocalizedText({"pl": "Zakładamy Twoje konto.", "en": "We open your account."})}
     )
-    edited = company.model_copy(update={"purposes": [described, *company.purposes[1:]]})
+    stated = company.purposes[1].model_copy(
+        update={
+            "record_purpose": LocalizedText({"pl": "rozliczenia podatkowe klientów", "en": "customers' tax records"})
+        }
+    )
+    edited = company.model_copy(update={"purposes": [described, stated, *company.purposes[2:]]})
     register = processing_register(edited, "en")
     column = 1 + list(COLUMNS).index("purpose")
-    assert [row[column] for row in register.rows] == [purpose.name["en"] for purpose in company.purposes]
+    assert [row[column] for row in register.rows] == [
+        company.purposes[0].name["en"],
+        "customers' tax records",
+        *(purpose.name["en"] for purpose in company.purposes[2:]),
+    ]
 
 
 @pytest.mark.parametrize(("shared_with", "limited"), [("accounting", True), ("analytics", False)])

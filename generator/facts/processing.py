@@ -156,6 +156,11 @@ class Purpose(FactsModel):
     """With direct_marketing: how it reaches people, any of email, sms, phone and post. The policy
     states that e-mail, text messages and calls go only to those who consented to them beforehand,
     as art. 398 of the Electronic Communications Law (PKE) requires."""
+    record_purpose: LocalizedText | None = None
+    """The purpose as the record of processing activities states it (Art. 30(1)(b)), of the data subject,
+    e.g. `zawarcie i wykonanie umowy sprzedaży z klientem` / `concluding and performing the sales contract
+    with the customer`; without it the record's purpose column repeats the purpose's name (the
+    description speaks to the policy's reader)."""
     data_subjects: LocalizedText | None = None
     """Whose data this purpose uses, e.g. `subskrybenci newslettera` / `newsletter subscribers`, for the
     record of processing activities (Art. 30(1)(c)); without it the record can name no category, and
