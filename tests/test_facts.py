@@ -532,8 +532,8 @@ def test_a_transfer_names_the_organisation_abroad_the_data_goes_to() -> None:
     company = _company(_edited(importer))
     assert [ground.importer for ground in company.recipients[1].transfer_grounds()] == ["Example Analytics LLC"]
     for language, row in (
-        ("en", "| Analytics Example Inc. | United States, to Example Analytics LLC |"),
-        ("pl", "| Analytics Example Inc. | Stany Zjednoczone, do Example Analytics LLC |"),
+        ("en", "| Analytics Example Inc. | United States (data importer: Example Analytics LLC) |"),
+        ("pl", "| Analytics Example Inc. | Stany Zjednoczone (importer danych: Example Analytics LLC) |"),
     ):
         document = render_document(company, "f", language, BUILD_DAY)
         transfers = next(section.body for section in document.walk() if section.outline.anchor == "transfers")
