@@ -12,6 +12,7 @@ import difflib
 import re
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -311,6 +312,13 @@ def _unknown_key(path: DataPath, known: list[str], *, text_cut_at_a_comma: bool 
     if text_cut_at_a_comma and not close:
         return f"unknown key '{key}'; {COMMA_IN_FLOW_MAPPING}"
     hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
+    lookalikes = [character for character in dict.fromkeys(key) if not character.isascii()]
+    if close and lookalikes and close[0].isascii():
+        # A key that reads as the one meant may hold a letter of another script (a Cyrillic `a`) or a diacritic.
+        named = ", ".join(
+            f"'{letter}' (U+{ord(letter):04X} {unicodedata.name(letter, 'unnamed')})" for letter in lookalikes
+        )
+        hint += f" It holds {named}; keys are plain ASCII"
     return f"unknown key '{key}'{hint}"
 
 
