@@ -18,6 +18,7 @@ from babel import Locale
 from pydantic import ValidationError
 
 from generator.facts import Company
+from generator.facts.processing import GROUND_KEYS
 from generator.languages import Language, default_languages, language, language_codes, source_language
 from generator.legal import is_in_eea
 from generator.state import ChangeNote
@@ -383,7 +384,7 @@ def _recipient_changes(
     )
     # The grounds are compared country by country: written another way (transfers for a safeguard), they are
     # no change, and a change beside the safeguards just told (a derogation's point, a copy) is a detail.
-    grounds = {"safeguard", "derogation", "safeguard_copy", "importer", "transfers"}
+    grounds = {*GROUND_KEYS, "transfers"}
     changed = _changed_keys(old, new, shared)
     rest = changed - ({"countries"} if new_transfers else set()) - grounds
     told = {country for countries in moved.values() for country in countries}
@@ -396,19 +397,15 @@ def _recipient_changes(
     return notes if notes or new_transfers or before != after else None
 
 
-_GROUND_KEYS = ("safeguard", "derogation", "safeguard_copy", "importer")
-"""What a transfer ground is made of, in a recipient's or a transfer's facts; the safeguard first."""
-
-
 def _transfer_grounds(recipient: Facts) -> dict[str, tuple[Any, ...]]:
-    """Each country outside the EEA of a recipient (as the facts store it) with its ground (:data:`_GROUND_KEYS`)."""
+    """Each country outside the EEA of a recipient (as the facts store it) with its ground (:data:`GROUND_KEYS`)."""
     if recipient.get("transfers"):
         return {
-            country: tuple(transfer.get(key) for key in _GROUND_KEYS)
+            country: tuple(transfer.get(key) for key in GROUND_KEYS)
             for transfer in recipient["transfers"]
             for country in transfer["countries"]
         }
-    ground = tuple(recipient.get(key) for key in _GROUND_KEYS)
+    ground = tuple(recipient.get(key) for key in GROUND_KEYS)
     return {country: ground for country in recipient["countries"] if not is_in_eea(country)}
 
 

@@ -262,6 +262,10 @@ DEROGATION_WITHOUT_SAFEGUARD = (
 )
 
 
+GROUND_KEYS = ("safeguard", "derogation", "safeguard_copy", "importer")
+"""The keys a transfer ground is written with, on a recipient or on each of its transfers; the safeguard first."""
+
+
 @dataclass(frozen=True)
 class TransferGround:
     """Countries outside the EEA where a recipient receives data, and the one ground they rest on."""
@@ -346,7 +350,7 @@ class Recipient(FactsModel):
         # A copy of a safeguard is left out: published versions, whose facts a state file keeps, may hold one here.
         if self.transfers or not self._only_in_the_eea:
             return self
-        given = [key for key in ("safeguard", "derogation", "importer") if getattr(self, key) is not None]
+        given = [key for key in GROUND_KEYS if key != "safeguard_copy" and getattr(self, key) is not None]
         if given:
             *others, last = dict.fromkeys(self.countries)
             where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
@@ -360,7 +364,7 @@ class Recipient(FactsModel):
             return self
         problems: list[FactProblem] = [
             (key, f"with transfers, each transfer gives its own {key}; remove {key} here")
-            for key in ("safeguard", "derogation", "safeguard_copy", "importer")
+            for key in GROUND_KEYS
             if getattr(self, key) is not None
         ]
         covered: dict[str, int] = {}
