@@ -152,8 +152,9 @@ def _without_keys_misspelled(loaded: LoadedYaml, problems: list[Any]) -> list[An
             continue
         *parent, key = problem["loc"]
         path, rest = _data_path(loaded.data, tuple(parent))
-        close = difflib.get_close_matches(str(key), _fields_of_model_at(path), n=1) if not rest else []
-        meant.update((*parent, match) for match in close)
+        misspelled = None if rest else _key_meant(str(key), _fields_of_model_at(path))
+        if misspelled is not None:
+            meant.add((*parent, misspelled))
     return [problem for problem in problems if not (problem["type"] == "missing" and tuple(problem["loc"]) in meant)]
 
 
@@ -308,18 +309,25 @@ def _unknown_key(path: DataPath, known: list[str], *, text_cut_at_a_comma: bool 
     """``text_cut_at_a_comma``: the key of a per-language text has no value, as the rest of a text after a comma
     in ``{pl: a, b, en: c}`` has (YAML reads ``b`` as a key): said so unless the key is a language misspelled."""
     key = str(path[-1])
-    close = difflib.get_close_matches(key, known, n=1)
-    if text_cut_at_a_comma and not close:
+    meant = _key_meant(key, known)
+    if text_cut_at_a_comma and meant is None:
         return f"unknown key '{key}'; {COMMA_IN_FLOW_MAPPING}"
-    hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(known)}" if known else "")
+    hint = f"; did you mean '{meant}'?" if meant else (f"; allowed keys: {', '.join(known)}" if known else "")
     lookalikes = [character for character in dict.fromkeys(key) if not character.isascii()]
-    if close and lookalikes and close[0].isascii():
-        # A key that reads as the one meant may hold a letter of another script (a Cyrillic `a`) or a diacritic.
+    if meant and lookalikes:
+        # Keys are ASCII: one that reads as the key meant may hold a letter of another script (a Cyrillic `a`).
         named = ", ".join(
             f"'{letter}' (U+{ord(letter):04X} {unicodedata.name(letter, 'unnamed')})" for letter in lookalikes
         )
         hint += f" It holds {named}; keys are plain ASCII"
     return f"unknown key '{key}'{hint}"
+
+
+def _key_meant(key: str, known: list[str]) -> str | None:
+    """The known key that ``key`` misspells, if one is close enough: the message's "did you mean", and what
+    :func:`_without_keys_misspelled` takes as written."""
+    close = difflib.get_close_matches(key, known, n=1)
+    return close[0] if close else None
 
 
 def _fields_of_model_at(path: DataPath) -> list[str]:
