@@ -262,6 +262,8 @@ DEROGATION_WITHOUT_SAFEGUARD = (
 )
 
 
+OUTSIDE_CHAPTER_V = "where the transfer rules of Chapter V GDPR do not apply"
+"""Why a country of the EEA takes no transfer ground, in every message that refuses one there."""
 GROUND_KEYS = ("safeguard", "derogation", "safeguard_copy", "importer")
 """The keys a transfer ground is written with, on a recipient or on each of its transfers; the safeguard first."""
 
@@ -354,8 +356,7 @@ class Recipient(FactsModel):
         if given:
             *others, last = dict.fromkeys(self.countries)
             where = f"{', '.join(others)} and {last} are" if others else f"{last} is"
-            rules = "where the transfer rules of Chapter V GDPR do not apply"
-            raise fact_errors([(key, f"{where} in the EEA, {rules}; remove {key}") for key in given])
+            raise fact_errors([(key, f"{where} in the EEA, {OUTSIDE_CHAPTER_V}; remove {key}") for key in given])
         return self
 
     @model_validator(mode="after")
@@ -372,7 +373,7 @@ class Recipient(FactsModel):
             for place, country in enumerate(transfer.countries):
                 path = ("transfers", index, "countries", place)
                 if is_in_eea(country):
-                    problems.append((path, f"{country} is in the EEA, where no transfer safeguard applies"))
+                    problems.append((path, f"{country} is in the EEA, {OUTSIDE_CHAPTER_V}; remove it here"))
                 elif country not in self.countries:
                     problems.append((path, f"{country} is not one of the recipient's countries; add it there"))
                 elif covered.get(country) == index:
